@@ -1,0 +1,133 @@
+package mockcloud
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"globalstack/components/regions"
+)
+
+// synthFunc fills type-specific outputs into out and returns the physical id.
+// phys is the physical name the provider would give the resource.
+type synthFunc func(r *Resource, phys string, out resource.PropertyMap) string
+
+// synthesizers holds the type-specific output synthesizers, registered per service area
+// (network.go, data.go, ...) so each area's realism lives next to its peers.
+var synthesizers = map[string]synthFunc{}
+
+func register(fns map[string]synthFunc) {
+	for typ, fn := range fns {
+		if _, dup := synthesizers[typ]; dup {
+			panic("mockcloud: two synthesizers for " + typ)
+		}
+		synthesizers[typ] = fn
+	}
+}
+
+// invokeFunc answers one provider function for a region.
+type invokeFunc func(region string, args map[string]any) map[string]any
+
+var invokes = map[string]invokeFunc{
+	"aws:index/getAvailabilityZones:getAvailabilityZones": func(region string, _ map[string]any) map[string]any {
+		names := regions.Zones(region)
+		ids := make([]any, len(names))
+		nameList := make([]any, len(names))
+		for i, n := range names {
+			nameList[i] = n
+			ids[i] = fmt.Sprintf("%s-az%d", shortRegion(region), i+1)
+		}
+		return map[string]any{"id": region, "names": nameList, "zoneIds": ids, "groupNames": []any{region}}
+	},
+	"aws:index/getCallerIdentity:getCallerIdentity": func(string, map[string]any) map[string]any {
+		return map[string]any{"id": Account, "accountId": Account, "arn": "arn:aws:iam::" + Account + ":role/deployer", "userId": "AROAEXAMPLEDEPLOYER"}
+	},
+	"aws:index/getRegion:getRegion": func(region string, _ map[string]any) map[string]any {
+		return map[string]any{"id": region, "name": region, "region": region, "endpoint": "ec2." + region + ".amazonaws.com", "description": region}
+	},
+	"aws:index/getPartition:getPartition": func(string, map[string]any) map[string]any {
+		return map[string]any{"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
+	},
+}
+
+// shortRegion turns "eu-west-1" into "euw1", the way AWS zone ids are spelled.
+func shortRegion(region string) string {
+	parts := strings.Split(region, "-")
+	if len(parts) != 3 {
+		return region
+	}
+	return parts[0] + parts[1][:1] + parts[2]
+}
+
+// globalServices have ARNs without a region.
+var globalServices = map[string]bool{"iam": true, "s3": true, "cloudfront": true, "route53": true}
+
+func synthesize(r *Resource) (string, resource.PropertyMap) {
+	out := r.Inputs.Copy()
+	phys := stringInput(r.Inputs, "name")
+	if phys == "" {
+		phys = r.Name + "-" + hashID("", r.URN, 7)
+		out["name"] = resource.NewProperty(phys)
+	}
+	id := phys
+	switch packageOf(r.Type) {
+	case "aws":
+		svc, kind := arnParts(r.Type)
+		out["arn"] = resource.NewProperty(arn(svc, r.Region, kind+"/"+phys))
+		if tags, ok := r.Inputs["tags"]; ok {
+			out["tagsAll"] = tags
+		}
+	case "kubernetes":
+		id = kubernetesMeta(r, out)
+	}
+	if fn, ok := synthesizers[r.Type]; ok {
+		id = fn(r, phys, out)
+	}
+	return id, out
+}
+
+// arnParts derives an ARN service and resource kind from a type token:
+// "aws:rds/cluster:Cluster" -> ("rds", "cluster").
+func arnParts(typ string) (string, string) {
+	parts := strings.Split(typ, ":")
+	if len(parts) != 3 {
+		return "unknown", "resource"
+	}
+	mod, res, _ := strings.Cut(parts[1], "/")
+	return mod, strings.ToLower(res)
+}
+
+// arn builds an ARN in the mock account; global services carry no region.
+func arn(service, region, res string) string {
+	if globalServices[service] {
+		region = ""
+	}
+	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, region, Account, res)
+}
+
+// kubernetesMeta gives a Kubernetes object its name (auto-named like the provider does when
+// metadata.name is absent) and returns the "namespace/name" id.
+func kubernetesMeta(r *Resource, out resource.PropertyMap) string {
+	meta := resource.PropertyMap{}
+	if m := unsecret(out["metadata"]); m.IsObject() {
+		meta = m.ObjectValue().Copy()
+	}
+	name := stringInput(meta, "name")
+	if name == "" {
+		name = r.Name + "-" + hashID("", r.URN, 8)
+		meta["name"] = resource.NewProperty(name)
+	}
+	meta["uid"] = resource.NewProperty(uuidFrom(r.URN))
+	out["metadata"] = resource.NewProperty(meta)
+	if ns := stringInput(meta, "namespace"); ns != "" {
+		return ns + "/" + name
+	}
+	return name
+}
+
+// uuidFrom formats a stable UUID-shaped id from seed.
+func uuidFrom(seed string) string {
+	h := hashID("", seed, 32)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}

@@ -1,0 +1,78 @@
+// Command plan synthesizes every stack offline: it runs the real Pulumi program of each stack
+// under the mock cloud with that stack's config file and writes build/plan/<stack>/
+// {state.json,summary.md,diagram.mmd}. A stack with invalid config is reported and skipped;
+// the others are still planned, and the exit status is 1.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"globalstack/stacks/plan"
+)
+
+func main() {
+	root := flag.String("root", ".", "directory holding Pulumi.yaml and the Pulumi.<stack>.yaml files")
+	out := flag.String("out", filepath.Join("build", "plan"), "directory to write the plans into")
+	only := flag.String("stack", "", "comma-separated stacks to plan (default: every Pulumi.<stack>.yaml)")
+	flag.Parse()
+	os.Exit(run(*root, *out, *only))
+}
+
+func run(root, out, only string) int {
+	start := time.Now()
+	stacks, err := plan.Stacks(root)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "plan:", err)
+		return 2
+	}
+	if only != "" {
+		stacks = nil
+		for _, s := range strings.Split(only, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				if _, err := os.Stat(plan.StackFile(root, s)); err != nil {
+					fmt.Fprintf(os.Stderr, "plan: unknown stack %q: %s does not exist\n", s, plan.StackFile(root, s))
+					return 2
+				}
+				stacks = append(stacks, s)
+			}
+		}
+	}
+	if len(stacks) == 0 {
+		fmt.Fprintln(os.Stderr, "plan: no stacks found under", root)
+		return 2
+	}
+
+	planner := plan.NewPlanner(root)
+	failed := 0
+	for i, stack := range stacks {
+		t := time.Now()
+		fmt.Printf("[%d/%d] %-12s ", i+1, len(stacks), stack)
+		res, err := planner.Plan(stack)
+		if err != nil {
+			failed++
+			fmt.Printf("FAILED\n%v\n", indent(err.Error()))
+			continue
+		}
+		extras, verdict := summaryExtras(res)
+		if err := res.Write(out, time.Now(), extras...); err != nil {
+			failed++
+			fmt.Printf("FAILED writing: %v\n", err)
+			continue
+		}
+		fmt.Printf("%4d resources  %s  %6.2fs  -> %s\n", len(res.Cloud.Resources())+1, verdict, time.Since(t).Seconds(), filepath.Join(out, stack))
+	}
+	fmt.Printf("planned %d of %d stacks in %.1fs\n", len(stacks)-failed, len(stacks), time.Since(start).Seconds())
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n    ")
+}
