@@ -1,0 +1,90 @@
+package keys
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"globalstack/components/mockcloud"
+)
+
+func build(t *testing.T, a *Args) (*mockcloud.Cloud, error) {
+	t.Helper()
+	return mockcloud.RunProgram(t, "ap-northeast-1", func(ctx *pulumi.Context) error {
+		_, err := New(ctx, "keys", a)
+		return err
+	})
+}
+
+type policy struct {
+	Statement []struct {
+		Sid       string
+		Principal any
+		Action    []string
+		Condition map[string]map[string]any
+	}
+}
+
+func TestKeysPerClassWithRotationAndNamedPrincipals(t *testing.T) {
+	c, err := build(t, &Args{
+		Region: "ap-northeast-1", Prefix: "prod-jp", Tags: map[string]string{"owner": "platform"},
+		Users: map[Class][]string{Secrets: {"arn:aws:iam::123456789012:role/prod-jp-storefront"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mockcloud.RequireParented(t, c, "globalstack:keys:Keys")
+	keys := c.OfType("aws:kms/key:Key")
+	if len(keys) != len(AllClasses) {
+		t.Fatalf("want %d keys, got %d", len(AllClasses), len(keys))
+	}
+	for _, k := range keys {
+		if !k.Bool("enableKeyRotation") {
+			t.Errorf("%s: rotation off", k.Name)
+		}
+		if k.Region != "ap-northeast-1" || k.Tags()["owner"] != "platform" {
+			t.Errorf("%s: region %q tags %v", k.Name, k.Region, k.Tags())
+		}
+		var p policy
+		if err := json.Unmarshal([]byte(k.Str("policy")), &p); err != nil {
+			t.Fatalf("%s: policy is not JSON: %v", k.Name, err)
+		}
+		for _, s := range p.Statement {
+			raw, _ := json.Marshal(s.Principal)
+			if s.Principal == nil || s.Principal == "*" || strings.Contains(string(raw), `"*"`) {
+				t.Errorf("%s: statement %s has a wildcard principal %s", k.Name, s.Sid, raw)
+			}
+		}
+		class := k.Tags()["data-class"]
+		hasUsers := strings.Contains(k.Str("policy"), "role/prod-jp-storefront")
+		if hasUsers != (class == string(Secrets)) {
+			t.Errorf("%s: named user present=%v for class %s", k.Name, hasUsers, class)
+		}
+		if class == string(Logs) && !strings.Contains(k.Str("policy"), "logs.ap-northeast-1.amazonaws.com") {
+			t.Errorf("logs key does not let CloudWatch Logs use it")
+		}
+	}
+	if n := len(c.OfType("aws:kms/alias:Alias")); n != len(AllClasses) {
+		t.Errorf("want an alias per key, got %d", n)
+	}
+}
+
+func TestInvalidArgs(t *testing.T) {
+	c, err := build(t, &Args{
+		Region: "moon-1", Classes: []Class{"gold"}, DeletionWindowDays: 3,
+		Users: map[Class][]string{Data: {"*"}},
+	})
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{`keys: Region: "moon-1"`, "keys: Prefix: is required", `unknown class "gold"`, "DeletionWindowDays: 3 is outside 7-30", `"*" is not an IAM principal ARN`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if len(c.Resources()) != 0 {
+		t.Errorf("resources registered despite invalid args")
+	}
+}
