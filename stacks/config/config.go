@@ -51,6 +51,9 @@ type Cell struct {
 	Network       Network
 	// Failover is set on a DR stack to turn the pilot light into the serving region.
 	Failover bool
+	// PrimaryStack is the cell a DR stack belongs to (globalstack:primaryStack, default the
+	// stack name without "-dr"); its outputs identify the global cluster to join.
+	PrimaryStack string
 
 	DataTier    // data.go: database, cache, search
 	ComputeTier // compute.go: cluster, storefront, edge
@@ -164,6 +167,12 @@ func Parse(stack string, src Source) (*Cell, error) {
 	c.Failover = r.boolean("failover", false)
 	if c.Failover && c.Role != RoleDR {
 		r.p.Addf(Key("failover"), "only a dr stack can fail over")
+	}
+	if c.Role == RoleDR {
+		c.PrimaryStack = r.optional("primaryStack", strings.TrimSuffix(stack, "-dr"))
+		if c.PrimaryStack == stack {
+			r.p.Addf(Key("primaryStack"), "is required for a dr stack whose name does not end in -dr")
+		}
 	}
 
 	r.loadData(c)

@@ -100,7 +100,7 @@ func TestStateIsAValidOrderedDeployment(t *testing.T) {
 					t.Errorf("%s: %s has provider %q without a known region", stack, r.URN, r.Provider)
 				}
 			}
-			if r.Custom && r.ID != "" {
+			if r.Custom && r.ID != "" && strings.HasPrefix(string(r.Type), "aws:") {
 				if other, dup := ids[string(r.Type)+"/"+string(r.ID)]; dup {
 					t.Errorf("%s: %s and %s share id %s", stack, r.URN, other, r.ID)
 				}

@@ -39,9 +39,19 @@ func NewPlanner(root string) *Planner {
 
 // Plan runs one stack's program under the mock cloud.
 func (p *Planner) Plan(stack string) (*Result, error) {
+	return p.PlanWith(stack, nil)
+}
+
+// PlanWith plans a stack with config overrides ("globalstack:failover" -> "true"), for
+// what-if plans such as a DR stack in failover mode. Only plans without overrides are
+// remembered as the stack's outputs.
+func (p *Planner) PlanWith(stack string, overrides map[string]string) (*Result, error) {
 	cfg, err := LoadConfig(p.Root, config.Project, stack)
 	if err != nil {
 		return nil, err
+	}
+	for k, v := range overrides {
+		cfg[k] = v
 	}
 	cloud := mockcloud.New(config.Project, stack)
 	if cfg[config.Key("role")] == string(config.RoleDR) {
@@ -79,9 +89,11 @@ func (p *Planner) Plan(stack string) (*Result, error) {
 		res.Outputs[k] = r.Value
 		res.Secret[k] = r.Secret
 	}
-	p.mu.Lock()
-	p.done[stack] = res
-	p.mu.Unlock()
+	if len(overrides) == 0 {
+		p.mu.Lock()
+		p.done[stack] = res
+		p.mu.Unlock()
+	}
 	return res, nil
 }
 

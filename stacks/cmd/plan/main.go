@@ -47,6 +47,11 @@ func run(root, out, only string) int {
 		return 2
 	}
 
+	prices, err := plan.LoadPrices()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "plan:", err)
+		return 2
+	}
 	planner := plan.NewPlanner(root)
 	failed := 0
 	for i, stack := range stacks {
@@ -58,7 +63,12 @@ func run(root, out, only string) int {
 			fmt.Printf("FAILED\n%v\n", indent(err.Error()))
 			continue
 		}
-		extras, verdict := summaryExtras(res)
+		extras, verdict, err := summaryExtras(planner, prices, res)
+		if err != nil {
+			failed++
+			fmt.Printf("FAILED\n%v\n", indent(err.Error()))
+			continue
+		}
 		if err := res.Write(out, time.Now(), extras...); err != nil {
 			failed++
 			fmt.Printf("FAILED writing: %v\n", err)

@@ -1,0 +1,51 @@
+package plan
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestPriceTableIsDatedAndVersioned(t *testing.T) {
+	p, err := LoadPrices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Version < 1 || len(p.Date) != len("2006-01-02") || p.Currency == "" || p.HoursPerMonth != 730 {
+		t.Fatalf("price table header: %+v", p)
+	}
+	for _, region := range []string{"us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1", "ap-northeast-3"} {
+		if p.RegionMultiplier[region] == 0 {
+			t.Errorf("no multiplier for cell region %s", region)
+		}
+	}
+}
+
+func TestEstimateCountsWhatRuns(t *testing.T) {
+	p, _ := LoadPrices()
+	res, err := NewPlanner(repoRoot).Plan("prod-us")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := p.Estimate(res)
+	nat := 0.0
+	for _, l := range e.Lines {
+		if strings.HasPrefix(l.Item, "NAT gateway") {
+			nat += l.Monthly
+		}
+	}
+	a := p.Assumptions
+	want := 3 * (p.Hourly["vpc:natGateway"]*730 + a["natProcessedGbPerGateway"]*a["natPerGb"]) // three zones, us-east-1 multiplier 1
+	if nat < want-0.01 || nat > want+0.01 {
+		t.Fatalf("NAT cost %.2f, want %.2f", nat, want)
+	}
+	if e.Total <= nat {
+		t.Fatalf("total %.2f does not include the other items", e.Total)
+	}
+	if len(e.Unknown) > 0 {
+		t.Fatalf("production stacks use sizes missing from the price table: %v", e.Unknown)
+	}
+	md := CostSection(p, res, nil)
+	if !strings.Contains(md, "Price table version") || !strings.Contains(md, "NAT gateway") {
+		t.Fatalf("section:\n%s", md)
+	}
+}
