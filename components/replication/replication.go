@@ -96,7 +96,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource("globalstack:replication:Replication", name, r, opts...); err != nil {
 		return nil, err
 	}
-	dr := func(extra ...pulumi.ResourceOption) []pulumi.ResourceOption { return base.ChildIn(r, a.DRProvider, extra...) }
+	dr := func(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+		return base.ChildIn(r, a.DRProvider, extra...)
+	}
 
 	drKeys, err := keys.New(ctx, name+"-dr", &keys.Args{
 		Region:  a.DRRegion,

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-
 )
 
 //go:embed prices.json

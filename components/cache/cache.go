@@ -1,0 +1,278 @@
+package cache
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elasticache"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"globalstack/components/base"
+	"globalstack/components/regions"
+)
+
+// Port is the Redis port.
+const Port = 6379
+
+// Defaults, documented in doc.go.
+const (
+	DefaultEngineVersion         = "7.1"
+	DefaultNodeType              = "cache.r7g.large"
+	DefaultNodes                 = 3
+	DefaultSnapshotRetentionDays = 7
+	DefaultLogRetentionDays      = 365
+)
+
+var (
+	identifierRE = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
+	versionRE    = regexp.MustCompile(`^[67]\.\d+$`)
+	logRetention = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+)
+
+// Args configures the cache.
+type Args struct {
+	// Identifier is the replication group id and names the secret and log groups.
+	Identifier string
+	Region     string
+	// Provider is an explicit provider of Region, when it is not the stack's default region.
+	Provider pulumi.ProviderResource
+
+	EngineVersion string
+	NodeType      string
+	// Nodes is the number of nodes of the shard: one primary, the rest replicas.
+	Nodes                 int
+	SnapshotRetentionDays int
+	LogRetentionDays      int
+
+	VpcID pulumi.StringInput
+	// SubnetIDs are the isolated data subnets, one per entry of Zones.
+	SubnetIDs pulumi.StringArray
+	Zones     []string
+	// AppSecurityGroupID is the only source admitted on Port.
+	AppSecurityGroupID pulumi.StringInput
+
+	KmsKeyArn     pulumi.StringInput // at-rest encryption
+	SecretsKeyArn pulumi.StringInput // the AUTH token secret
+	LogsKeyArn    pulumi.StringInput // the log groups
+
+	Tags map[string]string
+}
+
+func (a *Args) withDefaults() {
+	if a.EngineVersion == "" {
+		a.EngineVersion = DefaultEngineVersion
+	}
+	if a.NodeType == "" {
+		a.NodeType = DefaultNodeType
+	}
+	if a.Nodes == 0 {
+		a.Nodes = DefaultNodes
+	}
+	if a.SnapshotRetentionDays == 0 {
+		a.SnapshotRetentionDays = DefaultSnapshotRetentionDays
+	}
+	if a.LogRetentionDays == 0 {
+		a.LogRetentionDays = DefaultLogRetentionDays
+	}
+}
+
+// Validate reports every problem with the args; zero values that have a default are fine.
+func (a *Args) Validate() error {
+	d := *a
+	d.withDefaults()
+	p := base.NewProblems("cache")
+	p.Require(regions.Known(d.Region), "Region", "%q is not an AWS region", d.Region)
+	if !identifierRE.MatchString(d.Identifier) || strings.Contains(d.Identifier, "--") || len(d.Identifier) > 40 {
+		p.Addf("Identifier", "%q must be 2-40 lowercase letters, digits and single hyphens, starting with a letter", d.Identifier)
+	}
+	p.Require(d.Nodes >= 2 && d.Nodes <= 6, "Nodes", "is %d: automatic failover needs at least 2 nodes and a shard holds at most 6", d.Nodes)
+	p.Require(strings.HasPrefix(d.NodeType, "cache.") && len(d.NodeType) > len("cache."), "NodeType", "%q is not an ElastiCache node type", d.NodeType)
+	p.Require(versionRE.MatchString(d.EngineVersion), "EngineVersion", "%q is not a Redis 6.x or 7.x version", d.EngineVersion)
+	p.Require(d.SnapshotRetentionDays >= 1 && d.SnapshotRetentionDays <= 35, "SnapshotRetentionDays", "%d is outside 1-35: daily snapshots are always on", d.SnapshotRetentionDays)
+	p.Require(slices.Contains(logRetention, d.LogRetentionDays), "LogRetentionDays", "%d is not a retention CloudWatch Logs accepts", d.LogRetentionDays)
+	p.Require(len(d.SubnetIDs) >= 2, "SubnetIDs", "%d subnets given: at least 2, in different zones, are required", len(d.SubnetIDs))
+	p.Require(len(d.Zones) == len(d.SubnetIDs), "Zones", "%d zones for %d subnets: give the zone of each subnet", len(d.Zones), len(d.SubnetIDs))
+	for _, z := range d.Zones {
+		p.Require(strings.HasPrefix(z, d.Region) && len(z) == len(d.Region)+1, "Zones", "%q is not a zone of %s", z, d.Region)
+	}
+	p.Require(d.VpcID != nil, "VpcID", "is required")
+	p.Require(d.AppSecurityGroupID != nil, "AppSecurityGroupID", "is required: it is the only source admitted to the cache")
+	p.Require(d.KmsKeyArn != nil, "KmsKeyArn", "is required: the cache is always encrypted at rest with a customer-managed key")
+	p.Require(d.SecretsKeyArn != nil, "SecretsKeyArn", "is required: the AUTH token secret is always encrypted with a customer-managed key")
+	p.Require(d.LogsKeyArn != nil, "LogsKeyArn", "is required: the log groups are always encrypted")
+	return p.Err()
+}
+
+// Cache is the component.
+type Cache struct {
+	pulumi.ResourceState
+
+	ReplicationGroupID pulumi.StringOutput
+	Arn                pulumi.StringOutput
+	// Endpoint is the primary endpoint (TLS); ReaderEndpoint balances over the replicas.
+	Endpoint        pulumi.StringOutput
+	ReaderEndpoint  pulumi.StringOutput
+	Port            int
+	SecretArn       pulumi.StringOutput // the AUTH token, in Secrets Manager
+	SecurityGroupID pulumi.StringOutput
+}
+
+// New creates the cache. Nothing is registered when the args are invalid.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Cache, error) {
+	if args == nil {
+		args = &Args{}
+	}
+	if err := args.Validate(); err != nil {
+		return nil, err
+	}
+	a := *args
+	a.withDefaults()
+	c := &Cache{Port: Port}
+	if err := ctx.RegisterComponentResource("globalstack:cache:Cache", name, c, opts...); err != nil {
+		return nil, err
+	}
+	child := func(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+		return base.ChildIn(c, a.Provider, extra...)
+	}
+	tags := func(resource string) pulumi.StringMap {
+		return base.Tags(a.Tags, "Name", a.Identifier+"-"+resource, "tier", "data")
+	}
+
+	sg, err := ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
+		VpcId:       a.VpcID,
+		Description: pulumi.String("Redis: 6379 from the application tier only"),
+		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
+			Description:    pulumi.String("Redis (TLS) from the application tier"),
+			Protocol:       pulumi.String("tcp"),
+			FromPort:       pulumi.Int(Port),
+			ToPort:         pulumi.Int(Port),
+			SecurityGroups: pulumi.StringArray{a.AppSecurityGroupID},
+		}},
+		// The cache initiates no connections; an empty list removes AWS's allow-all egress.
+		Egress: ec2.SecurityGroupEgressArray{},
+		Tags:   tags("cache"),
+	}, child()...)
+	if err != nil {
+		return nil, err
+	}
+	c.SecurityGroupID = sg.ID().ToStringOutput()
+
+	subnets, err := elasticache.NewSubnetGroup(ctx, name, &elasticache.SubnetGroupArgs{
+		Description: pulumi.Sprintf("%s isolated data subnets", a.Identifier),
+		SubnetIds:   a.SubnetIDs,
+		Tags:        tags("cache"),
+	}, child()...)
+	if err != nil {
+		return nil, err
+	}
+
+	var deliveries elasticache.ReplicationGroupLogDeliveryConfigurationArray
+	for _, kind := range []string{"slow-log", "engine-log"} {
+		group, err := cloudwatch.NewLogGroup(ctx, name+"-"+kind, &cloudwatch.LogGroupArgs{
+			Name:            pulumi.Sprintf("/globalstack/%s/redis/%s", a.Identifier, kind),
+			RetentionInDays: pulumi.Int(a.LogRetentionDays),
+			KmsKeyId:        a.LogsKeyArn,
+			Tags:            tags("cache-" + kind),
+		}, child()...)
+		if err != nil {
+			return nil, err
+		}
+		deliveries = append(deliveries, elasticache.ReplicationGroupLogDeliveryConfigurationArgs{
+			Destination:     group.Name,
+			DestinationType: pulumi.String("cloudwatch-logs"),
+			LogFormat:       pulumi.String("json"),
+			LogType:         pulumi.String(kind),
+		})
+	}
+
+	token, err := random.NewRandomPassword(ctx, name+"-auth", &random.RandomPasswordArgs{
+		Length: pulumi.Int(64),
+		// ElastiCache accepts only these specials in an AUTH token.
+		OverrideSpecial: pulumi.String("!&#$^<>-"),
+		MinSpecial:      pulumi.Int(2),
+		MinNumeric:      pulumi.Int(2),
+	}, base.Child(c)...)
+	if err != nil {
+		return nil, err
+	}
+
+	azs := make(pulumi.StringArray, a.Nodes)
+	for i := range azs {
+		azs[i] = pulumi.String(a.Zones[i%len(a.Zones)])
+	}
+	major, _, _ := strings.Cut(a.EngineVersion, ".")
+	rg, err := elasticache.NewReplicationGroup(ctx, name, &elasticache.ReplicationGroupArgs{
+		ReplicationGroupId:        pulumi.String(a.Identifier),
+		Description:               pulumi.Sprintf("%s Redis: sessions, carts and hot reads", a.Identifier),
+		Engine:                    pulumi.String("redis"),
+		EngineVersion:             pulumi.String(a.EngineVersion),
+		ParameterGroupName:        pulumi.String("default.redis" + major),
+		NodeType:                  pulumi.String(a.NodeType),
+		NumCacheClusters:          pulumi.Int(a.Nodes),
+		PreferredCacheClusterAzs:  azs,
+		Port:                      pulumi.Int(Port),
+		AutomaticFailoverEnabled:  pulumi.Bool(true),
+		MultiAzEnabled:            pulumi.Bool(true),
+		AtRestEncryptionEnabled:   pulumi.Bool(true),
+		KmsKeyId:                  a.KmsKeyArn,
+		TransitEncryptionEnabled:  pulumi.Bool(true),
+		TransitEncryptionMode:     pulumi.String("required"),
+		AuthToken:                 pulumi.ToSecret(token.Result).(pulumi.StringOutput),
+		AuthTokenUpdateStrategy:   pulumi.String("ROTATE"),
+		SubnetGroupName:           subnets.Name,
+		SecurityGroupIds:          pulumi.StringArray{sg.ID()},
+		SnapshotRetentionLimit:    pulumi.Int(a.SnapshotRetentionDays),
+		SnapshotWindow:            pulumi.String("02:00-03:00"),
+		MaintenanceWindow:         pulumi.String("sun:05:00-sun:06:00"),
+		FinalSnapshotIdentifier:   pulumi.String(a.Identifier + "-final"),
+		AutoMinorVersionUpgrade:   pulumi.Bool(true),
+		LogDeliveryConfigurations: deliveries,
+		Tags:                      tags("cache"),
+	}, child()...)
+	if err != nil {
+		return nil, err
+	}
+	c.ReplicationGroupID = rg.ID().ToStringOutput()
+	c.Arn = rg.Arn
+	c.Endpoint = rg.PrimaryEndpointAddress
+	c.ReaderEndpoint = rg.ReaderEndpointAddress
+
+	secret, err := secretsmanager.NewSecret(ctx, name+"-auth", &secretsmanager.SecretArgs{
+		Name:                 pulumi.Sprintf("%s/cache/auth", a.Identifier),
+		Description:          pulumi.Sprintf("AUTH token of Redis replication group %s", a.Identifier),
+		KmsKeyId:             a.SecretsKeyArn,
+		RecoveryWindowInDays: pulumi.Int(30),
+		Tags:                 tags("cache-auth"),
+	}, child()...)
+	if err != nil {
+		return nil, err
+	}
+	value := pulumi.JSONMarshal(pulumi.Map{
+		"host":      rg.PrimaryEndpointAddress,
+		"port":      pulumi.Int(Port),
+		"tls":       pulumi.Bool(true),
+		"authToken": token.Result,
+	})
+	if _, err := secretsmanager.NewSecretVersion(ctx, name+"-auth", &secretsmanager.SecretVersionArgs{
+		SecretId:     secret.ID(),
+		SecretString: pulumi.ToSecret(value).(pulumi.StringOutput),
+	}, child()...); err != nil {
+		return nil, err
+	}
+	c.SecretArn = secret.Arn
+
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"replicationGroupId": c.ReplicationGroupID,
+		"endpoint":           c.Endpoint,
+		"readerEndpoint":     c.ReaderEndpoint,
+		"port":               pulumi.Int(Port),
+		"secretArn":          c.SecretArn,
+		"securityGroupId":    c.SecurityGroupID,
+		"nodes":              pulumi.Int(a.Nodes),
+	})
+}

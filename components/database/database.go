@@ -1,0 +1,467 @@
+package database
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"globalstack/components/base"
+	"globalstack/components/regions"
+)
+
+// Mode says whether the component owns the global cluster or joins it.
+type Mode string
+
+const (
+	Primary   Mode = "primary"   // creates the global cluster and its writable regional cluster
+	Secondary Mode = "secondary" // joins an existing global cluster from another region
+)
+
+// Engine is the Aurora engine of every cluster.
+const Engine = "aurora-postgresql"
+
+// Port is the PostgreSQL port every cluster listens on.
+const Port = 5432
+
+// Defaults, documented in doc.go.
+const (
+	DefaultEngineVersion       = "16.6"
+	DefaultInstanceClass       = "db.r6g.large"
+	DefaultDatabaseName        = "storefront"
+	DefaultMasterUsername      = "storefront_admin"
+	DefaultBackupRetentionDays = 14
+	DefaultPIRetentionDays     = 7
+	DefaultLogRetentionDays    = 365
+)
+
+// logRetention lists the retention periods CloudWatch Logs accepts.
+var logRetention = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+var (
+	identifierRE = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
+	versionRE    = regexp.MustCompile(`^(\d+)\.(\d+)$`)
+	nameRE       = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+)
+
+// Args configures the database of one region.
+type Args struct {
+	// Mode defaults to Primary.
+	Mode Mode
+	// Identifier names the clusters: "<Identifier>-global" and "<Identifier>-<Region>".
+	Identifier string
+	// Region the regional cluster lives in; it must be the region of Provider when one is given.
+	Region string
+	// Provider is the explicit provider of Region. Required for Secondary (the DR region is
+	// never the stack's default region); optional for Primary.
+	Provider pulumi.ProviderResource
+	// GlobalClusterIdentifier is the global cluster a Secondary joins (the primary stack's
+	// globalClusterId output). A Primary creates its own and must leave this nil.
+	GlobalClusterIdentifier pulumi.StringInput
+	// SourceRegion is the primary region a Secondary replicates from.
+	SourceRegion string
+
+	EngineVersion string
+	InstanceClass string
+	// Instances is the number of DB instances: at least 2 for a Primary (writer + reader in
+	// another zone); 0 or more for a Secondary (0 = headless).
+	Instances int
+	// DatabaseName and MasterUsername apply to a Primary (a Secondary inherits them).
+	DatabaseName   string
+	MasterUsername string
+
+	BackupRetentionDays              int
+	PerformanceInsightsRetentionDays int
+	LogRetentionDays                 int
+
+	VpcID pulumi.StringInput
+	// SubnetIDs are the isolated data subnets, one per entry of Zones.
+	SubnetIDs pulumi.StringArray
+	Zones     []string
+	// AppSecurityGroupID is the only source admitted on Port.
+	AppSecurityGroupID pulumi.StringInput
+
+	// KmsKeyArn encrypts storage and Performance Insights; it must be a key of Region.
+	KmsKeyArn pulumi.StringInput
+	// SecretsKeyArn encrypts the master credentials secret (Primary only).
+	SecretsKeyArn pulumi.StringInput
+	// LogsKeyArn encrypts the PostgreSQL log group.
+	LogsKeyArn pulumi.StringInput
+
+	Tags map[string]string
+}
+
+func (a *Args) withDefaults() {
+	if a.Mode == "" {
+		a.Mode = Primary
+	}
+	if a.EngineVersion == "" {
+		a.EngineVersion = DefaultEngineVersion
+	}
+	if a.InstanceClass == "" {
+		a.InstanceClass = DefaultInstanceClass
+	}
+	if a.DatabaseName == "" {
+		a.DatabaseName = DefaultDatabaseName
+	}
+	if a.MasterUsername == "" {
+		a.MasterUsername = DefaultMasterUsername
+	}
+	if a.BackupRetentionDays == 0 {
+		a.BackupRetentionDays = DefaultBackupRetentionDays
+	}
+	if a.PerformanceInsightsRetentionDays == 0 {
+		a.PerformanceInsightsRetentionDays = DefaultPIRetentionDays
+	}
+	if a.LogRetentionDays == 0 {
+		a.LogRetentionDays = DefaultLogRetentionDays
+	}
+}
+
+// Validate reports every problem with the args; zero values that have a default are fine.
+func (a *Args) Validate() error {
+	d := *a
+	d.withDefaults()
+	p := base.NewProblems("database")
+	p.Require(d.Mode == Primary || d.Mode == Secondary, "Mode", "%q is not a mode (want %q or %q)", d.Mode, Primary, Secondary)
+	p.Require(regions.Known(d.Region), "Region", "%q is not an AWS region", d.Region)
+	// The cluster identifier "<Identifier>-<region>" must stay within RDS's 63 characters.
+	if !identifierRE.MatchString(d.Identifier) || strings.Contains(d.Identifier, "--") || len(d.Identifier) > 40 {
+		p.Addf("Identifier", "%q must be 2-40 lowercase letters, digits and single hyphens, starting with a letter", d.Identifier)
+	}
+	switch d.Mode {
+	case Primary:
+		p.Require(d.Instances >= 2, "Instances", "is %d: a primary needs a writer and at least one reader in another zone", d.Instances)
+		p.Require(d.GlobalClusterIdentifier == nil, "GlobalClusterIdentifier", "must be empty for a primary, which creates the global cluster")
+		p.Require(d.SecretsKeyArn != nil, "SecretsKeyArn", "is required: the master credentials secret is always encrypted with a customer-managed key")
+		p.Require(nameRE.MatchString(d.DatabaseName), "DatabaseName", "%q must be 1-63 lowercase letters, digits or underscores, starting with a letter", d.DatabaseName)
+		p.Require(nameRE.MatchString(d.MasterUsername) && d.MasterUsername != "postgres" && d.MasterUsername != "admin",
+			"MasterUsername", "%q must be 1-63 lowercase letters, digits or underscores, starting with a letter, and not a reserved name", d.MasterUsername)
+	case Secondary:
+		p.Require(d.Instances >= 0, "Instances", "is %d: use 0 for a headless secondary", d.Instances)
+		p.Require(d.Provider != nil, "Provider", "is required for a secondary: it must be created through an explicit provider of %q", d.Region)
+		p.Require(d.GlobalClusterIdentifier != nil, "GlobalClusterIdentifier", "is required for a secondary: it names the global cluster to join")
+		p.Require(regions.Known(d.SourceRegion), "SourceRegion", "%q is not an AWS region", d.SourceRegion)
+		p.Require(d.SourceRegion != d.Region, "SourceRegion", "is %q, the secondary's own region: a secondary must be in another region", d.SourceRegion)
+	}
+	p.Require(d.Instances <= 16, "Instances", "is %d: an Aurora cluster has at most 16 instances", d.Instances)
+	p.Require(strings.HasPrefix(d.InstanceClass, "db.") && !strings.HasPrefix(d.InstanceClass, "db.t") && !strings.HasPrefix(d.InstanceClass, "db.serverless"),
+		"InstanceClass", "%q is not a provisioned, non-burstable DB instance class (Aurora global databases need e.g. db.r6g.large)", d.InstanceClass)
+	if m := versionRE.FindStringSubmatch(d.EngineVersion); m == nil {
+		p.Addf("EngineVersion", "%q is not a <major>.<minor> Aurora PostgreSQL version", d.EngineVersion)
+	} else if major, _ := strconv.Atoi(m[1]); major < 13 {
+		p.Addf("EngineVersion", "%q is too old: major version 13 or later is required", d.EngineVersion)
+	}
+	p.Require(d.BackupRetentionDays >= 7 && d.BackupRetentionDays <= 35, "BackupRetentionDays", "%d is outside 7-35", d.BackupRetentionDays)
+	pi := d.PerformanceInsightsRetentionDays
+	p.Require(pi == 7 || (pi%31 == 0 && pi >= 31 && pi <= 713) || pi == 731, "PerformanceInsightsRetentionDays",
+		"%d is not a retention Performance Insights offers (7, a multiple of 31 up to 713, or 731)", pi)
+	p.Require(slices.Contains(logRetention, d.LogRetentionDays), "LogRetentionDays", "%d is not a retention CloudWatch Logs accepts", d.LogRetentionDays)
+	p.Require(len(d.SubnetIDs) >= 2, "SubnetIDs", "%d subnets given: at least 2, in different zones, are required", len(d.SubnetIDs))
+	p.Require(len(d.Zones) == len(d.SubnetIDs), "Zones", "%d zones for %d subnets: give the zone of each subnet", len(d.Zones), len(d.SubnetIDs))
+	for _, z := range d.Zones {
+		p.Require(strings.HasPrefix(z, d.Region) && len(z) == len(d.Region)+1, "Zones", "%q is not a zone of %s", z, d.Region)
+	}
+	p.Require(d.VpcID != nil, "VpcID", "is required")
+	p.Require(d.AppSecurityGroupID != nil, "AppSecurityGroupID", "is required: it is the only source admitted to the database")
+	p.Require(d.KmsKeyArn != nil, "KmsKeyArn", "is required: storage is always encrypted with a customer-managed key")
+	p.Require(d.LogsKeyArn != nil, "LogsKeyArn", "is required: the PostgreSQL log group is always encrypted")
+	return p.Err()
+}
+
+// Database is the component.
+type Database struct {
+	pulumi.ResourceState
+
+	Mode Mode
+	// ClusterIdentifier and ClusterArn name the regional cluster.
+	ClusterIdentifier pulumi.StringOutput
+	ClusterArn        pulumi.StringOutput
+	// ClusterResourceID is what IAM database authentication policies name (rds-db:connect).
+	ClusterResourceID pulumi.StringOutput
+	// GlobalClusterIdentifier is the global cluster created (Primary) or joined (Secondary).
+	GlobalClusterIdentifier pulumi.StringOutput
+	Endpoint                pulumi.StringOutput // writer (cluster) endpoint
+	ReaderEndpoint          pulumi.StringOutput
+	Port                    int
+	DatabaseName            string
+	MasterUsername          string
+	// SecretArn is the Secrets Manager secret with the master credentials (Primary only; a
+	// Secondary's is an empty string).
+	SecretArn       pulumi.StringOutput
+	SecurityGroupID pulumi.StringOutput
+}
+
+// New creates the database. Nothing is registered when the args are invalid.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Database, error) {
+	if args == nil {
+		args = &Args{}
+	}
+	if err := args.Validate(); err != nil {
+		return nil, err
+	}
+	a := *args
+	a.withDefaults()
+	db := &Database{Mode: a.Mode, Port: Port, DatabaseName: a.DatabaseName, MasterUsername: a.MasterUsername}
+	if err := ctx.RegisterComponentResource("globalstack:database:Database", name, db, opts...); err != nil {
+		return nil, err
+	}
+	b := &builder{ctx: ctx, name: name, a: &a, db: db}
+	if err := b.build(); err != nil {
+		return nil, err
+	}
+	outs := pulumi.Map{
+		"mode":                    pulumi.String(string(a.Mode)),
+		"clusterIdentifier":       db.ClusterIdentifier,
+		"clusterArn":              db.ClusterArn,
+		"globalClusterIdentifier": db.GlobalClusterIdentifier,
+		"endpoint":                db.Endpoint,
+		"readerEndpoint":          db.ReaderEndpoint,
+		"port":                    pulumi.Int(Port),
+		"securityGroupId":         db.SecurityGroupID,
+		"secretArn":               db.SecretArn,
+	}
+	return db, ctx.RegisterResourceOutputs(db, outs)
+}
+
+type builder struct {
+	ctx  *pulumi.Context
+	name string
+	a    *Args
+	db   *Database
+}
+
+func (b *builder) opts(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	return base.ChildIn(b.db, b.a.Provider, extra...)
+}
+
+func (b *builder) tags(resource string) pulumi.StringMap {
+	return base.Tags(b.a.Tags, "Name", b.a.Identifier+"-"+resource, "tier", "data")
+}
+
+func (b *builder) build() error {
+	ctx, name, a := b.ctx, b.name, b.a
+	clusterID := a.Identifier + "-" + a.Region
+
+	sg, err := ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
+		VpcId:       a.VpcID,
+		Description: pulumi.String("Aurora PostgreSQL: 5432 from the application tier only"),
+		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
+			Description:    pulumi.String("PostgreSQL from the application tier"),
+			Protocol:       pulumi.String("tcp"),
+			FromPort:       pulumi.Int(Port),
+			ToPort:         pulumi.Int(Port),
+			SecurityGroups: pulumi.StringArray{a.AppSecurityGroupID},
+		}},
+		// A database initiates no connections; an empty list removes AWS's allow-all egress.
+		Egress: ec2.SecurityGroupEgressArray{},
+		Tags:   b.tags("database"),
+	}, b.opts()...)
+	if err != nil {
+		return err
+	}
+	b.db.SecurityGroupID = sg.ID().ToStringOutput()
+
+	subnets, err := rds.NewSubnetGroup(ctx, name, &rds.SubnetGroupArgs{
+		Description: pulumi.Sprintf("%s isolated data subnets", clusterID),
+		SubnetIds:   a.SubnetIDs,
+		Tags:        b.tags("database"),
+	}, b.opts()...)
+	if err != nil {
+		return err
+	}
+
+	major, _, _ := strings.Cut(a.EngineVersion, ".")
+	params, err := rds.NewClusterParameterGroup(ctx, name, &rds.ClusterParameterGroupArgs{
+		Family:      pulumi.String("aurora-postgresql" + major),
+		Description: pulumi.Sprintf("%s: TLS only, connection and slow statement logging", clusterID),
+		Parameters: rds.ClusterParameterGroupParameterArray{
+			param("rds.force_ssl", "1"),
+			param("ssl_min_protocol_version", "TLSv1.2"),
+			param("log_connections", "1"),
+			param("log_disconnections", "1"),
+			param("log_min_duration_statement", "1000"),
+		},
+		Tags: b.tags("database"),
+	}, b.opts()...)
+	if err != nil {
+		return err
+	}
+
+	// Created before the cluster so RDS writes into an encrypted group with a retention
+	// rather than creating its own unencrypted, never-expiring one.
+	logs, err := cloudwatch.NewLogGroup(ctx, name+"-postgresql", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.Sprintf("/aws/rds/cluster/%s/postgresql", clusterID),
+		RetentionInDays: pulumi.Int(a.LogRetentionDays),
+		KmsKeyId:        a.LogsKeyArn,
+		Tags:            b.tags("database-logs"),
+	}, b.opts()...)
+	if err != nil {
+		return err
+	}
+
+	cargs := &rds.ClusterArgs{
+		ClusterIdentifier:                pulumi.String(clusterID),
+		Engine:                           pulumi.String(Engine),
+		EngineVersion:                    pulumi.String(a.EngineVersion),
+		Port:                             pulumi.Int(Port),
+		StorageEncrypted:                 pulumi.Bool(true),
+		KmsKeyId:                         a.KmsKeyArn,
+		IamDatabaseAuthenticationEnabled: pulumi.Bool(true),
+		DeletionProtection:               pulumi.Bool(true),
+		BackupRetentionPeriod:            pulumi.Int(a.BackupRetentionDays),
+		PreferredBackupWindow:            pulumi.String("03:00-04:00"),
+		PreferredMaintenanceWindow:       pulumi.String("sun:04:30-sun:05:30"),
+		CopyTagsToSnapshot:               pulumi.Bool(true),
+		EnabledCloudwatchLogsExports:     pulumi.ToStringArray([]string{"postgresql"}),
+		DbClusterParameterGroupName:      params.Name,
+		DbSubnetGroupName:                subnets.Name,
+		VpcSecurityGroupIds:              pulumi.StringArray{sg.ID()},
+		Tags:                             b.tags("database"),
+	}
+	extra := []pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{logs})}
+
+	if a.Mode == Primary {
+		global, err := rds.NewGlobalCluster(ctx, name, &rds.GlobalClusterArgs{
+			GlobalClusterIdentifier: pulumi.String(a.Identifier + "-global"),
+			Engine:                  pulumi.String(Engine),
+			EngineVersion:           pulumi.String(a.EngineVersion),
+			DatabaseName:            pulumi.String(a.DatabaseName),
+			StorageEncrypted:        pulumi.Bool(true),
+			DeletionProtection:      pulumi.Bool(true),
+			Tags:                    b.tags("database-global"),
+		}, b.opts()...)
+		if err != nil {
+			return err
+		}
+		b.db.GlobalClusterIdentifier = global.GlobalClusterIdentifier
+		password, err := random.NewRandomPassword(ctx, name+"-master", &random.RandomPasswordArgs{
+			Length: pulumi.Int(40),
+			// RDS refuses '/', '@', '"' and spaces in master passwords.
+			OverrideSpecial: pulumi.String("!#$%&*()-_=+[]{}<>:?"),
+			MinUpper:        pulumi.Int(2),
+			MinLower:        pulumi.Int(2),
+			MinNumeric:      pulumi.Int(2),
+			MinSpecial:      pulumi.Int(2),
+		}, base.Child(b.db)...)
+		if err != nil {
+			return err
+		}
+		cargs.GlobalClusterIdentifier = global.GlobalClusterIdentifier
+		cargs.DatabaseName = pulumi.String(a.DatabaseName)
+		cargs.MasterUsername = pulumi.String(a.MasterUsername)
+		cargs.MasterPassword = pulumi.ToSecret(password.Result).(pulumi.StringOutput)
+		cargs.SkipFinalSnapshot = pulumi.Bool(false)
+		cargs.FinalSnapshotIdentifier = pulumi.String(clusterID + "-final")
+		cluster, err := b.cluster(cargs, extra)
+		if err != nil {
+			return err
+		}
+		if err := b.secret(password, cluster); err != nil {
+			return err
+		}
+	} else {
+		cargs.GlobalClusterIdentifier = a.GlobalClusterIdentifier
+		cargs.SourceRegion = pulumi.String(a.SourceRegion)
+		// The secondary holds a replica of the primary's storage; the primary keeps the
+		// final snapshot.
+		cargs.SkipFinalSnapshot = pulumi.Bool(true)
+		// RDS sets the replication source once the cluster joins; it is not ours to change.
+		extra = append(extra, pulumi.IgnoreChanges([]string{"replicationSourceIdentifier"}))
+		cluster, err := b.cluster(cargs, extra)
+		if err != nil {
+			return err
+		}
+		b.db.GlobalClusterIdentifier = cluster.GlobalClusterIdentifier.Elem()
+		b.db.SecretArn = pulumi.String("").ToStringOutput()
+	}
+	return nil
+}
+
+// cluster creates the regional cluster and its instances.
+func (b *builder) cluster(cargs *rds.ClusterArgs, extra []pulumi.ResourceOption) (*rds.Cluster, error) {
+	ctx, name, a := b.ctx, b.name, b.a
+	cluster, err := rds.NewCluster(ctx, name, cargs, b.opts(extra...)...)
+	if err != nil {
+		return nil, err
+	}
+	b.db.ClusterIdentifier = cluster.ClusterIdentifier
+	b.db.ClusterArn = cluster.Arn
+	b.db.ClusterResourceID = cluster.ClusterResourceId
+	b.db.Endpoint = cluster.Endpoint
+	b.db.ReaderEndpoint = cluster.ReaderEndpoint
+	for i := 0; i < a.Instances; i++ {
+		zone := a.Zones[i%len(a.Zones)]
+		if _, err := rds.NewClusterInstance(ctx, fmt.Sprintf("%s-%d", name, i+1), &rds.ClusterInstanceArgs{
+			Identifier:                         pulumi.Sprintf("%s-%s-%d", a.Identifier, a.Region, i+1),
+			ClusterIdentifier:                  cluster.ID(),
+			Engine:                             pulumi.String(Engine),
+			EngineVersion:                      pulumi.String(a.EngineVersion),
+			InstanceClass:                      pulumi.String(a.InstanceClass),
+			AvailabilityZone:                   pulumi.String(zone),
+			DbSubnetGroupName:                  cargs.DbSubnetGroupName,
+			PubliclyAccessible:                 pulumi.Bool(false),
+			PerformanceInsightsEnabled:         pulumi.Bool(true),
+			PerformanceInsightsKmsKeyId:        a.KmsKeyArn,
+			PerformanceInsightsRetentionPeriod: pulumi.Int(a.PerformanceInsightsRetentionDays),
+			AutoMinorVersionUpgrade:            pulumi.Bool(true),
+			CopyTagsToSnapshot:                 pulumi.Bool(true),
+			CaCertIdentifier:                   pulumi.String("rds-ca-rsa2048-g1"),
+			// The first instance is the preferred writer after a failover, then zone order.
+			PromotionTier: pulumi.Int(min(i, 15)),
+			Tags:          b.tags(fmt.Sprintf("database-%d", i+1)),
+		}, b.opts()...); err != nil {
+			return nil, err
+		}
+	}
+	return cluster, nil
+}
+
+// secret stores the master credentials in the format RDS rotation functions expect.
+func (b *builder) secret(password *random.RandomPassword, cluster *rds.Cluster) error {
+	ctx, name, a := b.ctx, b.name, b.a
+	secret, err := secretsmanager.NewSecret(ctx, name+"-master", &secretsmanager.SecretArgs{
+		Name:                 pulumi.Sprintf("%s/database/master", a.Identifier),
+		Description:          pulumi.Sprintf("Master credentials of Aurora cluster %s-%s", a.Identifier, a.Region),
+		KmsKeyId:             a.SecretsKeyArn,
+		RecoveryWindowInDays: pulumi.Int(30),
+		Tags:                 b.tags("database-master"),
+	}, b.opts()...)
+	if err != nil {
+		return err
+	}
+	value := pulumi.JSONMarshal(pulumi.Map{
+		"engine":              pulumi.String("postgres"),
+		"host":                cluster.Endpoint,
+		"port":                pulumi.Int(Port),
+		"dbname":              pulumi.String(a.DatabaseName),
+		"username":            pulumi.String(a.MasterUsername),
+		"password":            password.Result,
+		"dbClusterIdentifier": cluster.ClusterIdentifier,
+	})
+	if _, err := secretsmanager.NewSecretVersion(ctx, name+"-master", &secretsmanager.SecretVersionArgs{
+		SecretId:     secret.ID(),
+		SecretString: pulumi.ToSecret(value).(pulumi.StringOutput),
+	}, b.opts()...); err != nil {
+		return err
+	}
+	b.db.SecretArn = secret.Arn
+	return nil
+}
+
+func param(name, value string) rds.ClusterParameterGroupParameterArgs {
+	return rds.ClusterParameterGroupParameterArgs{
+		Name:  pulumi.String(name),
+		Value: pulumi.String(value),
+		// Accepted for static and dynamic parameters alike; a new cluster starts with them.
+		ApplyMethod: pulumi.String("pending-reboot"),
+	}
+}

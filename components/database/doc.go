@@ -1,0 +1,52 @@
+// Package database creates the Aurora PostgreSQL Global Database of a cell: in the primary
+// region the global cluster and its writable regional cluster, in the DR region a secondary
+// cluster that joins the same global cluster.
+//
+// Modes (Args.Mode):
+//   - Primary (the default): creates the global cluster "<Identifier>-global" and the regional
+//     cluster "<Identifier>-<region>" with Instances instances (one writer, the rest readers,
+//     spread round-robin over Zones). The master credentials are a 40-character password from
+//     pulumi-random, kept in a Secrets Manager secret "<Identifier>/database/master" encrypted
+//     with SecretsKeyArn; the password only ever appears as a Pulumi secret.
+//   - Secondary: joins GlobalClusterIdentifier from SourceRegion with Instances instances;
+//     0 instances is the headless pilot light (storage replicated, no compute until failover).
+//     It is created through the explicit Provider of the DR region, encrypted with that
+//     region's KmsKeyArn, and takes its credentials from the global cluster (no secret here).
+//
+// Always on, in both modes: storage encrypted with the given customer-managed key, IAM
+// database authentication, deletion protection, Performance Insights encrypted with the same
+// key, PostgreSQL logs exported to a CloudWatch log group "/aws/rds/cluster/<id>/postgresql"
+// created beforehand (so RDS never creates it unencrypted) and encrypted with LogsKeyArn, a
+// cluster parameter group forcing TLS (rds.force_ssl=1, TLS 1.2 minimum) and logging
+// connections and statements slower than a second, instances not publicly accessible and
+// placed in the given (isolated) subnets, and a security group admitting TCP 5432 only from
+// AppSecurityGroupID, with no egress.
+//
+// Defaults: EngineVersion "16.6", InstanceClass "db.r6g.large", DatabaseName "storefront",
+// MasterUsername "storefront_admin", BackupRetentionDays 14, PerformanceInsightsRetentionDays 7,
+// LogRetentionDays 365; backups 03:00-04:00 UTC, maintenance Sunday 04:30-05:30 UTC; a final
+// snapshot "<cluster>-final" when the primary cluster is deleted.
+//
+// Refuses: an unknown mode or region; an identifier that RDS would reject; a primary with
+// fewer than 2 instances (no Multi-AZ) or a secondary with a negative count; more than 16
+// instances; a burstable (db.t*) or non-db class, which Aurora global databases do not
+// support; an engine version that is not "<major>.<minor>" with major 13 or later; backup
+// retention outside 7-35 days; a Performance Insights retention AWS does not offer; a log
+// retention CloudWatch does not accept; fewer than 2 subnets or a zone list that does not
+// match them; a missing VPC, application security group or key; a secondary without its
+// provider, global cluster identifier or a source region different from its own; a primary
+// given a global cluster to join.
+//
+// Stack config (read by stacks/config into Args; prod / dev defaults):
+//
+//	key                                                     prod            dev
+//	globalstack:database.instanceClass                      db.r6g.large    db.r6g.large
+//	globalstack:database.instances                          3               2
+//	globalstack:database.engineVersion                      16.6            16.6
+//	globalstack:database.backupRetentionDays                14              7
+//	globalstack:database.performanceInsightsRetentionDays   7               7
+//	globalstack:database.logRetentionDays                   365             30
+//	globalstack:database.drInstances                        0               0
+//
+// drInstances is the instance count of the DR region's secondary (0 = headless).
+package database

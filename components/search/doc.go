@@ -1,0 +1,41 @@
+// Package search creates the OpenSearch domain of one region of a cell, inside the VPC.
+//
+// Always on: zone awareness over 3 zones (2 when only 2 subnets are given; extra subnets are
+// not used); 3 dedicated master nodes; encryption at rest with the given customer-managed key;
+// node-to-node encryption; HTTPS only with the TLS 1.2+ policy
+// "Policy-Min-TLS-1-2-PFS-2023-10"; fine-grained access control with an internal master user
+// whose 32-character password comes from pulumi-random and is kept in a Secrets Manager secret
+// "<DomainName>/search/master" encrypted with SecretsKeyArn (only ever a Pulumi secret);
+// anonymous access off; index slow, search slow and application logs published to CloudWatch
+// log groups "/aws/opensearch/<DomainName>/..." encrypted with LogsKeyArn, through a
+// CloudWatch Logs resource policy that lets es.amazonaws.com write only to those groups, for
+// this account and this domain; an access policy that allows es:ESHttp* on this domain to the
+// AccessRoleArns only (never "*"); a security group admitting TCP 443 only from
+// AppSecurityGroupID, with no egress; gp3 EBS volumes.
+//
+// Defaults: EngineVersion "OpenSearch_2.17", InstanceType "r6g.large.search", InstanceCount
+// one per zone used, MasterInstanceType "m6g.large.search", VolumeSizeGiB 100,
+// LogRetentionDays 365; automated snapshots at 01:00 UTC.
+//
+// Prerequisite outside this component: the account's OpenSearch service-linked role
+// (AWSServiceRoleForAmazonOpenSearchService), which AWS needs to place a domain in a VPC; it
+// exists once per account, so a stack cannot own it.
+//
+// Refuses: an unknown region; a domain name OpenSearch would reject (3-28 lowercase letters,
+// digits and hyphens, starting with a letter); an engine version that is not
+// "OpenSearch_<major>.<minor>"; an instance count that is not a positive multiple of the zones
+// used; instance types that are not "*.search"; a volume outside 10-16384 GiB; a log
+// retention CloudWatch does not accept; fewer than 2 subnets or a zone list that does not match
+// them; no access role, or an access role that is not an IAM role ARN or has a wildcard; a
+// missing VPC, application security group or key.
+//
+// Stack config (read by stacks/config into Args; prod / dev defaults):
+//
+//	key                                        prod                dev
+//	globalstack:search.instanceType            r6g.large.search    t3.medium.search
+//	globalstack:search.instanceCount           zones used (3)      zones used (3)
+//	globalstack:search.masterInstanceType      m6g.large.search    t3.medium.search
+//	globalstack:search.volumeSizeGiB           100                 20
+//	globalstack:search.engineVersion           OpenSearch_2.17     OpenSearch_2.17
+//	globalstack:search.logRetentionDays        365                 30
+package search

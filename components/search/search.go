@@ -1,0 +1,343 @@
+package search
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/opensearch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"globalstack/components/base"
+	"globalstack/components/regions"
+)
+
+// Port is the HTTPS port of the domain endpoint.
+const Port = 443
+
+// TLSPolicy is the strictest policy OpenSearch offers: TLS 1.2+ with forward secrecy.
+const TLSPolicy = "Policy-Min-TLS-1-2-PFS-2023-10"
+
+// MasterCount is the number of dedicated master nodes: three tolerate a zone loss.
+const MasterCount = 3
+
+// Defaults, documented in doc.go.
+const (
+	DefaultEngineVersion      = "OpenSearch_2.17"
+	DefaultInstanceType       = "r6g.large.search"
+	DefaultMasterInstanceType = "m6g.large.search"
+	DefaultVolumeSizeGiB      = 100
+	DefaultLogRetentionDays   = 365
+	MasterUserName            = "search_admin"
+)
+
+// LogTypes are the logs published to CloudWatch.
+var LogTypes = []string{"INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS", "ES_APPLICATION_LOGS"}
+
+var (
+	domainRE     = regexp.MustCompile(`^[a-z][a-z0-9-]{2,27}$`)
+	versionRE    = regexp.MustCompile(`^OpenSearch_\d+\.\d+$`)
+	roleRE       = regexp.MustCompile(`^arn:aws:iam::\d{12}:role/[\w+=,.@/-]+$`)
+	logRetention = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+)
+
+// Args configures the domain.
+type Args struct {
+	// DomainName names the domain, its secret and its log groups.
+	DomainName string
+	Region     string
+	// Provider is an explicit provider of Region, when it is not the stack's default region.
+	Provider pulumi.ProviderResource
+
+	EngineVersion      string
+	InstanceType       string
+	InstanceCount      int // defaults to one per zone used
+	MasterInstanceType string
+	VolumeSizeGiB      int
+	LogRetentionDays   int
+
+	VpcID pulumi.StringInput
+	// SubnetIDs are the isolated data subnets, one per entry of Zones; the first 3 are used.
+	SubnetIDs pulumi.StringArray
+	Zones     []string
+	// AppSecurityGroupID is the only source admitted on 443.
+	AppSecurityGroupID pulumi.StringInput
+	// AccessRoleArns are the IAM roles the access policy lets call the domain.
+	AccessRoleArns []string
+
+	KmsKeyArn     pulumi.StringInput // encryption at rest
+	SecretsKeyArn pulumi.StringInput // the master user secret
+	LogsKeyArn    pulumi.StringInput // the log groups
+
+	Tags map[string]string
+}
+
+// zonesUsed is the zone-awareness count: 3, or 2 when the cell has only 2 zones.
+func (a *Args) zonesUsed() int { return min(len(a.SubnetIDs), 3) }
+
+func (a *Args) withDefaults() {
+	if a.EngineVersion == "" {
+		a.EngineVersion = DefaultEngineVersion
+	}
+	if a.InstanceType == "" {
+		a.InstanceType = DefaultInstanceType
+	}
+	if a.InstanceCount == 0 {
+		a.InstanceCount = a.zonesUsed()
+	}
+	if a.MasterInstanceType == "" {
+		a.MasterInstanceType = DefaultMasterInstanceType
+	}
+	if a.VolumeSizeGiB == 0 {
+		a.VolumeSizeGiB = DefaultVolumeSizeGiB
+	}
+	if a.LogRetentionDays == 0 {
+		a.LogRetentionDays = DefaultLogRetentionDays
+	}
+}
+
+// Validate reports every problem with the args; zero values that have a default are fine.
+func (a *Args) Validate() error {
+	d := *a
+	d.withDefaults()
+	p := base.NewProblems("search")
+	p.Require(regions.Known(d.Region), "Region", "%q is not an AWS region", d.Region)
+	p.Require(domainRE.MatchString(d.DomainName), "DomainName", "%q must be 3-28 lowercase letters, digits and hyphens, starting with a letter", d.DomainName)
+	p.Require(versionRE.MatchString(d.EngineVersion), "EngineVersion", "%q is not an OpenSearch_<major>.<minor> version", d.EngineVersion)
+	if z := d.zonesUsed(); z >= 2 {
+		p.Require(d.InstanceCount > 0 && d.InstanceCount%z == 0, "InstanceCount", "is %d: it must be a positive multiple of the %d zones used", d.InstanceCount, z)
+	}
+	for _, f := range []struct{ field, typ string }{{"InstanceType", d.InstanceType}, {"MasterInstanceType", d.MasterInstanceType}} {
+		p.Require(strings.HasSuffix(f.typ, ".search") && strings.Count(f.typ, ".") == 2, f.field, "%q is not an OpenSearch instance type (e.g. r6g.large.search)", f.typ)
+	}
+	p.Require(d.VolumeSizeGiB >= 10 && d.VolumeSizeGiB <= 16384, "VolumeSizeGiB", "%d is outside 10-16384", d.VolumeSizeGiB)
+	p.Require(slices.Contains(logRetention, d.LogRetentionDays), "LogRetentionDays", "%d is not a retention CloudWatch Logs accepts", d.LogRetentionDays)
+	p.Require(len(d.SubnetIDs) >= 2, "SubnetIDs", "%d subnets given: at least 2, in different zones, are required", len(d.SubnetIDs))
+	p.Require(len(d.Zones) == len(d.SubnetIDs), "Zones", "%d zones for %d subnets: give the zone of each subnet", len(d.Zones), len(d.SubnetIDs))
+	for _, z := range d.Zones {
+		p.Require(strings.HasPrefix(z, d.Region) && len(z) == len(d.Region)+1, "Zones", "%q is not a zone of %s", z, d.Region)
+	}
+	p.Require(len(d.AccessRoleArns) > 0, "AccessRoleArns", "is required: the access policy names the roles that may call the domain")
+	for _, r := range d.AccessRoleArns {
+		p.Require(roleRE.MatchString(r) && !strings.Contains(r, "*"), "AccessRoleArns", "%q is not an IAM role ARN without wildcards", r)
+	}
+	p.Require(d.VpcID != nil, "VpcID", "is required")
+	p.Require(d.AppSecurityGroupID != nil, "AppSecurityGroupID", "is required: it is the only source admitted to the domain")
+	p.Require(d.KmsKeyArn != nil, "KmsKeyArn", "is required: the domain is always encrypted at rest with a customer-managed key")
+	p.Require(d.SecretsKeyArn != nil, "SecretsKeyArn", "is required: the master user secret is always encrypted with a customer-managed key")
+	p.Require(d.LogsKeyArn != nil, "LogsKeyArn", "is required: the log groups are always encrypted")
+	return p.Err()
+}
+
+// Search is the component.
+type Search struct {
+	pulumi.ResourceState
+
+	DomainName string
+	DomainArn  pulumi.StringOutput
+	// Endpoint is the domain's VPC host name; URL is "https://<Endpoint>".
+	Endpoint        pulumi.StringOutput
+	URL             pulumi.StringOutput
+	Port            int
+	SecretArn       pulumi.StringOutput // the fine-grained access control master user
+	SecurityGroupID pulumi.StringOutput
+}
+
+// New creates the domain. Nothing is registered when the args are invalid.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Search, error) {
+	if args == nil {
+		args = &Args{}
+	}
+	if err := args.Validate(); err != nil {
+		return nil, err
+	}
+	a := *args
+	a.withDefaults()
+	s := &Search{DomainName: a.DomainName, Port: Port}
+	if err := ctx.RegisterComponentResource("globalstack:search:Search", name, s, opts...); err != nil {
+		return nil, err
+	}
+	child := func(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+		return base.ChildIn(s, a.Provider, extra...)
+	}
+	tags := func(resource string) pulumi.StringMap {
+		return base.Tags(a.Tags, "Name", a.DomainName+"-"+resource, "tier", "data")
+	}
+	invoke := []pulumi.InvokeOption{pulumi.Parent(s)}
+	if a.Provider != nil {
+		invoke = append(invoke, pulumi.Provider(a.Provider))
+	}
+	who, err := aws.GetCallerIdentity(ctx, nil, invoke...)
+	if err != nil {
+		return nil, fmt.Errorf("search: looking up the account: %w", err)
+	}
+	// Known before the domain exists, so the access and log policies can name it.
+	domainArn := fmt.Sprintf("arn:aws:es:%s:%s:domain/%s", a.Region, who.AccountId, a.DomainName)
+
+	sg, err := ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
+		VpcId:       a.VpcID,
+		Description: pulumi.String("OpenSearch: HTTPS from the application tier only"),
+		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
+			Description:    pulumi.String("HTTPS from the application tier"),
+			Protocol:       pulumi.String("tcp"),
+			FromPort:       pulumi.Int(Port),
+			ToPort:         pulumi.Int(Port),
+			SecurityGroups: pulumi.StringArray{a.AppSecurityGroupID},
+		}},
+		// The domain initiates no connections into the VPC; no egress.
+		Egress: ec2.SecurityGroupEgressArray{},
+		Tags:   tags("search"),
+	}, child()...)
+	if err != nil {
+		return nil, err
+	}
+	s.SecurityGroupID = sg.ID().ToStringOutput()
+
+	var groupArns pulumi.StringArray
+	var publishing opensearch.DomainLogPublishingOptionArray
+	for _, lt := range LogTypes {
+		kind := strings.ToLower(strings.ReplaceAll(strings.TrimSuffix(lt, "_LOGS"), "_", "-"))
+		group, err := cloudwatch.NewLogGroup(ctx, name+"-"+kind, &cloudwatch.LogGroupArgs{
+			Name:            pulumi.Sprintf("/aws/opensearch/%s/%s", a.DomainName, kind),
+			RetentionInDays: pulumi.Int(a.LogRetentionDays),
+			KmsKeyId:        a.LogsKeyArn,
+			Tags:            tags("search-" + kind),
+		}, child()...)
+		if err != nil {
+			return nil, err
+		}
+		groupArns = append(groupArns, pulumi.Sprintf("%s:*", group.Arn))
+		publishing = append(publishing, opensearch.DomainLogPublishingOptionArgs{
+			LogType:               pulumi.String(lt),
+			CloudwatchLogGroupArn: group.Arn,
+			Enabled:               pulumi.Bool(true),
+		})
+	}
+	logPolicy, err := cloudwatch.NewLogResourcePolicy(ctx, name, &cloudwatch.LogResourcePolicyArgs{
+		PolicyName: pulumi.Sprintf("%s-opensearch-logs", a.DomainName),
+		PolicyDocument: base.PolicyDocument(base.Statement{
+			Sid:       "OpenSearchWritesItsLogs",
+			Principal: base.ServicePrincipal("es.amazonaws.com"),
+			Actions:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
+			Resources: groupArns,
+			Condition: pulumi.Map{
+				"StringEquals": pulumi.Map{"aws:SourceAccount": pulumi.String(who.AccountId)},
+				"ArnLike":      pulumi.Map{"aws:SourceArn": pulumi.String(domainArn)},
+			},
+		}),
+	}, child()...)
+	if err != nil {
+		return nil, err
+	}
+
+	password, err := random.NewRandomPassword(ctx, name+"-master", &random.RandomPasswordArgs{
+		Length: pulumi.Int(32),
+		// Fine-grained access control wants upper, lower, digit and special characters.
+		OverrideSpecial: pulumi.String("!#$%&*()-_=+[]{}<>:?"),
+		MinUpper:        pulumi.Int(1),
+		MinLower:        pulumi.Int(1),
+		MinNumeric:      pulumi.Int(1),
+		MinSpecial:      pulumi.Int(1),
+	}, base.Child(s)...)
+	if err != nil {
+		return nil, err
+	}
+
+	zones := a.zonesUsed()
+	domain, err := opensearch.NewDomain(ctx, name, &opensearch.DomainArgs{
+		DomainName:    pulumi.String(a.DomainName),
+		EngineVersion: pulumi.String(a.EngineVersion),
+		ClusterConfig: opensearch.DomainClusterConfigArgs{
+			InstanceType:           pulumi.String(a.InstanceType),
+			InstanceCount:          pulumi.Int(a.InstanceCount),
+			DedicatedMasterEnabled: pulumi.Bool(true),
+			DedicatedMasterType:    pulumi.String(a.MasterInstanceType),
+			DedicatedMasterCount:   pulumi.Int(MasterCount),
+			ZoneAwarenessEnabled:   pulumi.Bool(true),
+			ZoneAwarenessConfig: opensearch.DomainClusterConfigZoneAwarenessConfigArgs{
+				AvailabilityZoneCount: pulumi.Int(zones),
+			},
+		},
+		EbsOptions: opensearch.DomainEbsOptionsArgs{
+			EbsEnabled: pulumi.Bool(true),
+			VolumeType: pulumi.String("gp3"),
+			VolumeSize: pulumi.Int(a.VolumeSizeGiB),
+		},
+		EncryptAtRest: opensearch.DomainEncryptAtRestArgs{
+			Enabled:  pulumi.Bool(true),
+			KmsKeyId: a.KmsKeyArn,
+		},
+		NodeToNodeEncryption: opensearch.DomainNodeToNodeEncryptionArgs{Enabled: pulumi.Bool(true)},
+		DomainEndpointOptions: opensearch.DomainDomainEndpointOptionsArgs{
+			EnforceHttps:      pulumi.Bool(true),
+			TlsSecurityPolicy: pulumi.String(TLSPolicy),
+		},
+		AdvancedSecurityOptions: opensearch.DomainAdvancedSecurityOptionsArgs{
+			Enabled:                     pulumi.Bool(true),
+			AnonymousAuthEnabled:        pulumi.Bool(false),
+			InternalUserDatabaseEnabled: pulumi.Bool(true),
+			MasterUserOptions: opensearch.DomainAdvancedSecurityOptionsMasterUserOptionsArgs{
+				MasterUserName:     pulumi.String(MasterUserName),
+				MasterUserPassword: pulumi.ToSecret(password.Result).(pulumi.StringOutput),
+			},
+		},
+		VpcOptions: opensearch.DomainVpcOptionsArgs{
+			SubnetIds:        a.SubnetIDs[:zones],
+			SecurityGroupIds: pulumi.StringArray{sg.ID()},
+		},
+		AccessPolicies: base.PolicyDocument(base.Statement{
+			Sid:       "NamedRolesCallTheDomain",
+			Principal: pulumi.Map{"AWS": pulumi.ToStringArray(a.AccessRoleArns)},
+			Actions:   []string{"es:ESHttp*"},
+			Resources: base.Strings(domainArn + "/*"),
+		}),
+		LogPublishingOptions: publishing,
+		SnapshotOptions:      opensearch.DomainSnapshotOptionsArgs{AutomatedSnapshotStartHour: pulumi.Int(1)},
+		Tags:                 tags("search"),
+	}, child(pulumi.DependsOn([]pulumi.Resource{logPolicy}))...)
+	if err != nil {
+		return nil, err
+	}
+	s.DomainArn = domain.Arn
+	s.Endpoint = domain.Endpoint
+	s.URL = pulumi.Sprintf("https://%s", domain.Endpoint)
+
+	secret, err := secretsmanager.NewSecret(ctx, name+"-master", &secretsmanager.SecretArgs{
+		Name:                 pulumi.Sprintf("%s/search/master", a.DomainName),
+		Description:          pulumi.Sprintf("Fine-grained access control master user of OpenSearch domain %s", a.DomainName),
+		KmsKeyId:             a.SecretsKeyArn,
+		RecoveryWindowInDays: pulumi.Int(30),
+		Tags:                 tags("search-master"),
+	}, child()...)
+	if err != nil {
+		return nil, err
+	}
+	value := pulumi.JSONMarshal(pulumi.Map{
+		"url":      s.URL,
+		"username": pulumi.String(MasterUserName),
+		"password": password.Result,
+	})
+	if _, err := secretsmanager.NewSecretVersion(ctx, name+"-master", &secretsmanager.SecretVersionArgs{
+		SecretId:     secret.ID(),
+		SecretString: pulumi.ToSecret(value).(pulumi.StringOutput),
+	}, child()...); err != nil {
+		return nil, err
+	}
+	s.SecretArn = secret.Arn
+
+	return s, ctx.RegisterResourceOutputs(s, pulumi.Map{
+		"domainName":      pulumi.String(a.DomainName),
+		"domainArn":       s.DomainArn,
+		"endpoint":        s.Endpoint,
+		"url":             s.URL,
+		"port":            pulumi.Int(Port),
+		"secretArn":       s.SecretArn,
+		"securityGroupId": s.SecurityGroupID,
+	})
+}

@@ -1,0 +1,157 @@
+package program
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"globalstack/components/cache"
+	"globalstack/components/database"
+	"globalstack/components/keys"
+	"globalstack/components/network"
+	"globalstack/components/search"
+	"globalstack/stacks/config"
+)
+
+// dataEndpoints is what the compute tier needs from the data tier: where each store
+// listens and which secret holds its credentials. Secrets never travel as plain values.
+type dataEndpoints struct {
+	DatabaseEndpoint       pulumi.StringOutput // writer endpoint
+	DatabaseReaderEndpoint pulumi.StringOutput
+	DatabasePort           int
+	DatabaseName           string
+	DatabaseUser           string
+	DatabaseSecretArn      pulumi.StringOutput // Secrets Manager secret holding the master credentials
+	CacheEndpoint          pulumi.StringOutput // primary endpoint (TLS)
+	CachePort              int
+	CacheSecretArn         pulumi.StringOutput // Secrets Manager secret holding the AUTH token
+	SearchEndpoint         pulumi.StringOutput // https endpoint of the OpenSearch domain
+	SearchDomainArn        pulumi.StringOutput
+	SearchSecretArn        pulumi.StringOutput // master user of fine-grained access control
+	SecretArns             pulumi.StringArray  // every secret the storefront may read
+
+	// DatabaseResourceID is the cluster resource id IAM database authentication policies
+	// name (arn:aws:rds-db:<region>:<account>:dbuser:<id>/<user>).
+	DatabaseResourceID pulumi.StringOutput
+	// StorefrontRoleName is the explicit name the storefront's IAM role must have: the
+	// OpenSearch access policy admits exactly StorefrontRoleArn.
+	StorefrontRoleName string
+	StorefrontRoleArn  string
+}
+
+// StorefrontRoleName is the IAM role name of a stack's storefront.
+func StorefrontRoleName(stack string) string { return stack + "-storefront" }
+
+// buildData creates the data stores of the cell's primary region.
+func buildData(ctx *pulumi.Context, c *config.Cell, rb *regionBase, out Outputs) (*dataEndpoints, error) {
+	who, err := aws.GetCallerIdentity(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("data: looking up the account: %w", err)
+	}
+	region := c.Region()
+	roleName := StorefrontRoleName(c.Stack)
+	roleArn := fmt.Sprintf("arn:aws:iam::%s:role/%s", who.AccountId, roleName)
+	subnets := rb.net.SubnetIDs(network.Data)
+	zones := rb.net.Zones
+	dataKey, secretsKey, logsKey := rb.keys.Key(keys.Data).Arn, rb.keys.Key(keys.Secrets).Arn, rb.keys.Key(keys.Logs).Arn
+
+	db, err := database.New(ctx, "database", &database.Args{
+		Mode:                             database.Primary,
+		Identifier:                       c.Stack,
+		Region:                           region,
+		EngineVersion:                    c.Database.EngineVersion,
+		InstanceClass:                    c.Database.InstanceClass,
+		Instances:                        c.Database.Instances,
+		BackupRetentionDays:              c.Database.BackupRetentionDays,
+		PerformanceInsightsRetentionDays: c.Database.PerformanceInsightsRetentionDays,
+		LogRetentionDays:                 c.Database.LogRetentionDays,
+		VpcID:                            rb.net.VpcID,
+		SubnetIDs:                        subnets,
+		Zones:                            zones,
+		AppSecurityGroupID:               rb.net.AppSecurityGroupID,
+		KmsKeyArn:                        dataKey,
+		SecretsKeyArn:                    secretsKey,
+		LogsKeyArn:                       logsKey,
+		Tags:                             c.Tags,
+	})
+	if err != nil {
+		return nil, err
+	}
+	kv, err := cache.New(ctx, "cache", &cache.Args{
+		Identifier:            c.Stack + "-redis",
+		Region:                region,
+		EngineVersion:         c.Cache.EngineVersion,
+		NodeType:              c.Cache.NodeType,
+		Nodes:                 c.Cache.Nodes,
+		SnapshotRetentionDays: c.Cache.SnapshotRetentionDays,
+		LogRetentionDays:      c.Cache.LogRetentionDays,
+		VpcID:                 rb.net.VpcID,
+		SubnetIDs:             subnets,
+		Zones:                 zones,
+		AppSecurityGroupID:    rb.net.AppSecurityGroupID,
+		KmsKeyArn:             dataKey,
+		SecretsKeyArn:         secretsKey,
+		LogsKeyArn:            logsKey,
+		Tags:                  c.Tags,
+	})
+	if err != nil {
+		return nil, err
+	}
+	sr, err := search.New(ctx, "search", &search.Args{
+		DomainName:         c.Stack + "-search",
+		Region:             region,
+		EngineVersion:      c.Search.EngineVersion,
+		InstanceType:       c.Search.InstanceType,
+		InstanceCount:      c.Search.InstanceCount,
+		MasterInstanceType: c.Search.MasterInstanceType,
+		VolumeSizeGiB:      c.Search.VolumeSizeGiB,
+		LogRetentionDays:   c.Search.LogRetentionDays,
+		VpcID:              rb.net.VpcID,
+		SubnetIDs:          subnets,
+		Zones:              zones,
+		AppSecurityGroupID: rb.net.AppSecurityGroupID,
+		AccessRoleArns:     []string{roleArn},
+		KmsKeyArn:          dataKey,
+		SecretsKeyArn:      secretsKey,
+		LogsKeyArn:         logsKey,
+		Tags:               c.Tags,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	out["databaseEndpoint"] = db.Endpoint
+	out["databaseReaderEndpoint"] = db.ReaderEndpoint
+	out["databasePort"] = pulumi.Int(db.Port)
+	out["databaseName"] = pulumi.String(db.DatabaseName)
+	out["databaseSecretArn"] = db.SecretArn
+	out["globalClusterId"] = db.GlobalClusterIdentifier
+	out["databaseClusterId"] = db.ClusterIdentifier
+	out["cacheEndpoint"] = kv.Endpoint
+	out["cachePort"] = pulumi.Int(kv.Port)
+	out["cacheSecretArn"] = kv.SecretArn
+	out["searchEndpoint"] = sr.URL
+	out["searchPort"] = pulumi.Int(sr.Port)
+	out["searchDomainArn"] = sr.DomainArn
+	out["searchSecretArn"] = sr.SecretArn
+
+	return &dataEndpoints{
+		DatabaseEndpoint:       db.Endpoint,
+		DatabaseReaderEndpoint: db.ReaderEndpoint,
+		DatabasePort:           db.Port,
+		DatabaseName:           db.DatabaseName,
+		DatabaseUser:           db.MasterUsername,
+		DatabaseSecretArn:      db.SecretArn,
+		DatabaseResourceID:     db.ClusterResourceID,
+		CacheEndpoint:          kv.Endpoint,
+		CachePort:              kv.Port,
+		CacheSecretArn:         kv.SecretArn,
+		SearchEndpoint:         sr.URL,
+		SearchDomainArn:        sr.DomainArn,
+		SearchSecretArn:        sr.SecretArn,
+		SecretArns:             pulumi.StringArray{db.SecretArn, kv.SecretArn, sr.SecretArn},
+		StorefrontRoleName:     roleName,
+		StorefrontRoleArn:      roleArn,
+	}, nil
+}
