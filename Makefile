@@ -6,7 +6,7 @@ PLAN_DIR := build/plan
 FUZZTIME ?= 5s
 
 .DEFAULT_GOAL := help
-.PHONY: help plan test test-go vet fmt clean
+.PHONY: help plan test vet fmt clean failover
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -26,6 +26,10 @@ vet: ## go vet
 
 fmt: ## gofmt the tree
 	gofmt -w $$(git ls-files '*.go')
+
+failover: ## fail a cell over to its DR stack (needs cloud credentials): STACK=prod-eu-dr FAILOVER_FLAGS="-planned -dry-run -yes"
+	@test -n "$(STACK)" || { echo "make failover: set STACK to a DR stack, e.g. STACK=prod-eu-dr" >&2; exit 2; }
+	$(GO) run ./stacks/cmd/failover -stack $(STACK) $(FAILOVER_FLAGS)
 
 clean: ## remove build outputs (keeps bin/pulumi, which is slow to build)
 	rm -rf build

@@ -68,6 +68,15 @@ type Args struct {
 	GlobalClusterIdentifier pulumi.StringInput
 	// SourceRegion is the primary region a Secondary replicates from.
 	SourceRegion string
+	// Promoted marks a Secondary that was detached from the global cluster at failover and
+	// now serves as a standalone writer: the cluster no longer names the global cluster, so
+	// `pulumi up` does not try to rejoin it.
+	Promoted bool
+	// SecretReplicaRegion and SecretReplicaKeyArn replicate a Primary's credentials secret
+	// into the DR region (encrypted with a key of that region), so a promoted secondary can
+	// be reached while the primary region is down.
+	SecretReplicaRegion string
+	SecretReplicaKeyArn pulumi.StringInput
 
 	EngineVersion string
 	InstanceClass string
@@ -145,6 +154,14 @@ func (a *Args) Validate() error {
 		p.Require(nameRE.MatchString(d.DatabaseName), "DatabaseName", "%q must be 1-63 lowercase letters, digits or underscores, starting with a letter", d.DatabaseName)
 		p.Require(nameRE.MatchString(d.MasterUsername) && d.MasterUsername != "postgres" && d.MasterUsername != "admin",
 			"MasterUsername", "%q must be 1-63 lowercase letters, digits or underscores, starting with a letter, and not a reserved name", d.MasterUsername)
+		p.Require(!d.Promoted, "Promoted", "applies to a secondary only")
+		if d.SecretReplicaRegion != "" {
+			p.Require(regions.Known(d.SecretReplicaRegion) && d.SecretReplicaRegion != d.Region, "SecretReplicaRegion", "%q is not another AWS region", d.SecretReplicaRegion)
+			if j, ok := regions.Of(d.Region); ok && !j.Contains(d.SecretReplicaRegion) {
+				p.Addf("SecretReplicaRegion", "%q is outside jurisdiction %q: credentials never leave it", d.SecretReplicaRegion, j)
+			}
+			p.Require(d.SecretReplicaKeyArn != nil, "SecretReplicaKeyArn", "is required with SecretReplicaRegion: the replica is encrypted with a key of its region")
+		}
 	case Secondary:
 		p.Require(d.Instances >= 0, "Instances", "is %d: use 0 for a headless secondary", d.Instances)
 		p.Require(d.Provider != nil, "Provider", "is required for a secondary: it must be created through an explicit provider of %q", d.Region)
@@ -369,7 +386,9 @@ func (b *builder) build() error {
 			return err
 		}
 	} else {
-		cargs.GlobalClusterIdentifier = a.GlobalClusterIdentifier
+		if !a.Promoted {
+			cargs.GlobalClusterIdentifier = a.GlobalClusterIdentifier
+		}
 		cargs.SourceRegion = pulumi.String(a.SourceRegion)
 		// The secondary holds a replica of the primary's storage; the primary keeps the
 		// final snapshot.
@@ -381,6 +400,9 @@ func (b *builder) build() error {
 			return err
 		}
 		b.db.GlobalClusterIdentifier = cluster.GlobalClusterIdentifier.Elem()
+		if a.Promoted {
+			b.db.GlobalClusterIdentifier = a.GlobalClusterIdentifier.ToStringOutput()
+		}
 		b.db.SecretArn = pulumi.String("").ToStringOutput()
 	}
 	return nil
@@ -428,13 +450,20 @@ func (b *builder) cluster(cargs *rds.ClusterArgs, extra []pulumi.ResourceOption)
 // secret stores the master credentials in the format RDS rotation functions expect.
 func (b *builder) secret(password *random.RandomPassword, cluster *rds.Cluster) error {
 	ctx, name, a := b.ctx, b.name, b.a
-	secret, err := secretsmanager.NewSecret(ctx, name+"-master", &secretsmanager.SecretArgs{
+	sargs := &secretsmanager.SecretArgs{
 		Name:                 pulumi.Sprintf("%s/database/master", a.Identifier),
 		Description:          pulumi.Sprintf("Master credentials of Aurora cluster %s-%s", a.Identifier, a.Region),
 		KmsKeyId:             a.SecretsKeyArn,
 		RecoveryWindowInDays: pulumi.Int(30),
 		Tags:                 b.tags("database-master"),
-	}, b.opts()...)
+	}
+	if a.SecretReplicaRegion != "" {
+		sargs.Replicas = secretsmanager.SecretReplicaArray{secretsmanager.SecretReplicaArgs{
+			Region:   pulumi.String(a.SecretReplicaRegion),
+			KmsKeyId: a.SecretReplicaKeyArn,
+		}}
+	}
+	secret, err := secretsmanager.NewSecret(ctx, name+"-master", sargs, b.opts()...)
 	if err != nil {
 		return err
 	}

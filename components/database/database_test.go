@@ -465,3 +465,46 @@ func jsonEscape(s string) string {
 	r := strings.NewReplacer(`<`, `\u003c`, `>`, `\u003e`, `&`, `\u0026`)
 	return r.Replace(s)
 }
+
+func TestPromotedSecondaryLeavesTheGlobalCluster(t *testing.T) {
+	a := secondaryArgs(3)
+	a.Promoted = true
+	c, got, err := run(t, a, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := one(t, c, "aws:rds/cluster:Cluster")
+	if !cl.In("globalClusterIdentifier").IsNull() {
+		t.Errorf("a promoted cluster still names global cluster %q, so pulumi up would rejoin it", cl.Str("globalClusterIdentifier"))
+	}
+	if n := len(c.OfType("aws:rds/clusterInstance:ClusterInstance")); n != 3 {
+		t.Errorf("promoted cluster has %d instances, want 3 (writer + readers)", n)
+	}
+	if g, _ := got.get("global").(string); g != "prod-us-global" {
+		t.Errorf("GlobalClusterIdentifier output %q should still name the global cluster it left", g)
+	}
+}
+
+func TestPrimarySecretReplicatedInsideTheJurisdiction(t *testing.T) {
+	a := primaryArgs()
+	a.SecretReplicaRegion = "us-west-2"
+	a.SecretReplicaKeyArn = pulumi.String(drKey)
+	c, _, err := run(t, a, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := one(t, c, "aws:secretsmanager/secret:Secret")
+	if s.Str("replicas[0].region") != "us-west-2" || s.Str("replicas[0].kmsKeyId") != drKey {
+		t.Fatalf("secret replicas %v", s.In("replicas"))
+	}
+
+	a = primaryArgs()
+	a.SecretReplicaRegion = "eu-west-1"
+	a.Promoted = true
+	_, _, err = run(t, a, false)
+	for _, want := range []string{`SecretReplicaRegion: "eu-west-1" is outside jurisdiction "us"`, "SecretReplicaKeyArn: is required", "Promoted: applies to a secondary only"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
+		}
+	}
+}

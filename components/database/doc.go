@@ -12,6 +12,11 @@
 //     0 instances is the headless pilot light (storage replicated, no compute until failover).
 //     It is created through the explicit Provider of the DR region, encrypted with that
 //     region's KmsKeyArn, and takes its credentials from the global cluster (no secret here).
+//     Promoted (set at failover, after the cluster was detached from the global cluster) drops
+//     the global cluster from its arguments so it stays a standalone writer.
+//   - A Primary may replicate its credentials secret into the DR region (SecretReplicaRegion,
+//     encrypted with SecretReplicaKeyArn, a key of that region) so a promoted secondary is
+//     reachable while the primary region is down; the replica must stay in the jurisdiction.
 //
 // Always on, in both modes: storage encrypted with the given customer-managed key, IAM
 // database authentication, deletion protection, Performance Insights encrypted with the same

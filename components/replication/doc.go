@@ -15,5 +15,5 @@
 // Defaults: backups daily at 03:00 UTC kept 35 days, DR copies kept 35 days.
 //
 // Refuses: a DR region outside the primary region's jurisdiction, or equal to it; a missing DR
-// provider; a bucket without name, ARN or key; retention outside 1-3650 days.
+// provider or DR key; a bucket without name, ARN or key; retention outside 1-3650 days.
 package replication

@@ -10,7 +10,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/base"
-	"globalstack/components/keys"
 	"globalstack/components/regions"
 )
 
@@ -28,6 +27,8 @@ type Args struct {
 	Region     string // primary region (the default provider's)
 	DRRegion   string
 	DRProvider pulumi.ProviderResource
+	// DRKeyArn is a storage key of the DR region; replicas and the DR vault use it.
+	DRKeyArn pulumi.StringInput
 
 	Buckets []Bucket
 
@@ -52,6 +53,7 @@ func (a *Args) Validate() error {
 	}
 	p.Require(a.DRRegion != a.Region, "DRRegion", "must differ from Region %q", a.Region)
 	p.Require(a.DRProvider != nil, "DRProvider", "is required: DR-region resources are created through an explicit provider")
+	p.Require(a.DRKeyArn != nil, "DRKeyArn", "is required: replicas are encrypted with a key of the DR region")
 	for i, b := range a.Buckets {
 		p.Require(b.Name != "" && b.BucketID != nil && b.BucketArn != nil && b.KmsKeyArn != nil,
 			fmt.Sprintf("Buckets[%d]", i), "needs Name, BucketID, BucketArn and KmsKeyArn")
@@ -100,16 +102,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return base.ChildIn(r, a.DRProvider, extra...)
 	}
 
-	drKeys, err := keys.New(ctx, name+"-dr", &keys.Args{
-		Region:  a.DRRegion,
-		Prefix:  a.Prefix + "-replica",
-		Classes: []keys.Class{keys.Storage},
-		Tags:    a.Tags,
-	}, dr()...)
-	if err != nil {
-		return nil, err
-	}
-	r.DRStorageKeyArn = drKeys.Key(keys.Storage).Arn
+	r.DRStorageKeyArn = a.DRKeyArn.ToStringOutput()
+	r.DRVaultArn = pulumi.String("").ToStringOutput()
 
 	who, err := aws.GetCallerIdentity(ctx, nil, pulumi.Parent(r))
 	if err != nil {

@@ -3,18 +3,48 @@ package program
 import (
 	"fmt"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/keys"
 	"globalstack/components/network"
 	"globalstack/components/regions"
+	"globalstack/components/replication"
 	"globalstack/stacks/config"
 )
 
-// regionBase is what every region of a cell has: keys and a network.
+// regionBase is what every region of a cell has: keys and a network, plus, for a cell
+// stack, the few things it owns in its DR region.
 type regionBase struct {
 	keys *keys.Keys
 	net  *network.Vpc
+	dr   *drSide // nil in a DR stack
+}
+
+// drSide is what a cell stack owns in its DR region: an explicit provider and the keys its
+// replicas (S3 objects, backups, the database credentials secret) are encrypted with.
+type drSide struct {
+	region   string
+	provider *aws.Provider
+	keys     *keys.Keys
+}
+
+// buildDRSide creates the cell's DR-region provider and replica keys.
+func buildDRSide(ctx *pulumi.Context, c *config.Cell) (*drSide, error) {
+	p, err := aws.NewProvider(ctx, "dr-region", &aws.ProviderArgs{Region: pulumi.String(c.DRRegion)})
+	if err != nil {
+		return nil, err
+	}
+	k, err := keys.New(ctx, "dr-keys", &keys.Args{
+		Region:  c.DRRegion,
+		Prefix:  c.Stack + "-replica",
+		Classes: []keys.Class{keys.Storage, keys.Secrets},
+		Tags:    c.Tags,
+	}, pulumi.Provider(p))
+	if err != nil {
+		return nil, err
+	}
+	return &drSide{region: c.DRRegion, provider: p, keys: k}, nil
 }
 
 // buildRegionBase creates the keys and VPC of the stack's region.
@@ -56,9 +86,35 @@ func buildCell(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 	if err != nil {
 		return err
 	}
+	if rb.dr, err = buildDRSide(ctx, c); err != nil {
+		return err
+	}
 	data, err := buildData(ctx, c, rb, out)
 	if err != nil {
 		return err
 	}
-	return buildCompute(ctx, c, rb, data, out)
+	if err := buildCompute(ctx, c, rb, data, out); err != nil {
+		return err
+	}
+	return buildReplication(ctx, c, rb, data, out)
+}
+
+// buildReplication copies the cell's durable data into its DR region: backups of the Aurora
+// cluster into a DR vault (the database itself replicates through the global cluster).
+func buildReplication(ctx *pulumi.Context, c *config.Cell, rb *regionBase, data *dataEndpoints, out Outputs) error {
+	r, err := replication.New(ctx, "replication", &replication.Args{
+		Prefix:          c.Stack,
+		Region:          c.PrimaryRegion,
+		DRRegion:        c.DRRegion,
+		DRProvider:      rb.dr.provider,
+		DRKeyArn:        rb.dr.keys.Key(keys.Storage).Arn,
+		BackupResources: pulumi.StringArray{data.DatabaseClusterArn},
+		BackupKeyArn:    rb.keys.Key(keys.Storage).Arn,
+		Tags:            c.Tags,
+	})
+	if err != nil {
+		return err
+	}
+	out["drVaultArn"] = r.DRVaultArn
+	return nil
 }

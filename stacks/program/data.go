@@ -31,6 +31,8 @@ type dataEndpoints struct {
 	SearchSecretArn        pulumi.StringOutput // master user of fine-grained access control
 	SecretArns             pulumi.StringArray  // every secret the storefront may read
 
+	DatabaseClusterArn pulumi.StringOutput
+
 	// DatabaseResourceID is the cluster resource id IAM database authentication policies
 	// name (arn:aws:rds-db:<region>:<account>:dbuser:<id>/<user>).
 	DatabaseResourceID pulumi.StringOutput
@@ -56,7 +58,7 @@ func buildData(ctx *pulumi.Context, c *config.Cell, rb *regionBase, out Outputs)
 	zones := rb.net.Zones
 	dataKey, secretsKey, logsKey := rb.keys.Key(keys.Data).Arn, rb.keys.Key(keys.Secrets).Arn, rb.keys.Key(keys.Logs).Arn
 
-	db, err := database.New(ctx, "database", &database.Args{
+	dbArgs := &database.Args{
 		Mode:                             database.Primary,
 		Identifier:                       c.Stack,
 		Region:                           region,
@@ -74,7 +76,12 @@ func buildData(ctx *pulumi.Context, c *config.Cell, rb *regionBase, out Outputs)
 		SecretsKeyArn:                    secretsKey,
 		LogsKeyArn:                       logsKey,
 		Tags:                             c.Tags,
-	})
+	}
+	if rb.dr != nil {
+		dbArgs.SecretReplicaRegion = rb.dr.region
+		dbArgs.SecretReplicaKeyArn = rb.dr.keys.Key(keys.Secrets).Arn
+	}
+	db, err := database.New(ctx, "database", dbArgs)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +134,8 @@ func buildData(ctx *pulumi.Context, c *config.Cell, rb *regionBase, out Outputs)
 	out["databaseName"] = pulumi.String(db.DatabaseName)
 	out["databaseSecretArn"] = db.SecretArn
 	out["globalClusterId"] = db.GlobalClusterIdentifier
-	out["databaseClusterId"] = db.ClusterIdentifier
+	out["dbClusterId"] = db.ClusterIdentifier
+	out["dbClusterArn"] = db.ClusterArn
 	out["cacheEndpoint"] = kv.Endpoint
 	out["cachePort"] = pulumi.Int(kv.Port)
 	out["cacheSecretArn"] = kv.SecretArn
@@ -144,6 +152,7 @@ func buildData(ctx *pulumi.Context, c *config.Cell, rb *regionBase, out Outputs)
 		DatabaseUser:           db.MasterUsername,
 		DatabaseSecretArn:      db.SecretArn,
 		DatabaseResourceID:     db.ClusterResourceID,
+		DatabaseClusterArn:     db.ClusterArn,
 		CacheEndpoint:          kv.Endpoint,
 		CachePort:              kv.Port,
 		CacheSecretArn:         kv.SecretArn,

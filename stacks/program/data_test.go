@@ -152,7 +152,7 @@ func TestDataStackOutputs(t *testing.T) {
 		"searchSecretArn":        "arn:aws:secretsmanager:eu-west-1:" + mockcloud.Account + ":secret:prod-eu-search/search/master-",
 		"searchDomainArn":        "arn:aws:es:eu-west-1:" + mockcloud.Account + ":domain/prod-eu-search",
 		"globalClusterId":        "prod-eu-global",
-		"databaseClusterId":      "prod-eu-eu-west-1",
+		"dbClusterId":            "prod-eu-eu-west-1",
 		"databaseName":           "storefront",
 	}
 	for k, prefix := range want {
