@@ -6,7 +6,7 @@ PLAN_DIR := build/plan
 FUZZTIME ?= 5s
 
 .DEFAULT_GOAL := help
-.PHONY: help plan test vet fmt clean failover
+.PHONY: help plan test vet fmt clean failover drill
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ fmt: ## gofmt the tree
 failover: ## fail a cell over to its DR stack (needs cloud credentials): STACK=prod-eu-dr FAILOVER_FLAGS="-planned -dry-run -yes"
 	@test -n "$(STACK)" || { echo "make failover: set STACK to a DR stack, e.g. STACK=prod-eu-dr" >&2; exit 2; }
 	$(GO) run ./stacks/cmd/failover -stack $(STACK) $(FAILOVER_FLAGS)
+
+drill: ## DR drill on loopback: kill -9 the PostgreSQL primary, promote the standby, print RTO/RPO (async and sync)
+	$(GO) run ./tests/drill/cmd/drill
 
 clean: ## remove build outputs (keeps bin/pulumi, which is slow to build)
 	rm -rf build

@@ -1,14 +1,104 @@
 package program
 
 import (
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"globalstack/components/database"
+	"globalstack/components/keys"
+	"globalstack/components/network"
 	"globalstack/stacks/config"
 )
 
 // buildDR builds the pilot-light copy of a cell in its DR region. Everything it owns lives in
 // the DR region so that it can be operated while the primary region is down.
+//
+// Pilot light (failover=false): keys, network, the Aurora secondary joined to the cell's global
+// cluster with DRInstances instances (0 = headless), and the EKS control plane with no nodes.
+// Cache and search are cold: created only at failover, because the cache holds nothing
+// durable and the search index is rebuilt from PostgreSQL by the storefront's reindex command.
+//
+// Failover (failover=true, after `make failover` detached the secondary): the cluster becomes
+// a standalone writer with the primary's instance count, nodes scale up, cache and search are
+// created and the storefront is deployed.
 func buildDR(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
-	_, err := buildRegionBase(ctx, c, out)
-	return err
+	rb, err := buildRegionBase(ctx, c, out)
+	if err != nil {
+		return err
+	}
+	primary, err := pulumi.NewStackReference(ctx, "primary", &pulumi.StackReferenceArgs{
+		Name: pulumi.String(stackReferenceName(ctx, c.PrimaryStack)),
+	})
+	if err != nil {
+		return err
+	}
+	globalID := primary.GetStringOutput(pulumi.String("globalClusterId"))
+
+	// The database component always takes an explicit provider for a secondary, even though
+	// here it is also the default region: it keeps the component usable from any stack.
+	provider, err := aws.NewProvider(ctx, "dr-region", &aws.ProviderArgs{Region: pulumi.String(c.DRRegion)})
+	if err != nil {
+		return err
+	}
+	instances := c.Database.DRInstances
+	if c.Failover {
+		instances = c.Database.Instances
+	}
+	db, err := database.New(ctx, "database", &database.Args{
+		Mode:                             database.Secondary,
+		Identifier:                       c.PrimaryStack,
+		Region:                           c.DRRegion,
+		Provider:                         provider,
+		GlobalClusterIdentifier:          globalID,
+		SourceRegion:                     c.PrimaryRegion,
+		Promoted:                         c.Failover,
+		EngineVersion:                    c.Database.EngineVersion,
+		InstanceClass:                    c.Database.InstanceClass,
+		Instances:                        instances,
+		BackupRetentionDays:              c.Database.BackupRetentionDays,
+		PerformanceInsightsRetentionDays: c.Database.PerformanceInsightsRetentionDays,
+		LogRetentionDays:                 c.Database.LogRetentionDays,
+		VpcID:                            rb.net.VpcID,
+		SubnetIDs:                        rb.net.SubnetIDs(network.Data),
+		Zones:                            rb.net.Zones,
+		AppSecurityGroupID:               rb.net.AppSecurityGroupID,
+		KmsKeyArn:                        rb.keys.Key(keys.Data).Arn,
+		LogsKeyArn:                       rb.keys.Key(keys.Logs).Arn,
+		Tags:                             c.Tags,
+	})
+	if err != nil {
+		return err
+	}
+	mode := "pilot-light"
+	if c.Failover {
+		mode = "failover"
+	}
+	out["mode"] = pulumi.String(mode)
+	out["failover"] = pulumi.Bool(c.Failover)
+	out["primaryStack"] = pulumi.String(c.PrimaryStack)
+	out["globalClusterId"] = globalID
+	out["dbClusterId"] = db.ClusterIdentifier
+	out["dbClusterArn"] = db.ClusterArn
+	out["databaseEndpoint"] = db.Endpoint
+	return buildDRCompute(ctx, c, rb, primary, db, out)
+}
+
+// stackReferenceName qualifies a stack name the way the backend addresses it:
+// "<organization>/<project>/<stack>", unless the config already gave a qualified name.
+func stackReferenceName(ctx *pulumi.Context, stack string) string {
+	if strings.Contains(stack, "/") {
+		return stack
+	}
+	org := ctx.Organization()
+	if org == "" {
+		org = "organization" // the name the self-managed backends use
+	}
+	return org + "/" + ctx.Project() + "/" + stack
+}
+
+// buildDRCompute is filled in once the compute tier exposes its DR modes.
+func buildDRCompute(ctx *pulumi.Context, c *config.Cell, rb *regionBase, primary *pulumi.StackReference, db *database.Database, out Outputs) error {
+	return nil
 }
