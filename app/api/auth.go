@@ -1,0 +1,147 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"globalstack/app/store"
+)
+
+const (
+	cookieSession     = "sf_session"
+	cookieCart        = "sf_cart"
+	headerCartSession = "X-Cart-Session"
+	ctxClaims         = "claims"
+)
+
+func bearer(c echo.Context) string {
+	if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
+		if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+			return strings.TrimSpace(h[7:])
+		}
+		return h // reported as invalid by Verify
+	}
+	if ck, err := c.Cookie(cookieSession); err == nil {
+		return ck.Value
+	}
+	return ""
+}
+
+// auth requires a valid token from the Authorization header or the session cookie.
+func (a *API) auth(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		tok := bearer(c)
+		if tok == "" {
+			return store.ErrUnauthenticated
+		}
+		cl, err := a.Tokens.Verify(tok)
+		if err != nil {
+			return err
+		}
+		c.Set(ctxClaims, cl)
+		return next(c)
+	}
+}
+
+// optionalAuth identifies the user when credentials are sent (anonymous carts otherwise).
+func (a *API) optionalAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if tok := bearer(c); tok != "" {
+			cl, err := a.Tokens.Verify(tok)
+			if err != nil {
+				return err
+			}
+			c.Set(ctxClaims, cl)
+		}
+		return next(c)
+	}
+}
+
+// admin re-reads the role from the database, so a demoted admin loses access immediately
+// rather than when the token expires.
+func (a *API) admin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		cl := claims(c)
+		if cl.Role != store.RoleAdmin {
+			return store.ErrForbidden
+		}
+		u, err := a.Users.GetUser(c.Request().Context(), cl.UserID)
+		if store.IsNotFound(err) || err == nil && u.Role != store.RoleAdmin {
+			return store.ErrForbidden
+		}
+		if err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
+func claims(c echo.Context) store.Claims {
+	cl, _ := c.Get(ctxClaims).(store.Claims)
+	return cl
+}
+
+func (a *API) setSessionCookie(c echo.Context, token string, maxAge int) {
+	c.SetCookie(&http.Cookie{Name: cookieSession, Value: token, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode})
+}
+
+func (a *API) register(c echo.Context) error {
+	var r store.Registration
+	if err := DecodeJSON(c.Request(), &r); err != nil {
+		return err
+	}
+	u, err := a.Accounts.Register(c.Request().Context(), r)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, u)
+}
+
+func (a *API) login(c echo.Context) error {
+	var cr store.Credentials
+	if err := DecodeJSON(c.Request(), &cr); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	u, token, err := a.Accounts.Login(ctx, cr)
+	if err != nil {
+		return err
+	}
+	if sid := cartSession(c); sid != "" && a.Carts != nil {
+		if err := a.Carts.Merge(ctx, sid, u.ID); err != nil {
+			a.log.Warn("cart merge at login failed", "request_id", requestID(c), "err", err)
+		} else {
+			c.SetCookie(&http.Cookie{Name: cookieCart, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+		}
+	}
+	a.setSessionCookie(c, token, int(a.Tokens.TTL().Seconds()))
+	return c.JSON(http.StatusOK, map[string]any{"token": token, "token_type": "Bearer", "expires_in": int(a.Tokens.TTL().Seconds()), "user": u})
+}
+
+func (a *API) logout(c echo.Context) error {
+	a.setSessionCookie(c, "", -1)
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *API) me(c echo.Context) error {
+	u, err := a.Users.GetUser(c.Request().Context(), claims(c).UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
+}
+
+func (a *API) updateMe(c echo.Context) error {
+	var p store.ProfileUpdate
+	if err := DecodeJSON(c.Request(), &p); err != nil {
+		return err
+	}
+	u, err := a.Accounts.UpdateProfile(c.Request().Context(), claims(c).UserID, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
+}

@@ -1,0 +1,54 @@
+package api
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Metrics holds the Prometheus series of one server instance (its own registry, so several
+// servers can run in one test process).
+type Metrics struct {
+	Registry    *prometheus.Registry
+	Requests    *prometheus.HistogramVec
+	Cache       *prometheus.CounterVec
+	Orders      *prometheus.CounterVec
+	RateLimited prometheus.Counter
+	DepUp       *prometheus.GaugeVec
+}
+
+// NewMetrics registers the storefront series.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		Requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "storefront_http_request_duration_seconds",
+			Help:    "HTTP request latency by route template, method and status code.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"method", "route", "code"}),
+		Cache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "storefront_cache_requests_total",
+			Help: "Cache lookups by kind (product, listing) and result (hit, miss, error).",
+		}, []string{"kind", "result"}),
+		Orders: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "storefront_orders_total",
+			Help: "Checkout and order transitions by outcome (created, replayed, out_of_stock, payment_declined, cancelled, ...).",
+		}, []string{"outcome"}),
+		RateLimited: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "storefront_rate_limited_total",
+			Help: "Requests refused with 429.",
+		}),
+		DepUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "storefront_dependency_up",
+			Help: "1 when the dependency answered its last health check, 0 when not (degraded).",
+		}, []string{"dependency"}),
+	}
+	m.Registry.MustRegister(m.Requests, m.Cache, m.Orders, m.RateLimited, m.DepUp,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// CacheResult implements store.Metrics.
+func (m *Metrics) CacheResult(kind, result string) { m.Cache.WithLabelValues(kind, result).Inc() }
+
+// OrderResult implements store.Metrics.
+func (m *Metrics) OrderResult(outcome string) { m.Orders.WithLabelValues(outcome).Inc() }

@@ -1,0 +1,146 @@
+// Command storefront-local runs the storefront on this machine for development: it starts
+// PostgreSQL and Redis on loopback from the machine's packages when DATABASE_URL / REDIS_URL
+// are not set (installing redis-server with apt if it is missing), applies migrations, loads a
+// generated catalog, creates an admin account, and serves until interrupted.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"globalstack/app/config"
+	"globalstack/app/server"
+	"globalstack/app/store"
+	"globalstack/tests/testenv"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "storefront-local:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	products := flag.Int("products", 10000, "size of the generated catalog")
+	addr := flag.String("addr", "127.0.0.1:8080", "listen address (STOREFRONT_ADDR overrides)")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	env := map[string]string{"STOREFRONT_ENV": "development", "STOREFRONT_ADDR": *addr}
+	if os.Getenv("DATABASE_URL") == "" && os.Getenv("PGHOST") == "" {
+		fmt.Println("starting PostgreSQL on loopback ...")
+		pg, err := testenv.StartPostgres(ctx, testenv.PGOptions{Durable: true})
+		if err != nil {
+			return err
+		}
+		defer pg.Close()
+		if env["DATABASE_URL"], err = pg.CreateDatabase(ctx, "storefront"); err != nil {
+			return err
+		}
+	}
+	if os.Getenv("REDIS_URL") == "" {
+		if err := ensureRedis(ctx); err != nil {
+			return err
+		}
+		fmt.Println("starting Redis on loopback ...")
+		rs, err := testenv.StartRedis(ctx, testenv.RedisOptions{Databases: 16})
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		env["REDIS_URL"] = rs.URL(0)
+	}
+	cfg, err := config.Load(func(k string) string {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+		return env[k]
+	})
+	if err != nil {
+		return err
+	}
+	logs := server.NewLogBuffer(os.Stdout)
+	defer logs.Close()
+	log := server.NewLogger(logs, cfg.LogLevel)
+	m, err := server.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := m.Migrate(ctx); err != nil {
+		return err
+	}
+	var have int
+	if err := m.DB.Pool().QueryRow(ctx, "SELECT count(*) FROM products").Scan(&have); err != nil {
+		return err
+	}
+	if have < *products {
+		fmt.Printf("generating %d products ...\n", *products-have)
+		start := time.Now()
+		if _, err := m.DB.SeedProducts(ctx, *products-have, uint64(time.Now().UnixNano())); err != nil {
+			return err
+		}
+		fmt.Printf("catalog ready in %s\n", time.Since(start).Round(time.Millisecond))
+	}
+	email, password, err := ensureAdmin(ctx, m)
+	if err != nil {
+		return err
+	}
+	if err := m.Listen(); err != nil {
+		return err
+	}
+	url := "http://" + m.Addr()
+	fmt.Printf(`
+storefront is running at %s
+  catalog:  curl '%s/api/products?limit=3'
+  search:   curl '%s/api/search?q=walnut+chair'
+  health:   curl %s/readyz
+  admin:    %s / %s  (POST %s/api/users/login)
+press Ctrl-C to stop
+`, url, url, url, url, email, password, url)
+	return m.Run(ctx)
+}
+
+func ensureRedis(ctx context.Context) error {
+	if _, err := exec.LookPath("redis-server"); err == nil {
+		return nil
+	}
+	if os.Geteuid() != 0 {
+		return testenv.ErrNoRedisServer
+	}
+	fmt.Println("redis-server is missing: apt-get install -y redis-server ...")
+	cmd := exec.CommandContext(ctx, "apt-get", "install", "-y", "redis-server")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("installing redis-server: %w", err)
+	}
+	return nil
+}
+
+// ensureAdmin creates (or resets) the local admin account with a fresh random password.
+func ensureAdmin(ctx context.Context, m *server.Main) (string, string, error) {
+	const email = "admin@storefront.local"
+	b := make([]byte, 9)
+	_, _ = rand.Read(b)
+	password := hex.EncodeToString(b)
+	hash, err := store.HashPassword(password)
+	if err != nil {
+		return "", "", err
+	}
+	if _, err := m.DB.Pool().Exec(ctx, `INSERT INTO users (email, name, password_hash, role) VALUES ($1, 'Admin', $2, 'admin')
+		ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash, role = 'admin'`, email, hash); err != nil {
+		return "", "", err
+	}
+	return email, password, nil
+}

@@ -1,0 +1,207 @@
+// Package config reads the storefront configuration from the environment and validates all of
+// it at start, reporting every bad variable by name.
+package config
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the validated configuration.
+type Config struct {
+	Addr               string
+	Dev                bool
+	DatabaseURL        string // empty: libpq PG* variables
+	DBMaxConns         int32
+	RedisURL           string // empty: no cache and no carts (carts answer 503)
+	RedisPassword      string
+	OpenSearchURL      string // empty: PostgreSQL full-text search
+	OpenSearchUser     string
+	OpenSearchPassword string
+	OpenSearchIndex    string
+	CORSOrigins        []string
+	RateLimitRPS       float64 // 0 disables rate limiting
+	RateLimitBurst     int
+	MaxBodyBytes       int64
+	TokenSecret        []byte
+	TokenSecretSource  string // "env" or "generated"
+	TokenTTL           time.Duration
+	LogLevel           slog.Level
+	CacheTTL           time.Duration
+	CacheLocalTTL      time.Duration // 0 disables the in-process near cache
+	CartTTL            time.Duration
+	ShutdownTimeout    time.Duration
+	RequestTimeout     time.Duration
+	TrustedProxies     []*net.IPNet
+	MigrateOnStart     bool
+	PaymentProvider    string
+}
+
+// Load reads the configuration through getenv (os.Getenv in production, a map in tests).
+func Load(getenv func(string) string) (Config, error) {
+	var errs []error
+	bad := func(name, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, a...)))
+	}
+	str := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	dur := func(name string, def, min, max time.Duration) time.Duration {
+		s := str(name, "")
+		if s == "" {
+			return def
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil || d < min || d > max {
+			bad(name, "must be a duration between %s and %s such as 30s or 5m, got %q", min, max, s)
+			return def
+		}
+		return d
+	}
+	integer := func(name string, def, min, max int64) int64 {
+		s := str(name, "")
+		if s == "" {
+			return def
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < min || n > max {
+			bad(name, "must be an integer between %d and %d, got %q", min, max, s)
+			return def
+		}
+		return n
+	}
+	boolean := func(name string, def bool) bool {
+		s := str(name, "")
+		if s == "" {
+			return def
+		}
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			bad(name, "must be true or false, got %q", s)
+			return def
+		}
+		return b
+	}
+
+	c := Config{}
+	switch env := str("STOREFRONT_ENV", "production"); env {
+	case "production":
+	case "development", "dev":
+		c.Dev = true
+	default:
+		bad("STOREFRONT_ENV", "must be production or development, got %q", env)
+	}
+	c.Addr = str("STOREFRONT_ADDR", ":8080")
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("STOREFRONT_ADDR", "must be host:port or :port, got %q", c.Addr)
+	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		bad("STOREFRONT_ADDR", "port must be 0-65535, got %q", port)
+	}
+	c.DatabaseURL = getenv("DATABASE_URL")
+	c.DBMaxConns = int32(integer("DB_MAX_CONNS", 20, 1, 1000))
+	c.RedisURL = str("REDIS_URL", "")
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			bad("REDIS_URL", "must be redis://host:port[/db] or rediss://host:port[/db] (TLS)")
+		}
+	}
+	c.RedisPassword = getenv("REDIS_PASSWORD")
+	c.OpenSearchURL = str("OPENSEARCH_URL", "")
+	if c.OpenSearchURL != "" {
+		for _, s := range strings.Split(c.OpenSearchURL, ",") {
+			if u, err := url.Parse(strings.TrimSpace(s)); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				bad("OPENSEARCH_URL", "must be one or more comma-separated http(s)://host:port URLs")
+				break
+			}
+		}
+	}
+	c.OpenSearchUser = getenv("OPENSEARCH_USERNAME")
+	c.OpenSearchPassword = getenv("OPENSEARCH_PASSWORD")
+	if (c.OpenSearchUser == "") != (c.OpenSearchPassword == "") {
+		bad("OPENSEARCH_USERNAME", "OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD must be set together")
+	}
+	c.OpenSearchIndex = str("OPENSEARCH_INDEX", "products")
+	if s := str("CORS_ALLOWED_ORIGINS", ""); s != "" {
+		for _, o := range strings.Split(s, ",") {
+			o = strings.TrimSpace(o)
+			if o == "*" {
+				bad("CORS_ALLOWED_ORIGINS", "wildcard '*' is not allowed because the API uses credentials; list the origins")
+				continue
+			}
+			u, err := url.Parse(o)
+			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+				bad("CORS_ALLOWED_ORIGINS", "%q is not an origin like https://shop.example.com", o)
+				continue
+			}
+			c.CORSOrigins = append(c.CORSOrigins, strings.TrimSuffix(o, "/"))
+		}
+	}
+	if s := str("RATE_LIMIT_RPS", "50"); s != "" {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f < 0 || f > 1e6 {
+			bad("RATE_LIMIT_RPS", "must be a number of requests per second per client from 0 (off) to 1000000, got %q", s)
+		}
+		c.RateLimitRPS = f
+	}
+	c.RateLimitBurst = int(integer("RATE_LIMIT_BURST", 100, 1, 1_000_000))
+	c.MaxBodyBytes = integer("MAX_BODY_BYTES", 1<<20, 1024, 64<<20)
+	if s := getenv("TOKEN_SECRET"); s != "" {
+		if len(s) < 32 {
+			bad("TOKEN_SECRET", "must be at least 32 bytes (e.g. openssl rand -hex 32)")
+		}
+		c.TokenSecret, c.TokenSecretSource = []byte(s), "env"
+	} else if c.Dev {
+		c.TokenSecret = make([]byte, 32)
+		_, _ = rand.Read(c.TokenSecret)
+		c.TokenSecretSource = "generated"
+	} else {
+		bad("TOKEN_SECRET", "is required in production (at least 32 bytes); set STOREFRONT_ENV=development to generate one")
+	}
+	c.TokenTTL = dur("TOKEN_TTL", 24*time.Hour, time.Minute, 30*24*time.Hour)
+	switch lvl := strings.ToLower(str("LOG_LEVEL", "info")); lvl {
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "info":
+		c.LogLevel = slog.LevelInfo
+	case "warn", "warning":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		bad("LOG_LEVEL", "must be debug, info, warn or error, got %q", lvl)
+	}
+	c.CacheTTL = dur("CACHE_TTL", 5*time.Minute, time.Second, 24*time.Hour)
+	c.CacheLocalTTL = dur("CACHE_LOCAL_TTL", 2*time.Second, 0, time.Minute)
+	c.CartTTL = dur("CART_TTL", 30*24*time.Hour, time.Minute, 365*24*time.Hour)
+	c.ShutdownTimeout = dur("SHUTDOWN_TIMEOUT", 20*time.Second, 0, 10*time.Minute)
+	c.RequestTimeout = dur("REQUEST_TIMEOUT", 15*time.Second, 100*time.Millisecond, 5*time.Minute)
+	if s := str("TRUSTED_PROXIES", ""); s != "" {
+		for _, p := range strings.Split(s, ",") {
+			_, n, err := net.ParseCIDR(strings.TrimSpace(p))
+			if err != nil {
+				bad("TRUSTED_PROXIES", "%q is not a CIDR such as 10.0.0.0/8", p)
+				continue
+			}
+			c.TrustedProxies = append(c.TrustedProxies, n)
+		}
+	}
+	c.MigrateOnStart = boolean("MIGRATE_ON_START", true)
+	c.PaymentProvider = str("PAYMENT_PROVIDER", "test")
+	if c.PaymentProvider != "test" {
+		bad("PAYMENT_PROVIDER", "only the test provider is built in, got %q", c.PaymentProvider)
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("invalid configuration:\n%w", errors.Join(errs...))
+	}
+	return c, nil
+}

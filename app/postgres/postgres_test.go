@@ -1,0 +1,235 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"globalstack/app/postgres"
+	"globalstack/app/store"
+	"globalstack/tests/testenv"
+)
+
+func open(t *testing.T) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), testenv.Postgres(t), postgres.Options{MaxConns: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func newProduct(t *testing.T, db *postgres.DB, sku string, stock int) store.Product {
+	t.Helper()
+	p, err := db.CreateProduct(context.Background(), store.ProductInput{SKU: ptr(sku), Name: ptr("Item " + sku), Price: &store.Money{Amount: 1000, Currency: "USD"},
+		Category: ptr("misc"), Brand: ptr("Acme"), Stock: ptr(stock)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestMigrationsFromEmptyAreIdempotent(t *testing.T) {
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, testenv.Postgres(t), postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var wg sync.WaitGroup
+	results := make([][]int, 3)
+	errs := make([]error, 3)
+	for i := range results { // replicas starting together serialise on the advisory lock
+		wg.Add(1)
+		go func() { defer wg.Done(); results[i], errs[i] = db.Migrate(ctx) }()
+	}
+	wg.Wait()
+	applied := 0
+	for i := range results {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		applied += len(results[i])
+	}
+	if applied != 1 {
+		t.Fatalf("migration 1 applied %d times across concurrent runs", applied)
+	}
+	for _, table := range []string{"products", "users", "orders", "order_items", "idempotency_keys", "reviews", "outbox", "outbox_offsets"} {
+		var ok bool
+		if err := db.Pool().QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", table).Scan(&ok); err != nil || !ok {
+			t.Errorf("table %s missing (%v)", table, err)
+		}
+	}
+}
+
+func TestProductRepositoryContract(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	p := newProduct(t, db, "SKU-1", 5)
+	if p.ID == 0 || p.Stock != 5 || !p.InStock || p.Attributes == nil {
+		t.Fatalf("created: %+v", p)
+	}
+	if _, err := db.CreateProduct(ctx, store.ProductInput{SKU: ptr("SKU-1"), Name: ptr("x"), Price: &store.Money{Amount: 1, Currency: "USD"}, Category: ptr("misc"), Brand: ptr("b")}); store.KindOf(err) != store.KindConflict {
+		t.Fatalf("duplicate sku: %v", err)
+	}
+	before, after, err := db.UpdateProduct(ctx, p.ID, store.ProductInput{Category: ptr("other"), Attributes: &map[string]string{"color": "red"}})
+	if err != nil || before.Category != "misc" || after.Category != "other" || after.Attributes["color"] != "red" || after.Name != p.Name {
+		t.Fatalf("update: %+v -> %+v (%v)", before, after, err)
+	}
+	if _, err := db.AdjustStock(ctx, p.ID, -6); store.KindOf(err) != store.KindConflict {
+		t.Fatalf("stock below zero: %v", err)
+	}
+	if got, _ := db.GetProduct(ctx, p.ID); got.Stock != 5 {
+		t.Fatalf("failed adjustment changed stock to %d", got.Stock)
+	}
+	if _, err := db.GetProduct(ctx, 987654); !store.IsNotFound(err) {
+		t.Fatalf("missing product: %v", err)
+	}
+	m, err := db.GetProducts(ctx, []int64{p.ID, 987654})
+	if err != nil || len(m) != 1 {
+		t.Fatalf("GetProducts: %v %v", m, err)
+	}
+	if _, err := db.DeleteProduct(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.DeleteProduct(ctx, p.ID); !store.IsNotFound(err) {
+		t.Fatalf("second delete: %v", err)
+	}
+}
+
+func TestUserRepositoryContract(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	u, err := db.CreateUser(ctx, store.User{Email: "a@example.com", Name: "A", Role: store.RoleCustomer, PasswordHash: "h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateUser(ctx, store.User{Email: "a@example.com", Name: "B", Role: store.RoleCustomer, PasswordHash: "h"}); store.KindOf(err) != store.KindConflict {
+		t.Fatalf("duplicate email: %v", err)
+	}
+	got, err := db.GetUserByEmail(ctx, "a@example.com")
+	if err != nil || got.ID != u.ID || got.PasswordHash != "h" {
+		t.Fatalf("by email: %+v %v", got, err)
+	}
+	if _, err := db.SetRole(ctx, "nobody@example.com", store.RoleAdmin); !store.IsNotFound(err) {
+		t.Fatalf("set role of unknown user: %v", err)
+	}
+}
+
+// The no-oversell guarantee holds at the repository level, whatever the service checks.
+func TestPlaceOrderNeverOversellsUnderConcurrency(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	p := newProduct(t, db, "HOT", 10)
+	u, err := db.CreateUser(ctx, store.User{Email: "b@example.com", Name: "B", Role: store.RoleCustomer, PasswordHash: "h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	placed, soldOut := 0, 0
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := db.PlaceOrder(ctx, store.NewOrder{UserID: u.ID, IdempotencyKey: fmt.Sprint("k", i), RequestHash: "h", Status: store.StatusPaid, PaymentRef: "ch",
+				Items: []store.OrderItem{{ProductID: p.ID, SKU: p.SKU, Name: p.Name, UnitPrice: p.Price, Quantity: 1}}, Total: p.Price,
+				ShippingAddress: store.Address{Name: "B", Line1: "x", City: "y", PostalCode: "1", Country: "US"}})
+			mu.Lock()
+			defer mu.Unlock()
+			var se *store.Error
+			switch {
+			case err == nil:
+				placed++
+			case errors.As(err, &se) && se.Code == "out_of_stock":
+				soldOut++
+			default:
+				t.Errorf("unexpected: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if placed != 10 || soldOut != 90 {
+		t.Fatalf("placed %d, sold out %d", placed, soldOut)
+	}
+	if got, _ := db.GetProduct(ctx, p.ID); got.Stock != 0 {
+		t.Fatalf("stock %d", got.Stock)
+	}
+	// A changed price is refused inside the transaction.
+	q := newProduct(t, db, "PRICED", 10)
+	_, err = db.PlaceOrder(ctx, store.NewOrder{UserID: u.ID, IdempotencyKey: "stale", RequestHash: "h", Status: store.StatusPaid, PaymentRef: "ch",
+		Items: []store.OrderItem{{ProductID: q.ID, UnitPrice: store.Money{Amount: 999, Currency: "USD"}, Quantity: 1}}, Total: store.Money{Amount: 999, Currency: "USD"}})
+	var se *store.Error
+	if !errors.As(err, &se) || se.Code != "price_changed" {
+		t.Fatalf("stale price: %v", err)
+	}
+	if got, _ := db.GetProduct(ctx, q.ID); got.Stock != 10 {
+		t.Fatalf("stale-price attempt changed stock to %d", got.Stock)
+	}
+	if out, _ := db.LookupOutcome(ctx, u.ID, "stale"); out != nil {
+		t.Fatalf("failed transaction left an idempotency record: %+v", out)
+	}
+}
+
+func TestOutboxConsumerSeesEveryEventOnce(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	for i := 0; i < 25; i++ {
+		newProduct(t, db, fmt.Sprint("EV-", i), 1)
+	}
+	var got []int64
+	for {
+		n, err := db.ConsumeOutbox(ctx, "test", 10, func(_ context.Context, evs []store.Event) error {
+			for _, e := range evs {
+				got = append(got, e.ProductIDs()...)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	if len(got) != 25 {
+		t.Fatalf("consumed %d events, want 25", len(got))
+	}
+	// A failing handler does not advance the position.
+	newProduct(t, db, "EV-last", 1)
+	if _, err := db.ConsumeOutbox(ctx, "test", 10, func(context.Context, []store.Event) error { return errors.New("boom") }); err == nil {
+		t.Fatal("handler error not returned")
+	}
+	n, err := db.ConsumeOutbox(ctx, "test", 10, func(context.Context, []store.Event) error { return nil })
+	if err != nil || n != 1 {
+		t.Fatalf("event after failure: n=%d err=%v", n, err)
+	}
+	if err := db.ResetOutboxConsumer(ctx, "fresh"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.ConsumeOutbox(ctx, "fresh", 10, func(context.Context, []store.Event) error { return nil }); err != nil || n != 0 {
+		t.Fatalf("reset consumer sees %d old events (%v)", n, err)
+	}
+}
+
+func TestSearchRanksNameAboveDescription(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	a, _ := db.CreateProduct(ctx, store.ProductInput{SKU: ptr("A"), Name: ptr("Copper kettle"), Description: ptr("Boils water"), Price: &store.Money{Amount: 1, Currency: "USD"}, Category: ptr("kettles"), Brand: ptr("X")})
+	b, _ := db.CreateProduct(ctx, store.ProductInput{SKU: ptr("B"), Name: ptr("Stove"), Description: ptr("Heats a copper kettle nicely"), Price: &store.Money{Amount: 1, Currency: "USD"}, Category: ptr("stoves"), Brand: ptr("X")})
+	page, err := db.Search(ctx, store.SearchQuery{Text: "copper kettles", Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 2 || page.Items[0].ID != a.ID || page.Items[1].ID != b.ID {
+		t.Fatalf("ranking: %+v", page.Items)
+	}
+}

@@ -1,0 +1,127 @@
+package rediscache
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"globalstack/app/store"
+)
+
+// Carts implements store.CartStore with one hash per cart (field = product id, value = quantity).
+type Carts struct {
+	c   *Client
+	ttl time.Duration
+}
+
+// NewCarts returns the cart store; carts expire ttl after their last change.
+func NewCarts(c *Client, ttl time.Duration) *Carts { return &Carts{c: c, ttl: ttl} }
+
+func cartKey(owner string) string { return "sf:cart:{" + owner + "}" }
+
+func unavailable(err error) error {
+	if err == nil || errors.Is(err, redis.Nil) {
+		return nil
+	}
+	var se *store.Error
+	if errors.As(err, &se) || errors.Is(err, context.Canceled) {
+		return err
+	}
+	return &store.Error{Kind: store.KindUnavailable, Code: store.ErrCartUnavailable.Code, Message: store.ErrCartUnavailable.Message, Err: err}
+}
+
+// Items returns the lines of a cart.
+func (k *Carts) Items(ctx context.Context, owner string) (map[int64]int, error) {
+	var raw map[string]string
+	err := k.c.do(ctx, func(ctx context.Context) error {
+		var err error
+		raw, err = k.c.rdb.HGetAll(ctx, cartKey(owner)).Result()
+		return err
+	})
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	return parseCart(raw), nil
+}
+
+func parseCart(raw map[string]string) map[int64]int {
+	out := make(map[int64]int, len(raw))
+	for f, v := range raw {
+		id, err1 := strconv.ParseInt(f, 10, 64)
+		q, err2 := strconv.Atoi(v)
+		if err1 == nil && err2 == nil && id > 0 && q > 0 {
+			out[id] = q
+		}
+	}
+	return out
+}
+
+var setScript = redis.NewScript(`
+if tonumber(ARGV[2]) == 0 then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  return 1
+end
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`)
+
+// SetQuantity sets or removes a line atomically, enforcing the line limit.
+func (k *Carts) SetQuantity(ctx context.Context, owner string, productID int64, qty int) error {
+	var ok int64
+	err := k.c.do(ctx, func(ctx context.Context) error {
+		var err error
+		ok, err = setScript.Run(ctx, k.c.rdb, []string{cartKey(owner)}, productID, qty, k.ttl.Milliseconds(), store.MaxCartLines).Int64()
+		return err
+	})
+	if err != nil {
+		return unavailable(err)
+	}
+	if ok == 0 {
+		return store.Conflict("cart_full", "a cart holds at most %d different products", store.MaxCartLines)
+	}
+	return nil
+}
+
+// Clear deletes a cart.
+func (k *Carts) Clear(ctx context.Context, owner string) error {
+	return unavailable(k.c.do(ctx, func(ctx context.Context) error { return k.c.rdb.Del(ctx, cartKey(owner)).Err() }))
+}
+
+// Merge adds the lines of from to to. The two carts may live in different cluster slots, so
+// this is read-modify-write rather than one script; it runs once per login.
+func (k *Carts) Merge(ctx context.Context, from, to string) error {
+	src, err := k.Items(ctx, from)
+	if err != nil || len(src) == 0 {
+		return err
+	}
+	dst, err := k.Items(ctx, to)
+	if err != nil {
+		return err
+	}
+	fields := make([]any, 0, 2*len(src))
+	for id, q := range src {
+		if _, exists := dst[id]; !exists && len(dst)+len(fields)/2 >= store.MaxCartLines {
+			continue
+		}
+		fields = append(fields, strconv.FormatInt(id, 10), min(dst[id]+q, store.MaxLineQty))
+	}
+	return unavailable(k.c.do(ctx, func(ctx context.Context) error {
+		_, err := k.c.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			if len(fields) > 0 {
+				p.HSet(ctx, cartKey(to), fields...)
+				p.PExpire(ctx, cartKey(to), k.ttl)
+			}
+			p.Del(ctx, cartKey(from))
+			return nil
+		})
+		return err
+	}))
+}
+
+// Ping checks Redis.
+func (k *Carts) Ping(ctx context.Context) error { return unavailable(k.c.Ping(ctx)) }

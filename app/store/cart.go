@@ -1,0 +1,202 @@
+package store
+
+import (
+	"context"
+	"sort"
+)
+
+// Cart limits keep one cart from growing without bound.
+const (
+	MaxCartLines   = 100
+	MaxLineQty     = 99
+	UserCartPrefix = "u:"
+	AnonCartPrefix = "s:"
+)
+
+// CartStore keeps carts by owner key ("u:<user id>" or "s:<session id>").
+type CartStore interface {
+	Items(ctx context.Context, owner string) (map[int64]int, error)
+	// SetQuantity sets a line; quantity 0 removes it. It fails with a conflict when the cart
+	// would exceed MaxCartLines.
+	SetQuantity(ctx context.Context, owner string, productID int64, quantity int) error
+	Clear(ctx context.Context, owner string) error
+	// Merge adds the lines of from into to (quantities summed, capped) and deletes from.
+	Merge(ctx context.Context, from, to string) error
+	Ping(ctx context.Context) error
+}
+
+// ProductLookup fetches current product rows by id (missing ids are absent from the map).
+type ProductLookup interface {
+	GetProducts(ctx context.Context, ids []int64) (map[int64]Product, error)
+}
+
+// CartLine is one validated line of a cart.
+type CartLine struct {
+	ProductID int64  `json:"product_id"`
+	SKU       string `json:"sku,omitempty"`
+	Name      string `json:"name,omitempty"`
+	UnitPrice Money  `json:"unit_price"`
+	Quantity  int    `json:"quantity"`
+	LineTotal Money  `json:"line_total"`
+	Available int    `json:"available"`
+	// Problem is set when the line cannot be ordered as is: not_found, out_of_stock, insufficient_stock.
+	Problem string `json:"problem,omitempty"`
+}
+
+// CartView is a cart priced at current prices and checked against current stock.
+type CartView struct {
+	Items    []CartLine `json:"items"`
+	Subtotal []Money    `json:"subtotal"` // one entry per currency
+	Valid    bool       `json:"valid"`
+}
+
+// LineRequest asks for a quantity of a product.
+type LineRequest struct {
+	ProductID int64 `json:"product_id"`
+	Quantity  int   `json:"quantity"`
+}
+
+// Validate checks a cart or order line.
+func (l LineRequest) Validate(field string) error {
+	if l.ProductID <= 0 {
+		return Invalid(field+".product_id", "product_id must be a positive integer")
+	}
+	if l.Quantity < 1 || l.Quantity > MaxLineQty {
+		return Invalid(field+".quantity", "quantity must be between 1 and %d", MaxLineQty)
+	}
+	return nil
+}
+
+// Carts validates cart changes against the catalog.
+type Carts struct {
+	Store    CartStore
+	Products ProductLookup
+}
+
+// View prices and validates the cart.
+func (c *Carts) View(ctx context.Context, owner string) (CartView, error) {
+	items, err := c.Store.Items(ctx, owner)
+	if err != nil {
+		return CartView{}, err
+	}
+	return c.price(ctx, items)
+}
+
+func (c *Carts) price(ctx context.Context, items map[int64]int) (CartView, error) {
+	view := CartView{Items: []CartLine{}, Subtotal: []Money{}, Valid: true}
+	if len(items) == 0 {
+		return view, nil
+	}
+	ids := make([]int64, 0, len(items))
+	for id := range items {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	products, err := c.Products.GetProducts(ctx, ids)
+	if err != nil {
+		return CartView{}, err
+	}
+	totals := map[string]int64{}
+	for _, id := range ids {
+		qty := items[id]
+		line := CartLine{ProductID: id, Quantity: qty}
+		p, ok := products[id]
+		switch {
+		case !ok:
+			line.Problem = "not_found"
+		case p.Stock == 0:
+			line.Problem = "out_of_stock"
+		case p.Stock < qty:
+			line.Problem = "insufficient_stock"
+		}
+		if ok {
+			line.SKU, line.Name, line.UnitPrice, line.Available = p.SKU, p.Name, p.Price, p.Stock
+			line.LineTotal = Money{Amount: p.Price.Amount * int64(qty), Currency: p.Price.Currency}
+			totals[p.Price.Currency] += line.LineTotal.Amount
+		}
+		if line.Problem != "" {
+			view.Valid = false
+		}
+		view.Items = append(view.Items, line)
+	}
+	curs := make([]string, 0, len(totals))
+	for cur := range totals {
+		curs = append(curs, cur)
+	}
+	sort.Strings(curs)
+	for _, cur := range curs {
+		view.Subtotal = append(view.Subtotal, Money{Amount: totals[cur], Currency: cur})
+	}
+	return view, nil
+}
+
+// Add increases a line by quantity, checking the product exists and has the stock.
+func (c *Carts) Add(ctx context.Context, owner string, l LineRequest) (CartView, error) {
+	if err := l.Validate("item"); err != nil {
+		return CartView{}, err
+	}
+	items, err := c.Store.Items(ctx, owner)
+	if err != nil {
+		return CartView{}, err
+	}
+	qty := items[l.ProductID] + l.Quantity
+	if qty > MaxLineQty {
+		return CartView{}, Invalid("quantity", "a cart line holds at most %d units", MaxLineQty)
+	}
+	return c.set(ctx, owner, items, l.ProductID, qty)
+}
+
+// Set replaces the quantity of a line; 0 removes it.
+func (c *Carts) Set(ctx context.Context, owner string, productID int64, qty int) (CartView, error) {
+	if productID <= 0 {
+		return CartView{}, Invalid("product_id", "product_id must be a positive integer")
+	}
+	if qty < 0 || qty > MaxLineQty {
+		return CartView{}, Invalid("quantity", "quantity must be between 0 and %d", MaxLineQty)
+	}
+	items, err := c.Store.Items(ctx, owner)
+	if err != nil {
+		return CartView{}, err
+	}
+	if qty == 0 {
+		if _, ok := items[productID]; !ok {
+			return CartView{}, NotFound("cart item", productID)
+		}
+		if err := c.Store.SetQuantity(ctx, owner, productID, 0); err != nil {
+			return CartView{}, err
+		}
+		delete(items, productID)
+		return c.price(ctx, items)
+	}
+	return c.set(ctx, owner, items, productID, qty)
+}
+
+func (c *Carts) set(ctx context.Context, owner string, items map[int64]int, productID int64, qty int) (CartView, error) {
+	products, err := c.Products.GetProducts(ctx, []int64{productID})
+	if err != nil {
+		return CartView{}, err
+	}
+	p, ok := products[productID]
+	if !ok {
+		return CartView{}, NotFound("product", productID)
+	}
+	if p.Stock < qty {
+		return CartView{}, Conflict("insufficient_stock", "only %d of product %d in stock", p.Stock, productID)
+	}
+	if err := c.Store.SetQuantity(ctx, owner, productID, qty); err != nil {
+		return CartView{}, err
+	}
+	items[productID] = qty
+	return c.price(ctx, items)
+}
+
+// Clear empties the cart.
+func (c *Carts) Clear(ctx context.Context, owner string) error { return c.Store.Clear(ctx, owner) }
+
+// Merge moves an anonymous session cart into the user's cart at login.
+func (c *Carts) Merge(ctx context.Context, sessionID string, userID int64) error {
+	return c.Store.Merge(ctx, AnonCartPrefix+sessionID, UserCart(userID))
+}
+
+// UserCart is the owner key of a user's cart.
+func UserCart(userID int64) string { return UserCartPrefix + itoa(userID) }

@@ -1,0 +1,92 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies an error for callers; the HTTP layer maps each kind to one status code.
+type Kind int
+
+const (
+	KindInternal         Kind = iota
+	KindInvalid               // a value in the request is not acceptable
+	KindUnauthenticated       // no or bad credentials
+	KindForbidden             // authenticated but not allowed
+	KindNotFound              // the addressed thing does not exist
+	KindConflict              // the request conflicts with current state (duplicate, out of stock)
+	KindPaymentDeclined       // the payment provider refused the charge
+	KindIdempotencyReuse      // the same Idempotency-Key was used with a different request
+	KindUnavailable           // a dependency needed for this request is down
+	KindMalformed             // the request cannot be parsed (bad JSON, unknown field)
+	KindTooLarge              // the body exceeds the configured limit
+	KindUnsupportedMedia      // the body is not JSON
+	KindRateLimited           // the client sent too many requests
+	KindMethodNotAllowed      // the route exists but not for this method
+)
+
+// Error is the single error vocabulary of the storefront. Code is stable and machine readable;
+// Message is for humans; Field names the offending input when there is one.
+type Error struct {
+	Kind    Kind
+	Code    string
+	Message string
+	Field   string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	msg := e.Code + ": " + e.Message
+	if e.Field != "" {
+		msg = e.Code + " (" + e.Field + "): " + e.Message
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Invalid reports a bad value for field.
+func Invalid(field, format string, args ...any) *Error {
+	return &Error{Kind: KindInvalid, Code: "invalid_argument", Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// NotFound reports a missing entity of the given type.
+func NotFound(what string, id any) *Error {
+	return &Error{Kind: KindNotFound, Code: "not_found", Message: fmt.Sprintf("%s %v not found", what, id)}
+}
+
+// Conflict reports a state conflict with a specific code.
+func Conflict(code, format string, args ...any) *Error {
+	return &Error{Kind: KindConflict, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Unavailable wraps a dependency failure.
+func Unavailable(code, message string, err error) *Error {
+	return &Error{Kind: KindUnavailable, Code: code, Message: message, Err: err}
+}
+
+var (
+	ErrUnauthenticated = &Error{Kind: KindUnauthenticated, Code: "unauthenticated", Message: "authentication required"}
+	ErrBadCredentials  = &Error{Kind: KindUnauthenticated, Code: "bad_credentials", Message: "email or password is wrong"}
+	ErrForbidden       = &Error{Kind: KindForbidden, Code: "forbidden", Message: "this action needs the admin role"}
+	ErrIdempotencyKey  = &Error{Kind: KindIdempotencyReuse, Code: "idempotency_key_reused", Message: "this Idempotency-Key was already used with a different request"}
+	ErrInProgress      = &Error{Kind: KindConflict, Code: "request_in_progress", Message: "a request with this Idempotency-Key is still being processed; retry later"}
+	ErrCartUnavailable = &Error{Kind: KindUnavailable, Code: "cart_unavailable", Message: "the cart service is temporarily unavailable; please retry shortly"}
+)
+
+// KindOf returns the kind of err, KindInternal for errors outside the vocabulary.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return KindInternal
+}
+
+// IsNotFound reports whether err is a not-found error.
+func IsNotFound(err error) bool { return KindOf(err) == KindNotFound }
+
+func asError(err error, target **Error) bool { return errors.As(err, target) }

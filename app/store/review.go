@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Review is one user's rating of a product; a user reviews a product at most once.
+type Review struct {
+	ID        int64     `json:"id"`
+	ProductID int64     `json:"product_id"`
+	UserID    int64     `json:"user_id"`
+	Author    string    `json:"author"`
+	Rating    int       `json:"rating"`
+	Title     string    `json:"title"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ReviewInput is the body of a new review.
+type ReviewInput struct {
+	Rating int    `json:"rating"`
+	Title  string `json:"title"`
+	Body   string `json:"body"`
+}
+
+// Validate checks a review.
+func (r ReviewInput) Validate() error {
+	if r.Rating < 1 || r.Rating > 5 {
+		return Invalid("rating", "rating must be an integer from 1 to 5")
+	}
+	if err := checkText("title", r.Title, 0, 200); err != nil {
+		return err
+	}
+	return checkText("body", r.Body, 0, 5000)
+}
+
+// ReviewRepository stores reviews and keeps the product's rating aggregate in the same transaction.
+type ReviewRepository interface {
+	// CreateReview fails with conflict review_exists for a second review by the same user.
+	CreateReview(ctx context.Context, productID, userID int64, in ReviewInput) (Review, string, error)
+	// DeleteReview deletes a review owned by userID (any review when asAdmin); returns the product category.
+	DeleteReview(ctx context.Context, reviewID, userID int64, asAdmin bool) (Review, string, error)
+	ListReviews(ctx context.Context, productID int64, limit int, afterID int64) (Page[Review], error)
+}
+
+// Reviews posts and deletes reviews and refreshes cached products.
+type Reviews struct {
+	Repo    ReviewRepository
+	Catalog *Catalog
+}
+
+// Post adds the caller's review.
+func (r *Reviews) Post(ctx context.Context, productID, userID int64, in ReviewInput) (Review, error) {
+	if err := in.Validate(); err != nil {
+		return Review{}, err
+	}
+	rv, category, err := r.Repo.CreateReview(ctx, productID, userID, in)
+	if err != nil {
+		return Review{}, err
+	}
+	r.Catalog.ProductChanged(ctx, productID, category)
+	return rv, nil
+}
+
+// Delete removes a review the caller owns (admins may remove any).
+func (r *Reviews) Delete(ctx context.Context, reviewID, userID int64, asAdmin bool) error {
+	rv, category, err := r.Repo.DeleteReview(ctx, reviewID, userID, asAdmin)
+	if err != nil {
+		return err
+	}
+	r.Catalog.ProductChanged(ctx, rv.ProductID, category)
+	return nil
+}

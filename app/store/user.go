@@ -1,0 +1,245 @@
+package store
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Role is a user's permission level.
+type Role string
+
+const (
+	RoleCustomer Role = "customer"
+	RoleAdmin    Role = "admin"
+)
+
+// User is an account. The password hash never leaves the repository layer in responses.
+type User struct {
+	ID           int64     `json:"id"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	Role         Role      `json:"role"`
+	PasswordHash string    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Registration is the sign-up request.
+type Registration struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+}
+
+// Credentials is the login request.
+type Credentials struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// ProfileUpdate changes the caller's profile.
+type ProfileUpdate struct {
+	Name *string `json:"name"`
+}
+
+// NormalizeEmail validates an address and lowercases it, so lookups are case-insensitive.
+func NormalizeEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", Invalid("email", "email is required")
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > 254 || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") {
+		return "", Invalid("email", "email must be a plain address like name@example.com")
+	}
+	return strings.ToLower(s), nil
+}
+
+// Validate checks a registration and normalises the email.
+func (r *Registration) Validate() error {
+	var err error
+	if r.Email, err = NormalizeEmail(r.Email); err != nil {
+		return err
+	}
+	if n := utf8.RuneCountInString(r.Password); n < 10 || len(r.Password) > 128 {
+		return Invalid("password", "password must be 10 to 128 characters")
+	}
+	return checkText("name", r.Name, 1, 100)
+}
+
+// UserRepository stores accounts.
+type UserRepository interface {
+	// CreateUser fails with a conflict (code email_taken) when the email is registered.
+	CreateUser(ctx context.Context, u User) (User, error)
+	GetUser(ctx context.Context, id int64) (User, error)
+	GetUserByEmail(ctx context.Context, email string) (User, error)
+	UpdateUser(ctx context.Context, id int64, p ProfileUpdate) (User, error)
+	SetRole(ctx context.Context, email string, role Role) (User, error)
+}
+
+// Argon2id parameters: the OWASP minimum recommendation (19 MiB, 2 passes, 1 lane).
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+// HashPassword returns an encoded argon2id hash with a random salt.
+func HashPassword(password string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+}
+
+// CheckPassword compares password with an encoded hash in constant time.
+func CheckPassword(encoded, password string) bool {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m > 1<<20 || t > 16 || p == 0 {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// dummyHash lets a login for an unknown email spend the same time as a real check, so
+// response timing does not reveal which emails are registered.
+var dummyHash, _ = HashPassword("not-a-real-password")
+
+// Claims is what a token asserts.
+type Claims struct {
+	UserID  int64 `json:"sub"`
+	Role    Role  `json:"role"`
+	Expires int64 `json:"exp"`
+}
+
+// Tokens signs and verifies stateless session tokens (HMAC-SHA256).
+type Tokens struct {
+	secret []byte
+	ttl    time.Duration
+	now    func() time.Time
+}
+
+// NewTokens needs a secret of at least 32 bytes.
+func NewTokens(secret []byte, ttl time.Duration) (*Tokens, error) {
+	if len(secret) < 32 {
+		return nil, fmt.Errorf("token secret must be at least 32 bytes, got %d", len(secret))
+	}
+	return &Tokens{secret: secret, ttl: ttl, now: time.Now}, nil
+}
+
+// TTL is how long issued tokens are valid.
+func (t *Tokens) TTL() time.Duration { return t.ttl }
+
+// Issue creates a token for u.
+func (t *Tokens) Issue(u User) string {
+	payload, _ := json.Marshal(Claims{UserID: u.ID, Role: u.Role, Expires: t.now().Add(t.ttl).Unix()})
+	body := "v1." + base64.RawURLEncoding.EncodeToString(payload)
+	return body + "." + base64.RawURLEncoding.EncodeToString(t.sign(body))
+}
+
+// Verify checks signature and expiry.
+func (t *Tokens) Verify(token string) (Claims, error) {
+	bad := &Error{Kind: KindUnauthenticated, Code: "invalid_token", Message: "the session token is invalid or expired; log in again"}
+	i := strings.LastIndexByte(token, '.')
+	if i < 0 || !strings.HasPrefix(token, "v1.") || len(token) > 1024 {
+		return Claims{}, bad
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(token[i+1:])
+	if err != nil || !hmac.Equal(sig, t.sign(token[:i])) {
+		return Claims{}, bad
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(token[3:i])
+	if err != nil {
+		return Claims{}, bad
+	}
+	var c Claims
+	if err := json.Unmarshal(payload, &c); err != nil || c.UserID <= 0 || t.now().Unix() >= c.Expires {
+		return Claims{}, bad
+	}
+	return c, nil
+}
+
+func (t *Tokens) sign(s string) []byte {
+	m := hmac.New(sha256.New, t.secret)
+	m.Write([]byte(s))
+	return m.Sum(nil)
+}
+
+// Accounts implements registration, login and profiles.
+type Accounts struct {
+	Users  UserRepository
+	Tokens *Tokens
+}
+
+// Register creates a customer account.
+func (a *Accounts) Register(ctx context.Context, r Registration) (User, error) {
+	if err := r.Validate(); err != nil {
+		return User{}, err
+	}
+	hash, err := HashPassword(r.Password)
+	if err != nil {
+		return User{}, err
+	}
+	return a.Users.CreateUser(ctx, User{Email: r.Email, Name: strings.TrimSpace(r.Name), Role: RoleCustomer, PasswordHash: hash})
+}
+
+// Login checks credentials and returns the user and a token.
+func (a *Accounts) Login(ctx context.Context, c Credentials) (User, string, error) {
+	email, err := NormalizeEmail(c.Email)
+	if err != nil {
+		return User{}, "", err
+	}
+	if c.Password == "" {
+		return User{}, "", Invalid("password", "password is required")
+	}
+	u, err := a.Users.GetUserByEmail(ctx, email)
+	if IsNotFound(err) {
+		CheckPassword(dummyHash, c.Password)
+		return User{}, "", ErrBadCredentials
+	}
+	if err != nil {
+		return User{}, "", err
+	}
+	if !CheckPassword(u.PasswordHash, c.Password) {
+		return User{}, "", ErrBadCredentials
+	}
+	return u, a.Tokens.Issue(u), nil
+}
+
+// UpdateProfile validates and applies a profile change.
+func (a *Accounts) UpdateProfile(ctx context.Context, userID int64, p ProfileUpdate) (User, error) {
+	if p.Name != nil {
+		if err := checkText("name", *p.Name, 1, 100); err != nil {
+			return User{}, err
+		}
+		n := strings.TrimSpace(*p.Name)
+		p.Name = &n
+	}
+	return a.Users.UpdateUser(ctx, userID, p)
+}
