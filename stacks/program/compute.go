@@ -1,13 +1,170 @@
 package program
 
 import (
+	"fmt"
+	"sort"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"globalstack/components/cluster"
+	"globalstack/components/edge"
+	"globalstack/components/keys"
+	"globalstack/components/network"
+	"globalstack/components/regions"
+	"globalstack/components/storefront"
 	"globalstack/stacks/config"
 )
 
 // buildCompute creates the EKS cluster, deploys the storefront onto it and puts the edge
 // (CloudFront + WAF) in front of it.
 func buildCompute(ctx *pulumi.Context, c *config.Cell, rb *regionBase, data *dataEndpoints, out Outputs) error {
+	if err := data.requireForCompute(); err != nil {
+		return err
+	}
+	region := c.Region()
+	k := c.Cluster
+	cl, err := cluster.New(ctx, "cluster", &cluster.Args{
+		Region:              region,
+		ClusterName:         c.Stack,
+		Version:             k.Version,
+		VpcID:               rb.net.VpcID,
+		SubnetIDs:           rb.net.SubnetIDs(network.App),
+		NodeSecurityGroupID: rb.net.AppSecurityGroupID,
+		SecretsKeyArn:       rb.keys.Key(keys.Data).Arn,
+		LogKeyArn:           rb.keys.Key(keys.Logs).Arn,
+		LogRetentionDays:    k.LogRetentionDays,
+		PublicAccessCIDRs:   k.PublicAccessCIDRs,
+		AdminRoleArns:       k.AdminRoleArns,
+		Nodes: cluster.NodeGroup{
+			InstanceTypes: k.InstanceTypes, Min: k.NodeMin, Desired: k.NodeDesired, Max: k.NodeMax, DiskSizeGiB: k.DiskSizeGiB,
+		},
+		Tags: c.Tags,
+	})
+	if err != nil {
+		return err
+	}
+
+	var zoneID pulumi.StringInput
+	if c.Domain != "" {
+		zone, err := route53.LookupZone(ctx, &route53.LookupZoneArgs{Name: pulumi.StringRef(c.Domain), PrivateZone: pulumi.BoolRef(false)})
+		if err != nil {
+			return fmt.Errorf("compute: the public hosted zone of %s (globalstack:domain) must exist before the stack: %w", c.Domain, err)
+		}
+		zoneID = pulumi.String(zone.ZoneId)
+	}
+
+	s := c.Storefront
+	var search *storefront.Search
+	if data.SearchEndpoint.OutputState != nil {
+		search = &storefront.Search{URL: data.SearchEndpoint, DomainArn: data.SearchDomainArn, SecretArn: data.SearchSecretArn}
+	}
+	sf, err := storefront.New(ctx, "storefront", &storefront.Args{
+		Region:             region,
+		RoleName:           data.StorefrontRoleName,
+		KubernetesProvider: cl.Provider,
+		OIDCProviderArn:    cl.OIDCProviderArn,
+		OIDCIssuerURL:      cl.OIDCIssuerURL,
+		Image:              s.Image,
+		Repository:         s.Repository,
+		ImageTag:           s.ImageTag,
+		Replicas:           s.Replicas,
+		MaxReplicas:        s.MaxReplicas,
+		CPUTargetPercent:   s.CPUTargetPercent,
+		CPURequest:         s.CPURequest,
+		MemoryRequest:      s.MemoryRequest,
+		CPULimit:           s.CPULimit,
+		MemoryLimit:        s.MemoryLimit,
+		LogLevel:           s.LogLevel,
+		CORSAllowedOrigins: s.CORSAllowedOrigins,
+		Env:                s.Env,
+		Database: storefront.Database{
+			Host: data.DatabaseEndpoint, Port: data.DatabasePort, Name: data.DatabaseName, User: data.DatabaseUser,
+			SecretArn: data.DatabaseSecretArn, SSLMode: s.PGSSLMode,
+		},
+		Cache:           storefront.Cache{Host: data.CacheEndpoint, Port: data.CachePort, SecretArn: data.CacheSecretArn},
+		Search:          search,
+		SecretsKeyArn:   rb.keys.Key(keys.Secrets).Arn,
+		DataSubnetCIDRs: rb.net.SubnetCIDRs(network.Data),
+		PublicSubnetIDs: rb.net.SubnetIDs(network.Public),
+		Domain:          c.Domain,
+		ZoneID:          zoneID,
+		Tags:            c.Tags,
+	})
+	if err != nil {
+		return err
+	}
+
+	// CloudFront, its WAF and its certificate exist only in us-east-1.
+	global, err := aws.NewProvider(ctx, "global", &aws.ProviderArgs{
+		Region:      pulumi.String(regions.Global),
+		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(c.Tags)},
+	})
+	if err != nil {
+		return err
+	}
+	e := c.Edge
+	var dr *edge.Origin
+	if e.DROriginDomain != "" {
+		dr = &edge.Origin{Domain: pulumi.String(e.DROriginDomain), HTTPS: sf.OriginHTTPS}
+	}
+	ed, err := edge.New(ctx, "edge", &edge.Args{
+		Region:                region,
+		Prefix:                c.Stack,
+		GlobalProvider:        global,
+		APIOrigin:             edge.Origin{Domain: sf.OriginDomain, HTTPS: sf.OriginHTTPS},
+		DROrigin:              dr,
+		FailoverPaths:         e.FailoverPaths,
+		Domain:                c.Domain,
+		ZoneID:                zoneID,
+		RateLimit:             e.RateLimit,
+		ContentSecurityPolicy: e.ContentSecurityPolicy,
+		LogRetentionDays:      e.LogRetentionDays,
+		PriceClass:            e.PriceClass,
+		Tags:                  c.Tags,
+	})
+	if err != nil {
+		return err
+	}
+
+	out["clusterName"] = cl.Name
+	out["clusterEndpoint"] = cl.Endpoint
+	out["oidcProviderArn"] = cl.OIDCProviderArn
+	out["kubeconfig"] = cl.Kubeconfig
+	out["storefrontRoleArn"] = sf.RoleArn
+	out["storefrontImage"] = sf.Image
+	out["storefrontRepositoryUrl"] = sf.RepositoryURL
+	out["storefrontNamespace"] = pulumi.String(sf.Namespace)
+	out["loadBalancerHostname"] = sf.LoadBalancerHostname
+	out["originDomain"] = sf.OriginDomain
+	out["cloudfrontDomain"] = ed.DomainName
+	out["cloudfrontDistributionId"] = ed.DistributionID
+	out["webAclArn"] = ed.WebACLArn
+	out["assetsBucket"] = ed.AssetsBucket
+	out["edgeLogBucket"] = ed.LogBucket
+	out["wafLogBucket"] = ed.WAFLogBucket
+	out["url"] = ed.URL
+	return nil
+}
+
+// requireForCompute names the data tier outputs the storefront cannot run without.
+func (d *dataEndpoints) requireForCompute() error {
+	var missing []string
+	for name, o := range map[string]pulumi.StringOutput{
+		"DatabaseEndpoint": d.DatabaseEndpoint, "DatabaseSecretArn": d.DatabaseSecretArn,
+		"CacheEndpoint": d.CacheEndpoint, "CacheSecretArn": d.CacheSecretArn,
+	} {
+		if o.OutputState == nil {
+			missing = append(missing, name)
+		}
+	}
+	if d.StorefrontRoleName == "" {
+		missing = append(missing, "StorefrontRoleName")
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return fmt.Errorf("compute: the data tier did not provide %v", missing)
+	}
 	return nil
 }

@@ -170,8 +170,8 @@ func TestDataStackOutputs(t *testing.T) {
 	for _, pw := range res.Cloud.OfType("random:index/randomPassword:RandomPassword") {
 		creds = append(creds, pw.Out("result").StringValue())
 	}
-	if len(creds) != 3 {
-		t.Fatalf("%d generated credentials, want 3 (database, cache, search)", len(creds))
+	if len(creds) != 4 {
+		t.Fatalf("%d generated credentials, want 4 (database, cache, search, storefront token key)", len(creds))
 	}
 	for k, v := range outs {
 		raw, _ := json.Marshal(v)

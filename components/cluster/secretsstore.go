@@ -1,0 +1,48 @@
+package cluster
+
+import (
+	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"globalstack/components/base"
+)
+
+// The Secrets Store CSI driver and its AWS provider let pods read Secrets Manager values
+// with their own IRSA role at mount time; syncing into Kubernetes Secrets lets workloads
+// consume them as environment variables. Charts are pinned like the add-ons.
+const (
+	SecretsStoreCSIChart    = "1.4.7"
+	SecretsStoreAWSChart    = "0.3.11"
+	secretsStoreCSIRepo     = "https://kubernetes-sigs.github.io/secrets-store-csi-driver/charts"
+	secretsStoreAWSRepo     = "https://aws.github.io/secrets-store-csi-driver-provider-aws"
+	secretsStoreCSINS       = "kube-system"
+	secretsStoreSyncEnabled = true
+)
+
+func (b *builder) secretsStore() error {
+	driver, err := helmv3.NewRelease(b.ctx, b.name+"-secrets-store-csi", &helmv3.ReleaseArgs{
+		Name:           pulumi.String("secrets-store-csi-driver"),
+		Chart:          pulumi.String("secrets-store-csi-driver"),
+		Version:        pulumi.String(SecretsStoreCSIChart),
+		RepositoryOpts: &helmv3.RepositoryOptsArgs{Repo: pulumi.String(secretsStoreCSIRepo)},
+		Namespace:      pulumi.String(secretsStoreCSINS),
+		Atomic:         pulumi.Bool(true),
+		Values: pulumi.Map{
+			"syncSecret":           pulumi.Map{"enabled": pulumi.Bool(secretsStoreSyncEnabled)},
+			"enableSecretRotation": pulumi.Bool(true),
+			"rotationPollInterval": pulumi.String("2m"),
+		},
+	}, base.ChildIn(b.c, b.c.Provider)...)
+	if err != nil {
+		return err
+	}
+	_, err = helmv3.NewRelease(b.ctx, b.name+"-secrets-store-aws", &helmv3.ReleaseArgs{
+		Name:           pulumi.String("secrets-store-csi-driver-provider-aws"),
+		Chart:          pulumi.String("secrets-store-csi-driver-provider-aws"),
+		Version:        pulumi.String(SecretsStoreAWSChart),
+		RepositoryOpts: &helmv3.RepositoryOptsArgs{Repo: pulumi.String(secretsStoreAWSRepo)},
+		Namespace:      pulumi.String(secretsStoreCSINS),
+		Atomic:         pulumi.Bool(true),
+	}, base.ChildIn(b.c, b.c.Provider, pulumi.DependsOn([]pulumi.Resource{driver}))...)
+	return err
+}

@@ -1,0 +1,737 @@
+package edge
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/wafv2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"globalstack/components/base"
+	"globalstack/components/regions"
+)
+
+// ManagedRuleGroups are the AWS managed rule groups of the web ACL, in evaluation order.
+var ManagedRuleGroups = []string{
+	"AWSManagedRulesAmazonIpReputationList",
+	"AWSManagedRulesCommonRuleSet",
+	"AWSManagedRulesKnownBadInputsRuleSet",
+	"AWSManagedRulesSQLiRuleSet",
+}
+
+const (
+	cloudFrontHostedZoneID = "Z2FDTNDATAQYW2"
+	minimumViewerTLS       = "TLSv1.2_2021"
+	oneYear                = 31536000
+)
+
+// Origin is an HTTP(S) origin of the API.
+type Origin struct {
+	Domain pulumi.StringInput
+	// HTTPS connects with TLS 1.2 on 443; false means HTTP on 80 (trial stacks without a
+	// domain, whose load balancer has no certificate).
+	HTTPS bool
+}
+
+// Args configures the edge.
+type Args struct {
+	// Region is the cell's region, where buckets and the key live.
+	Region string
+	// Prefix names buckets and global resources, e.g. the stack name.
+	Prefix string
+	// GlobalProvider is a us-east-1 AWS provider for WAF, CloudFront and ACM.
+	GlobalProvider pulumi.ProviderResource
+	APIOrigin      Origin
+	// DROrigin is the DR region's API origin; when set, FailoverPaths fail over to it.
+	DROrigin      *Origin
+	FailoverPaths []string
+	Domain        string // optional
+	ZoneID        pulumi.StringInput
+	RateLimit     int // requests per 5 minutes per IP, default 2000
+	// ContentSecurityPolicy defaults to a same-origin policy.
+	ContentSecurityPolicy string
+	LogRetentionDays      int    // default 365
+	PriceClass            string // default PriceClass_All
+	Tags                  map[string]string
+}
+
+var bucketPrefix = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$`)
+
+func (a *Args) withDefaults() Args {
+	d := *a
+	if d.RateLimit == 0 {
+		d.RateLimit = 2000
+	}
+	if d.LogRetentionDays == 0 {
+		d.LogRetentionDays = 365
+	}
+	if d.PriceClass == "" {
+		d.PriceClass = "PriceClass_All"
+	}
+	if d.ContentSecurityPolicy == "" {
+		d.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+	}
+	if d.DROrigin != nil && len(d.FailoverPaths) == 0 {
+		d.FailoverPaths = []string{"/api/products*", "/api/search*"}
+	}
+	return d
+}
+
+// Validate reports every problem with the args.
+func (a *Args) Validate() error {
+	d := a.withDefaults()
+	p := base.NewProblems("edge")
+	p.Require(regions.Known(d.Region), "Region", "%q is not an AWS region", d.Region)
+	p.Require(bucketPrefix.MatchString(d.Prefix), "Prefix", "%q must be 3-32 lowercase letters, digits or hyphens (it names buckets)", d.Prefix)
+	p.Require(d.GlobalProvider != nil, "GlobalProvider", "is required: WAF for CloudFront and CloudFront certificates exist only in %s", regions.Global)
+	p.Require(d.APIOrigin.Domain != nil, "APIOrigin.Domain", "is required")
+	p.Require(d.RateLimit >= 10 && d.RateLimit <= 2000000000, "RateLimit", "%d is outside 10-2000000000", d.RateLimit)
+	p.Require(d.LogRetentionDays >= 1, "LogRetentionDays", "must be positive")
+	p.Require(slicesContains([]string{"PriceClass_All", "PriceClass_200", "PriceClass_100"}, d.PriceClass), "PriceClass", "%q is not a CloudFront price class", d.PriceClass)
+	if d.Domain != "" {
+		p.Require(d.ZoneID != nil, "ZoneID", "is required with Domain %q", d.Domain)
+		p.Require(d.APIOrigin.HTTPS, "APIOrigin.HTTPS", "must be true when a domain is configured")
+	}
+	if d.DROrigin != nil {
+		p.Require(d.DROrigin.Domain != nil, "DROrigin.Domain", "is required when DROrigin is set")
+		p.Require(d.DROrigin.HTTPS == d.APIOrigin.HTTPS, "DROrigin.HTTPS", "must match APIOrigin.HTTPS")
+	}
+	for _, path := range d.FailoverPaths {
+		p.Require(strings.HasPrefix(path, "/api/") && path != "/api/*", "FailoverPaths", "%q must be a read-only path under /api/ (not /api/* itself)", path)
+	}
+	p.Require(len(d.FailoverPaths) == 0 || d.DROrigin != nil, "FailoverPaths", "need a DROrigin to fail over to")
+	return p.Err()
+}
+
+func slicesContains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Edge is the component.
+type Edge struct {
+	pulumi.ResourceState
+
+	DistributionID    pulumi.StringOutput
+	DistributionArn   pulumi.StringOutput
+	DomainName        pulumi.StringOutput // dxxxx.cloudfront.net
+	WebACLArn         pulumi.StringOutput
+	AssetsBucket      pulumi.StringOutput
+	LogBucket         pulumi.StringOutput
+	WAFLogBucket      pulumi.StringOutput
+	KeyArn            pulumi.StringOutput
+	ViewerCertificate pulumi.StringOutput // empty without a domain
+	HasOriginFailover bool
+	URL               pulumi.StringOutput
+}
+
+// New creates the edge.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Edge, error) {
+	if args == nil {
+		args = &Args{}
+	}
+	if err := args.Validate(); err != nil {
+		return nil, err
+	}
+	a := args.withDefaults()
+	e := &Edge{HasOriginFailover: a.DROrigin != nil}
+	if err := ctx.RegisterComponentResource("globalstack:edge:Edge", name, e, opts...); err != nil {
+		return nil, err
+	}
+	who, err := aws.GetCallerIdentity(ctx, nil, pulumi.Parent(e))
+	if err != nil {
+		return nil, fmt.Errorf("edge: looking up the account: %w", err)
+	}
+	b := &builder{ctx: ctx, name: name, a: &a, e: e, account: who.AccountId}
+	if err := b.build(); err != nil {
+		return nil, err
+	}
+	return e, ctx.RegisterResourceOutputs(e, pulumi.Map{
+		"distributionId": e.DistributionID,
+		"domainName":     e.DomainName,
+		"webAclArn":      e.WebACLArn,
+		"assetsBucket":   e.AssetsBucket,
+		"logBucket":      e.LogBucket,
+		"wafLogBucket":   e.WAFLogBucket,
+	})
+}
+
+type builder struct {
+	ctx     *pulumi.Context
+	name    string
+	a       *Args
+	e       *Edge
+	account string
+}
+
+// local children live in the cell's region; global ones in us-east-1.
+func (b *builder) local(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	return base.Child(b.e, extra...)
+}
+
+func (b *builder) global(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	return base.ChildIn(b.e, b.a.GlobalProvider, extra...)
+}
+
+func (b *builder) tags(name string) pulumi.StringMap {
+	return base.Tags(b.a.Tags, "Name", name)
+}
+
+func (b *builder) build() error {
+	key, err := kms.NewKey(b.ctx, b.name, &kms.KeyArgs{
+		Description:          pulumi.Sprintf("%s edge: assets and CloudFront/WAF logs (%s)", b.a.Prefix, b.a.Region),
+		EnableKeyRotation:    pulumi.Bool(true),
+		RotationPeriodInDays: pulumi.Int(365),
+		DeletionWindowInDays: pulumi.Int(30),
+		Tags:                 b.tags(b.a.Prefix + "-edge"),
+	}, b.local()...)
+	if err != nil {
+		return err
+	}
+	b.e.KeyArn = key.Arn
+
+	logs, err := b.bucket("logs", fmt.Sprintf("%s-cdn-logs-%s", b.a.Prefix, b.account), key.Arn, true, true)
+	if err != nil {
+		return err
+	}
+	wafLogs, err := b.bucket("waf-logs", fmt.Sprintf("aws-waf-logs-%s-%s", b.a.Prefix, b.account), key.Arn, false, true)
+	if err != nil {
+		return err
+	}
+	assets, err := b.bucket("assets", fmt.Sprintf("%s-assets-%s", b.a.Prefix, b.account), key.Arn, false, false)
+	if err != nil {
+		return err
+	}
+	b.e.LogBucket, b.e.WAFLogBucket, b.e.AssetsBucket = logs.Bucket, wafLogs.Bucket, assets.Bucket
+
+	acl, err := b.webACL(wafLogs)
+	if err != nil {
+		return err
+	}
+	dist, err := b.distribution(assets, logs, acl)
+	if err != nil {
+		return err
+	}
+	if err := b.assetsPolicy(assets, dist); err != nil {
+		return err
+	}
+	if err := b.logsPolicies(logs, wafLogs); err != nil {
+		return err
+	}
+	if _, err := kms.NewKeyPolicy(b.ctx, b.name, &kms.KeyPolicyArgs{
+		KeyId:  key.KeyId,
+		Policy: b.keyPolicy(dist.Arn),
+	}, b.local()...); err != nil {
+		return err
+	}
+	return b.aliasRecords(dist)
+}
+
+// bucket creates a private, encrypted, versioned bucket. aclLogs keeps ACLs usable for
+// CloudFront's legacy log delivery; expire sets a retention.
+func (b *builder) bucket(kind, name string, keyArn pulumi.StringInput, aclLogs, expire bool) (*s3.BucketV2, error) {
+	n := b.name + "-" + kind
+	bk, err := s3.NewBucketV2(b.ctx, n, &s3.BucketV2Args{
+		Bucket: pulumi.String(name),
+		Tags:   b.tags(name),
+	}, b.local()...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s3.NewBucketPublicAccessBlock(b.ctx, n, &s3.BucketPublicAccessBlockArgs{
+		Bucket:                bk.ID(),
+		BlockPublicAcls:       pulumi.Bool(true),
+		BlockPublicPolicy:     pulumi.Bool(true),
+		IgnorePublicAcls:      pulumi.Bool(true),
+		RestrictPublicBuckets: pulumi.Bool(true),
+	}, b.local()...); err != nil {
+		return nil, err
+	}
+	ownership := "BucketOwnerEnforced"
+	if aclLogs {
+		ownership = "BucketOwnerPreferred"
+	}
+	if _, err := s3.NewBucketOwnershipControls(b.ctx, n, &s3.BucketOwnershipControlsArgs{
+		Bucket: bk.ID(),
+		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String(ownership)},
+	}, b.local()...); err != nil {
+		return nil, err
+	}
+	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(b.ctx, n, &s3.BucketServerSideEncryptionConfigurationV2Args{
+		Bucket: bk.ID(),
+		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+			ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+				SseAlgorithm:   pulumi.String("aws:kms"),
+				KmsMasterKeyId: keyArn,
+			},
+			BucketKeyEnabled: pulumi.Bool(true),
+		}},
+	}, b.local()...); err != nil {
+		return nil, err
+	}
+	if _, err := s3.NewBucketVersioningV2(b.ctx, n, &s3.BucketVersioningV2Args{
+		Bucket:                  bk.ID(),
+		VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
+	}, b.local()...); err != nil {
+		return nil, err
+	}
+	if expire {
+		days := b.a.LogRetentionDays
+		if _, err := s3.NewBucketLifecycleConfigurationV2(b.ctx, n, &s3.BucketLifecycleConfigurationV2Args{
+			Bucket: bk.ID(),
+			Rules: s3.BucketLifecycleConfigurationV2RuleArray{s3.BucketLifecycleConfigurationV2RuleArgs{
+				Id:                          pulumi.String("expire-logs"),
+				Status:                      pulumi.String("Enabled"),
+				Filter:                      &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
+				Expiration:                  &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(days)},
+				NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{NoncurrentDays: pulumi.Int(30)},
+			}},
+		}, b.local()...); err != nil {
+			return nil, err
+		}
+	}
+	return bk, nil
+}
+
+func denyInsecureTransport(bucketArn pulumi.StringOutput) base.Statement {
+	return base.Statement{
+		Sid:       "DenyInsecureTransport",
+		Deny:      true,
+		Principal: pulumi.String("*"),
+		Actions:   []string{"s3:*"},
+		Resources: pulumi.StringArray{bucketArn, pulumi.Sprintf("%s/*", bucketArn)},
+		Condition: pulumi.Map{"Bool": pulumi.Map{"aws:SecureTransport": pulumi.String("false")}},
+	}
+}
+
+// assetsPolicy admits exactly this distribution (through OAC) to read objects.
+func (b *builder) assetsPolicy(assets *s3.BucketV2, dist *cloudfront.Distribution) error {
+	_, err := s3.NewBucketPolicy(b.ctx, b.name+"-assets", &s3.BucketPolicyArgs{
+		Bucket: assets.ID(),
+		Policy: base.PolicyDocument(
+			base.Statement{
+				Sid:       "CloudFrontReadsThroughOAC",
+				Principal: base.ServicePrincipal("cloudfront.amazonaws.com"),
+				Actions:   []string{"s3:GetObject"},
+				Resources: pulumi.StringArray{pulumi.Sprintf("%s/*", assets.Arn)},
+				Condition: pulumi.Map{"StringEquals": pulumi.Map{"aws:SourceArn": dist.Arn}},
+			},
+			denyInsecureTransport(assets.Arn),
+		),
+	}, b.local()...)
+	return err
+}
+
+// logsPolicies let the log delivery service write WAF logs for this account only.
+func (b *builder) logsPolicies(logs, wafLogs *s3.BucketV2) error {
+	if _, err := s3.NewBucketPolicy(b.ctx, b.name+"-logs", &s3.BucketPolicyArgs{
+		Bucket: logs.ID(),
+		Policy: base.PolicyDocument(denyInsecureTransport(logs.Arn)),
+	}, b.local()...); err != nil {
+		return err
+	}
+	source := pulumi.Map{
+		"StringEquals": pulumi.Map{"aws:SourceAccount": pulumi.String(b.account)},
+		"ArnLike":      pulumi.Map{"aws:SourceArn": pulumi.String("arn:aws:logs:" + regions.Global + ":" + b.account + ":*")},
+	}
+	_, err := s3.NewBucketPolicy(b.ctx, b.name+"-waf-logs", &s3.BucketPolicyArgs{
+		Bucket: wafLogs.ID(),
+		Policy: base.PolicyDocument(
+			base.Statement{
+				Sid:       "WafLogDeliveryWrite",
+				Principal: base.ServicePrincipal("delivery.logs.amazonaws.com"),
+				Actions:   []string{"s3:PutObject"},
+				Resources: pulumi.StringArray{pulumi.Sprintf("%s/AWSLogs/%s/*", wafLogs.Arn, b.account)},
+				Condition: pulumi.Map{
+					"StringEquals": pulumi.Map{"s3:x-amz-acl": pulumi.String("bucket-owner-full-control"), "aws:SourceAccount": pulumi.String(b.account)},
+					"ArnLike":      source["ArnLike"],
+				},
+			},
+			base.Statement{
+				Sid:       "WafLogDeliveryAclCheck",
+				Principal: base.ServicePrincipal("delivery.logs.amazonaws.com"),
+				Actions:   []string{"s3:GetBucketAcl"},
+				Resources: pulumi.StringArray{wafLogs.Arn},
+				Condition: source,
+			},
+			denyInsecureTransport(wafLogs.Arn),
+		),
+	}, b.local()...)
+	return err
+}
+
+// keyPolicy: the account administers the key (delegating to IAM); S3 uses it on the
+// account's behalf; CloudFront may decrypt for this distribution only; log delivery may
+// encrypt log objects for this account only.
+func (b *builder) keyPolicy(distArn pulumi.StringOutput) pulumi.StringOutput {
+	root := base.AccountPrincipal(b.account)
+	return base.PolicyDocument(
+		base.Statement{Sid: "AccountAdministersKey", Principal: root, Actions: []string{"kms:*"}, Resources: base.Strings("*")},
+		base.Statement{
+			Sid:       "CloudFrontDecryptsAssets",
+			Principal: base.ServicePrincipal("cloudfront.amazonaws.com"),
+			Actions:   []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"},
+			Resources: base.Strings("*"),
+			Condition: pulumi.Map{"StringEquals": pulumi.Map{"aws:SourceArn": distArn}},
+		},
+		base.Statement{
+			Sid:       "LogDeliveryEncryptsLogs",
+			Principal: base.ServicePrincipal("delivery.logs.amazonaws.com"),
+			Actions:   []string{"kms:GenerateDataKey*", "kms:Decrypt"},
+			Resources: base.Strings("*"),
+			Condition: pulumi.Map{"StringEquals": pulumi.Map{"aws:SourceAccount": pulumi.String(b.account)}},
+		},
+	)
+}
+
+func (b *builder) webACL(wafLogs *s3.BucketV2) (*wafv2.WebAcl, error) {
+	visibility := func(metric string) *wafv2.WebAclRuleVisibilityConfigArgs {
+		return &wafv2.WebAclRuleVisibilityConfigArgs{
+			CloudwatchMetricsEnabled: pulumi.Bool(true),
+			MetricName:               pulumi.String(metric),
+			SampledRequestsEnabled:   pulumi.Bool(true),
+		}
+	}
+	var rules wafv2.WebAclRuleArray
+	for i, group := range ManagedRuleGroups {
+		rules = append(rules, wafv2.WebAclRuleArgs{
+			Name:           pulumi.String(group),
+			Priority:       pulumi.Int(i),
+			OverrideAction: &wafv2.WebAclRuleOverrideActionArgs{None: &wafv2.WebAclRuleOverrideActionNoneArgs{}},
+			Statement: &wafv2.WebAclRuleStatementArgs{ManagedRuleGroupStatement: &wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs{
+				VendorName: pulumi.String("AWS"),
+				Name:       pulumi.String(group),
+			}},
+			VisibilityConfig: visibility(group),
+		})
+	}
+	rules = append(rules, wafv2.WebAclRuleArgs{
+		Name:     pulumi.String("RateLimitPerIP"),
+		Priority: pulumi.Int(len(ManagedRuleGroups)),
+		Action:   &wafv2.WebAclRuleActionArgs{Block: &wafv2.WebAclRuleActionBlockArgs{}},
+		Statement: &wafv2.WebAclRuleStatementArgs{RateBasedStatement: &wafv2.WebAclRuleStatementRateBasedStatementArgs{
+			Limit:               pulumi.Int(b.a.RateLimit),
+			AggregateKeyType:    pulumi.String("IP"),
+			EvaluationWindowSec: pulumi.Int(300),
+		}},
+		VisibilityConfig: visibility("RateLimitPerIP"),
+	})
+	acl, err := wafv2.NewWebAcl(b.ctx, b.name, &wafv2.WebAclArgs{
+		Name:          pulumi.Sprintf("%s-edge", b.a.Prefix),
+		Description:   pulumi.Sprintf("CloudFront protection of %s", b.a.Prefix),
+		Scope:         pulumi.String("CLOUDFRONT"),
+		DefaultAction: &wafv2.WebAclDefaultActionArgs{Allow: &wafv2.WebAclDefaultActionAllowArgs{}},
+		Rules:         rules,
+		VisibilityConfig: &wafv2.WebAclVisibilityConfigArgs{
+			CloudwatchMetricsEnabled: pulumi.Bool(true),
+			MetricName:               pulumi.Sprintf("%s-edge", b.a.Prefix),
+			SampledRequestsEnabled:   pulumi.Bool(true),
+		},
+		Tags: b.tags(b.a.Prefix + "-edge"),
+	}, b.global()...)
+	if err != nil {
+		return nil, err
+	}
+	b.e.WebACLArn = acl.Arn
+	redact := func(h string) wafv2.WebAclLoggingConfigurationRedactedFieldArgs {
+		return wafv2.WebAclLoggingConfigurationRedactedFieldArgs{
+			SingleHeader: &wafv2.WebAclLoggingConfigurationRedactedFieldSingleHeaderArgs{Name: pulumi.String(h)},
+		}
+	}
+	if _, err := wafv2.NewWebAclLoggingConfiguration(b.ctx, b.name, &wafv2.WebAclLoggingConfigurationArgs{
+		ResourceArn:           acl.Arn,
+		LogDestinationConfigs: pulumi.StringArray{wafLogs.Arn},
+		RedactedFields:        wafv2.WebAclLoggingConfigurationRedactedFieldArray{redact("authorization"), redact("cookie")},
+	}, b.global()...); err != nil {
+		return nil, err
+	}
+	return acl, nil
+}
+
+func (b *builder) viewerCertificate() (pulumi.StringOutput, error) {
+	cert, err := acm.NewCertificate(b.ctx, b.name, &acm.CertificateArgs{
+		DomainName:       pulumi.String(b.a.Domain),
+		ValidationMethod: pulumi.String("DNS"),
+		KeyAlgorithm:     pulumi.String("RSA_2048"),
+		Tags:             b.tags(b.a.Domain),
+	}, b.global()...)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	dvo := cert.DomainValidationOptions.Index(pulumi.Int(0))
+	rec, err := route53.NewRecord(b.ctx, b.name+"-validation", &route53.RecordArgs{
+		ZoneId:         b.a.ZoneID,
+		Name:           dvo.ResourceRecordName().Elem(),
+		Type:           dvo.ResourceRecordType().Elem(),
+		Records:        pulumi.StringArray{dvo.ResourceRecordValue().Elem()},
+		Ttl:            pulumi.Int(300),
+		AllowOverwrite: pulumi.Bool(true),
+	}, b.local()...)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	v, err := acm.NewCertificateValidation(b.ctx, b.name, &acm.CertificateValidationArgs{
+		CertificateArn:        cert.Arn,
+		ValidationRecordFqdns: pulumi.StringArray{rec.Fqdn},
+	}, b.global()...)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return v.CertificateArn, nil
+}
+
+func customOrigin(id string, o Origin) cloudfront.DistributionOriginArgs {
+	policy := "http-only"
+	if o.HTTPS {
+		policy = "https-only"
+	}
+	return cloudfront.DistributionOriginArgs{
+		OriginId:   pulumi.String(id),
+		DomainName: o.Domain,
+		CustomOriginConfig: &cloudfront.DistributionOriginCustomOriginConfigArgs{
+			HttpPort:             pulumi.Int(80),
+			HttpsPort:            pulumi.Int(443),
+			OriginProtocolPolicy: pulumi.String(policy),
+			OriginSslProtocols:   pulumi.StringArray{pulumi.String("TLSv1.2")},
+			OriginReadTimeout:    pulumi.Int(30),
+		},
+	}
+}
+
+func (b *builder) distribution(assets, logs *s3.BucketV2, acl *wafv2.WebAcl) (*cloudfront.Distribution, error) {
+	ctx, name, a := b.ctx, b.name, b.a
+	oac, err := cloudfront.NewOriginAccessControl(ctx, name, &cloudfront.OriginAccessControlArgs{
+		Name:                          pulumi.Sprintf("%s-assets", a.Prefix),
+		Description:                   pulumi.String("Signed requests to the assets bucket"),
+		OriginAccessControlOriginType: pulumi.String("s3"),
+		SigningBehavior:               pulumi.String("always"),
+		SigningProtocol:               pulumi.String("sigv4"),
+	}, b.global()...)
+	if err != nil {
+		return nil, err
+	}
+	static, err := cloudfront.NewCachePolicy(ctx, name+"-static", &cloudfront.CachePolicyArgs{
+		Name:       pulumi.Sprintf("%s-static", a.Prefix),
+		Comment:    pulumi.String("Static assets: one year, nothing from the viewer in the key"),
+		MinTtl:     pulumi.Int(oneYear),
+		DefaultTtl: pulumi.Int(oneYear),
+		MaxTtl:     pulumi.Int(oneYear),
+		ParametersInCacheKeyAndForwardedToOrigin: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginArgs{
+			EnableAcceptEncodingGzip:   pulumi.Bool(true),
+			EnableAcceptEncodingBrotli: pulumi.Bool(true),
+			CookiesConfig:              &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigArgs{CookieBehavior: pulumi.String("none")},
+			HeadersConfig:              &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigArgs{HeaderBehavior: pulumi.String("none")},
+			QueryStringsConfig:         &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigArgs{QueryStringBehavior: pulumi.String("none")},
+		},
+	}, b.global()...)
+	if err != nil {
+		return nil, err
+	}
+	api, err := cloudfront.NewCachePolicy(ctx, name+"-api", &cloudfront.CachePolicyArgs{
+		Name:       pulumi.Sprintf("%s-api", a.Prefix),
+		Comment:    pulumi.String("API: not cached; Authorization must be in the key to reach the origin"),
+		MinTtl:     pulumi.Int(0),
+		DefaultTtl: pulumi.Int(0),
+		MaxTtl:     pulumi.Int(1),
+		ParametersInCacheKeyAndForwardedToOrigin: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginArgs{
+			CookiesConfig: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigArgs{CookieBehavior: pulumi.String("none")},
+			HeadersConfig: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigArgs{
+				HeaderBehavior: pulumi.String("whitelist"),
+				Headers: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeadersArgs{
+					Items: pulumi.StringArray{pulumi.String("Authorization")},
+				},
+			},
+			QueryStringsConfig: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigArgs{QueryStringBehavior: pulumi.String("all")},
+		},
+	}, b.global()...)
+	if err != nil {
+		return nil, err
+	}
+	forward, err := cloudfront.NewOriginRequestPolicy(ctx, name+"-api", &cloudfront.OriginRequestPolicyArgs{
+		Name:          pulumi.Sprintf("%s-api", a.Prefix),
+		Comment:       pulumi.String("API: query strings, cookies and the request headers the API reads"),
+		CookiesConfig: &cloudfront.OriginRequestPolicyCookiesConfigArgs{CookieBehavior: pulumi.String("all")},
+		HeadersConfig: &cloudfront.OriginRequestPolicyHeadersConfigArgs{
+			HeaderBehavior: pulumi.String("whitelist"),
+			Headers: &cloudfront.OriginRequestPolicyHeadersConfigHeadersArgs{Items: pulumi.ToStringArray([]string{
+				"Accept", "Accept-Language", "Content-Type", "Origin", "Referer",
+				"Access-Control-Request-Method", "Access-Control-Request-Headers", "CloudFront-Viewer-Country",
+			})},
+		},
+		QueryStringsConfig: &cloudfront.OriginRequestPolicyQueryStringsConfigArgs{QueryStringBehavior: pulumi.String("all")},
+	}, b.global()...)
+	if err != nil {
+		return nil, err
+	}
+	headers, err := cloudfront.NewResponseHeadersPolicy(ctx, name, &cloudfront.ResponseHeadersPolicyArgs{
+		Name:    pulumi.Sprintf("%s-security-headers", a.Prefix),
+		Comment: pulumi.String("HSTS, CSP, nosniff, frame and referrer policies"),
+		SecurityHeadersConfig: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs{
+			StrictTransportSecurity: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs{
+				AccessControlMaxAgeSec: pulumi.Int(63072000),
+				IncludeSubdomains:      pulumi.Bool(true),
+				Preload:                pulumi.Bool(true),
+				Override:               pulumi.Bool(true),
+			},
+			ContentSecurityPolicy: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs{
+				ContentSecurityPolicy: pulumi.String(a.ContentSecurityPolicy),
+				Override:              pulumi.Bool(true),
+			},
+			ContentTypeOptions: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs{Override: pulumi.Bool(true)},
+			FrameOptions: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs{
+				FrameOption: pulumi.String("DENY"), Override: pulumi.Bool(true),
+			},
+			ReferrerPolicy: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs{
+				ReferrerPolicy: pulumi.String("strict-origin-when-cross-origin"), Override: pulumi.Bool(true),
+			},
+		},
+	}, b.global()...)
+	if err != nil {
+		return nil, err
+	}
+
+	origins := cloudfront.DistributionOriginArray{
+		cloudfront.DistributionOriginArgs{
+			OriginId:              pulumi.String("assets"),
+			DomainName:            assets.BucketRegionalDomainName,
+			OriginAccessControlId: oac.ID(),
+		},
+		customOrigin("api", a.APIOrigin),
+	}
+	var groups cloudfront.DistributionOriginGroupArray
+	readMethods := pulumi.ToStringArray([]string{"GET", "HEAD", "OPTIONS"})
+	allMethods := pulumi.ToStringArray([]string{"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"})
+	apiBehavior := func(path, target string, methods pulumi.StringArray) cloudfront.DistributionOrderedCacheBehaviorArgs {
+		return cloudfront.DistributionOrderedCacheBehaviorArgs{
+			PathPattern:             pulumi.String(path),
+			TargetOriginId:          pulumi.String(target),
+			ViewerProtocolPolicy:    pulumi.String("redirect-to-https"),
+			AllowedMethods:          methods,
+			CachedMethods:           pulumi.ToStringArray([]string{"GET", "HEAD"}),
+			CachePolicyId:           api.ID(),
+			OriginRequestPolicyId:   forward.ID(),
+			ResponseHeadersPolicyId: headers.ID(),
+			Compress:                pulumi.Bool(true),
+		}
+	}
+	var behaviors cloudfront.DistributionOrderedCacheBehaviorArray
+	behaviors = append(behaviors, cloudfront.DistributionOrderedCacheBehaviorArgs{
+		PathPattern:             pulumi.String("/static/*"),
+		TargetOriginId:          pulumi.String("assets"),
+		ViewerProtocolPolicy:    pulumi.String("redirect-to-https"),
+		AllowedMethods:          readMethods,
+		CachedMethods:           pulumi.ToStringArray([]string{"GET", "HEAD"}),
+		CachePolicyId:           static.ID(),
+		ResponseHeadersPolicyId: headers.ID(),
+		Compress:                pulumi.Bool(true),
+	})
+	if a.DROrigin != nil {
+		origins = append(origins, customOrigin("api-dr", *a.DROrigin))
+		groups = append(groups, cloudfront.DistributionOriginGroupArgs{
+			OriginId:         pulumi.String("api-failover"),
+			FailoverCriteria: &cloudfront.DistributionOriginGroupFailoverCriteriaArgs{StatusCodes: pulumi.ToIntArray([]int{500, 502, 503, 504})},
+			Members: cloudfront.DistributionOriginGroupMemberArray{
+				cloudfront.DistributionOriginGroupMemberArgs{OriginId: pulumi.String("api")},
+				cloudfront.DistributionOriginGroupMemberArgs{OriginId: pulumi.String("api-dr")},
+			},
+		})
+		// Read-only paths first: behaviors match in order.
+		for _, p := range a.FailoverPaths {
+			behaviors = append(behaviors, apiBehavior(p, "api-failover", readMethods))
+		}
+	}
+	behaviors = append(behaviors, apiBehavior("/api/*", "api", allMethods))
+
+	// CloudFront's own certificate (no domain) always negotiates from TLSv1; the TLSv1.2_2021
+	// minimum needs a certificate of ours, which a domain brings.
+	viewer := &cloudfront.DistributionViewerCertificateArgs{CloudfrontDefaultCertificate: pulumi.Bool(true), MinimumProtocolVersion: pulumi.String("TLSv1")}
+	var aliases pulumi.StringArray
+	if a.Domain != "" {
+		cert, err := b.viewerCertificate()
+		if err != nil {
+			return nil, err
+		}
+		b.e.ViewerCertificate = cert
+		viewer = &cloudfront.DistributionViewerCertificateArgs{
+			AcmCertificateArn:      cert,
+			SslSupportMethod:       pulumi.String("sni-only"),
+			MinimumProtocolVersion: pulumi.String(minimumViewerTLS),
+		}
+		aliases = pulumi.StringArray{pulumi.String(a.Domain)}
+	}
+	dist, err := cloudfront.NewDistribution(ctx, name, &cloudfront.DistributionArgs{
+		Enabled:           pulumi.Bool(true),
+		Comment:           pulumi.Sprintf("%s storefront", a.Prefix),
+		Aliases:           aliases,
+		IsIpv6Enabled:     pulumi.Bool(true),
+		HttpVersion:       pulumi.String("http2and3"),
+		PriceClass:        pulumi.String(a.PriceClass),
+		WebAclId:          b.e.WebACLArn,
+		DefaultRootObject: pulumi.String("index.html"),
+		Origins:           origins,
+		OriginGroups:      groups,
+		DefaultCacheBehavior: &cloudfront.DistributionDefaultCacheBehaviorArgs{
+			TargetOriginId:          pulumi.String("assets"),
+			ViewerProtocolPolicy:    pulumi.String("redirect-to-https"),
+			AllowedMethods:          pulumi.ToStringArray([]string{"GET", "HEAD"}),
+			CachedMethods:           pulumi.ToStringArray([]string{"GET", "HEAD"}),
+			CachePolicyId:           static.ID(),
+			ResponseHeadersPolicyId: headers.ID(),
+			Compress:                pulumi.Bool(true),
+		},
+		OrderedCacheBehaviors: behaviors,
+		Restrictions: &cloudfront.DistributionRestrictionsArgs{GeoRestriction: &cloudfront.DistributionRestrictionsGeoRestrictionArgs{
+			RestrictionType: pulumi.String("none"),
+		}},
+		ViewerCertificate: viewer,
+		LoggingConfig: &cloudfront.DistributionLoggingConfigArgs{
+			Bucket:         logs.BucketDomainName,
+			Prefix:         pulumi.String("cloudfront/"),
+			IncludeCookies: pulumi.Bool(false),
+		},
+		Tags: b.tags(a.Prefix + "-edge"),
+	}, b.global()...)
+	if err != nil {
+		return nil, err
+	}
+	b.e.DistributionID = dist.ID().ToStringOutput()
+	b.e.DistributionArn = dist.Arn
+	b.e.DomainName = dist.DomainName
+	b.e.URL = pulumi.Sprintf("https://%s", dist.DomainName)
+	if a.Domain != "" {
+		b.e.URL = pulumi.Sprintf("https://%s", a.Domain).ToStringOutput()
+	}
+	return dist, nil
+}
+
+func (b *builder) aliasRecords(dist *cloudfront.Distribution) error {
+	if b.a.Domain == "" {
+		return nil
+	}
+	for _, typ := range []string{"A", "AAAA"} {
+		if _, err := route53.NewRecord(b.ctx, b.name+"-"+strings.ToLower(typ), &route53.RecordArgs{
+			ZoneId: b.a.ZoneID,
+			Name:   pulumi.String(b.a.Domain),
+			Type:   pulumi.String(typ),
+			Aliases: route53.RecordAliasArray{route53.RecordAliasArgs{
+				Name:                 dist.DomainName,
+				ZoneId:               pulumi.String(cloudFrontHostedZoneID),
+				EvaluateTargetHealth: pulumi.Bool(false),
+			}},
+		}, b.local()...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,861 @@
+package storefront
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
+	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	autoscalingv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/autoscaling/v2"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
+	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"globalstack/components/base"
+	"globalstack/components/cluster"
+	"globalstack/components/regions"
+)
+
+// Contract of the storefront image.
+const (
+	Port           = 8080
+	UID            = 65532
+	ServiceAccount = "storefront"
+	AppName        = "storefront"
+	// SecretName is the Kubernetes Secret the CSI driver syncs the storefront's secrets into.
+	SecretName = "storefront-secrets"
+)
+
+// Database is where PostgreSQL listens and which secret holds {"username","password"}.
+type Database struct {
+	Host      pulumi.StringInput
+	Port      int
+	Name      string
+	User      string
+	SecretArn pulumi.StringInput
+	SSLMode   string // "require" (default) or "verify-full"
+}
+
+// Cache is where Redis listens (TLS) and which secret holds {"authToken"}.
+type Cache struct {
+	Host      pulumi.StringInput
+	Port      int
+	SecretArn pulumi.StringInput
+}
+
+// Search is the OpenSearch domain; its secret holds {"username","password"}.
+type Search struct {
+	URL       pulumi.StringInput // https://...
+	DomainArn pulumi.StringInput
+	SecretArn pulumi.StringInput
+}
+
+// Args configures the storefront.
+type Args struct {
+	Region    string
+	Namespace string // default "storefront"
+	// RoleName is the IAM role's explicit name; other tiers scope access to its ARN.
+	RoleName           string
+	KubernetesProvider pulumi.ProviderResource
+	OIDCProviderArn    pulumi.StringInput
+	OIDCIssuerURL      pulumi.StringInput
+	// Image is a pinned reference (tag or digest). When empty, the component creates the ECR
+	// repository Repository in the cell's region and deploys Repository:ImageTag from it.
+	Image            string
+	Repository       string
+	ImageTag         string
+	Replicas         int // default 3 (also the autoscaler's minimum)
+	MaxReplicas      int // default 12
+	CPUTargetPercent int // default 70
+	CPURequest       string
+	MemoryRequest    string
+	CPULimit         string
+	MemoryLimit      string
+	LogLevel         string
+	// CORSAllowedOrigins defaults to https://<Domain> when a domain is set.
+	CORSAllowedOrigins []string
+	// Env holds extra plain (non-secret) environment variables.
+	Env      map[string]string
+	Database Database
+	Cache    Cache
+	Search   *Search // optional: the storefront falls back to PostgreSQL full-text search
+	// SecretsKeyArn encrypts the storefront's secrets; the role may decrypt with it only.
+	SecretsKeyArn   pulumi.StringInput
+	DataSubnetCIDRs []string
+	PublicSubnetIDs pulumi.StringArray
+	// Domain (optional) gives the ALB a certificate for origin.<Domain>, in ZoneID.
+	Domain string
+	ZoneID pulumi.StringInput
+	Tags   map[string]string
+}
+
+// reservedEnv are set by the component (or are secrets) and cannot come from Env.
+var reservedEnv = map[string]bool{
+	"PGPASSWORD": true, "REDIS_PASSWORD": true, "TOKEN_SECRET": true, "OPENSEARCH_PASSWORD": true,
+	"OPENSEARCH_USERNAME": true, "DATABASE_URL": true, "PGHOST": true, "PGPORT": true, "PGUSER": true,
+	"PGDATABASE": true, "PGSSLMODE": true, "REDIS_URL": true, "OPENSEARCH_URL": true, "STOREFRONT_ADDR": true,
+}
+
+var (
+	pinnedImage = regexp.MustCompile(`^[a-z0-9][a-z0-9.\-/:]*[a-z0-9](:[\w][\w.\-]{0,127}|@sha256:[a-f0-9]{64})$`)
+	roleName    = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	envName     = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
+	repository  = regexp.MustCompile(`^[a-z0-9]+([._/-][a-z0-9]+)*$`)
+	imageTag    = regexp.MustCompile(`^[\w][\w.-]{0,127}$`)
+)
+
+func (a *Args) withDefaults() Args {
+	d := *a
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&d.Namespace, "storefront")
+	def(&d.CPURequest, "250m")
+	def(&d.MemoryRequest, "256Mi")
+	def(&d.CPULimit, "1")
+	def(&d.MemoryLimit, "512Mi")
+	def(&d.LogLevel, "info")
+	def(&d.Database.SSLMode, "require")
+	if d.Replicas == 0 {
+		d.Replicas = 3
+	}
+	if d.MaxReplicas == 0 {
+		d.MaxReplicas = max(12, d.Replicas)
+	}
+	if d.CPUTargetPercent == 0 {
+		d.CPUTargetPercent = 70
+	}
+	if d.Database.Port == 0 {
+		d.Database.Port = 5432
+	}
+	if d.Cache.Port == 0 {
+		d.Cache.Port = 6379
+	}
+	if len(d.CORSAllowedOrigins) == 0 && d.Domain != "" {
+		d.CORSAllowedOrigins = []string{"https://" + d.Domain}
+	}
+	return d
+}
+
+// Validate reports every problem with the args (after defaults).
+func (a *Args) Validate() error {
+	d := a.withDefaults()
+	p := base.NewProblems("storefront")
+	p.Require(regions.Known(d.Region), "Region", "%q is not an AWS region", d.Region)
+	p.Require(roleName.MatchString(d.RoleName), "RoleName", "%q is not an IAM role name", d.RoleName)
+	p.Require(d.KubernetesProvider != nil, "KubernetesProvider", "is required: the storefront deploys to an explicit cluster")
+	p.Require(d.OIDCProviderArn != nil, "OIDCProviderArn", "is required for the IRSA role")
+	p.Require(d.OIDCIssuerURL != nil, "OIDCIssuerURL", "is required for the IRSA role")
+	switch {
+	case d.Image == "" && d.Repository == "":
+		p.Addf("Image", "an image or a Repository and ImageTag are required")
+	case d.Image == "":
+		p.Require(repository.MatchString(d.Repository), "Repository", "%q is not an ECR repository name", d.Repository)
+		p.Require(imageTag.MatchString(d.ImageTag) && d.ImageTag != "latest", "ImageTag", "%q must be a pinned tag (not latest)", d.ImageTag)
+	case strings.HasSuffix(d.Image, ":latest") || !pinnedImage.MatchString(d.Image):
+		p.Addf("Image", "%q must be pinned to a tag (not latest) or a sha256 digest", d.Image)
+	}
+	p.Require(d.Replicas >= 1 && d.Replicas <= d.MaxReplicas, "Replicas", "need 1 <= replicas (%d) <= maxReplicas (%d)", d.Replicas, d.MaxReplicas)
+	p.Require(d.CPUTargetPercent >= 1 && d.CPUTargetPercent <= 100, "CPUTargetPercent", "%d is outside 1-100", d.CPUTargetPercent)
+	p.Require(d.SecretsKeyArn != nil, "SecretsKeyArn", "is required")
+	p.Require(d.Database.Host != nil, "Database.Host", "is required")
+	p.Require(d.Database.SecretArn != nil, "Database.SecretArn", "is required: PGPASSWORD comes from it")
+	p.Require(d.Database.Name != "", "Database.Name", "is required")
+	p.Require(d.Database.User != "", "Database.User", "is required")
+	p.Require(d.Database.SSLMode == "require" || d.Database.SSLMode == "verify-full", "Database.SSLMode", "%q: must be require or verify-full", d.Database.SSLMode)
+	p.Require(d.Cache.Host != nil, "Cache.Host", "is required")
+	p.Require(d.Cache.SecretArn != nil, "Cache.SecretArn", "is required: REDIS_PASSWORD comes from it")
+	if d.Search != nil {
+		p.Require(d.Search.URL != nil && d.Search.DomainArn != nil && d.Search.SecretArn != nil, "Search", "URL, DomainArn and SecretArn are all required when Search is set")
+	}
+	p.Require(len(d.DataSubnetCIDRs) > 0, "DataSubnetCIDRs", "is required: egress is limited to the data subnets")
+	for _, c := range d.DataSubnetCIDRs {
+		if pfx, err := netip.ParsePrefix(c); err != nil || pfx.Bits() == 0 {
+			p.Addf("DataSubnetCIDRs", "%q is not a subnet range", c)
+		}
+	}
+	p.Require(len(d.PublicSubnetIDs) >= 2, "PublicSubnetIDs", "%d given: an ALB needs at least 2", len(d.PublicSubnetIDs))
+	for k := range d.Env {
+		switch {
+		case reservedEnv[k]:
+			p.Addf("Env", "%s is set by the component (secrets never come from plain config)", k)
+		case !envName.MatchString(k):
+			p.Addf("Env", "%q is not an environment variable name", k)
+		}
+	}
+	if d.Domain != "" {
+		p.Require(d.ZoneID != nil, "ZoneID", "is required with Domain %q", d.Domain)
+	}
+	return p.Err()
+}
+
+// Storefront is the component.
+type Storefront struct {
+	pulumi.ResourceState
+
+	Namespace      string
+	Image          pulumi.StringOutput
+	RepositoryURL  pulumi.StringOutput // empty when Args.Image was given
+	RoleArn        pulumi.StringOutput
+	TokenSecretArn pulumi.StringOutput
+	// LoadBalancerHostname is the ALB's DNS name, as the controller reports it.
+	LoadBalancerHostname pulumi.StringOutput
+	// OriginDomain is what the edge connects to: origin.<Domain> (HTTPS) or the ALB (HTTP).
+	OriginDomain pulumi.StringOutput
+	OriginHTTPS  bool
+}
+
+// New deploys the storefront.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Storefront, error) {
+	if args == nil {
+		args = &Args{}
+	}
+	if err := args.Validate(); err != nil {
+		return nil, err
+	}
+	a := args.withDefaults()
+	s := &Storefront{Namespace: a.Namespace, OriginHTTPS: a.Domain != ""}
+	if err := ctx.RegisterComponentResource("globalstack:storefront:Storefront", name, s, opts...); err != nil {
+		return nil, err
+	}
+	b := &builder{ctx: ctx, name: name, a: &a, s: s}
+	if err := b.build(); err != nil {
+		return nil, err
+	}
+	return s, ctx.RegisterResourceOutputs(s, pulumi.Map{
+		"namespace":            pulumi.String(a.Namespace),
+		"roleArn":              s.RoleArn,
+		"loadBalancerHostname": s.LoadBalancerHostname,
+		"originDomain":         s.OriginDomain,
+	})
+}
+
+type builder struct {
+	ctx  *pulumi.Context
+	name string
+	a    *Args
+	s    *Storefront
+}
+
+// aws children use the stack's default (cell-region) provider; Kubernetes children the
+// cluster's provider.
+func (b *builder) awsOpts(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	return base.Child(b.s, extra...)
+}
+
+func (b *builder) k8sOpts(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	return base.ChildIn(b.s, b.a.KubernetesProvider, extra...)
+}
+
+func (b *builder) labels() pulumi.StringMap {
+	return pulumi.StringMap{
+		"app.kubernetes.io/name":       pulumi.String(AppName),
+		"app.kubernetes.io/part-of":    pulumi.String("globalstack"),
+		"app.kubernetes.io/managed-by": pulumi.String("pulumi"),
+	}
+}
+
+func (b *builder) selector() pulumi.StringMap {
+	return pulumi.StringMap{"app.kubernetes.io/name": pulumi.String(AppName)}
+}
+
+func (b *builder) meta(name string) *metav1.ObjectMetaArgs {
+	return &metav1.ObjectMetaArgs{Name: pulumi.String(name), Namespace: pulumi.String(b.a.Namespace), Labels: b.labels()}
+}
+
+// secretRef is one Secrets Manager value synced into the Kubernetes Secret.
+type secretRef struct {
+	arn      pulumi.StringInput
+	jmesPath string // field of the JSON secret; "" for a plain string secret
+	key      string // key in the Kubernetes Secret == environment variable
+}
+
+func (b *builder) build() error {
+	if err := b.image(); err != nil {
+		return err
+	}
+	token, err := b.tokenSecret()
+	if err != nil {
+		return err
+	}
+	refs := []secretRef{
+		{arn: b.a.Database.SecretArn, jmesPath: "password", key: "PGPASSWORD"},
+		{arn: b.a.Cache.SecretArn, jmesPath: "authToken", key: "REDIS_PASSWORD"},
+		{arn: token, key: "TOKEN_SECRET"},
+	}
+	if b.a.Search != nil {
+		refs = append(refs,
+			secretRef{arn: b.a.Search.SecretArn, jmesPath: "username", key: "OPENSEARCH_USERNAME"},
+			secretRef{arn: b.a.Search.SecretArn, jmesPath: "password", key: "OPENSEARCH_PASSWORD"})
+	}
+	if err := b.role(refs); err != nil {
+		return err
+	}
+	ns, err := corev1.NewNamespace(b.ctx, b.name, &corev1.NamespaceArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Name: pulumi.String(b.a.Namespace),
+			Labels: pulumi.StringMap{
+				"pod-security.kubernetes.io/enforce": pulumi.String("restricted"),
+				"pod-security.kubernetes.io/warn":    pulumi.String("restricted"),
+			},
+		},
+	}, b.k8sOpts()...)
+	if err != nil {
+		return err
+	}
+	inNS := pulumi.DependsOn([]pulumi.Resource{ns})
+	sa, err := corev1.NewServiceAccount(b.ctx, b.name, &corev1.ServiceAccountArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Name:        pulumi.String(ServiceAccount),
+			Namespace:   pulumi.String(b.a.Namespace),
+			Labels:      b.labels(),
+			Annotations: pulumi.StringMap{"eks.amazonaws.com/role-arn": b.s.RoleArn},
+		},
+		AutomountServiceAccountToken: pulumi.Bool(false),
+	}, b.k8sOpts(inNS)...)
+	if err != nil {
+		return err
+	}
+	spc, err := b.secretProviderClass(refs, ns)
+	if err != nil {
+		return err
+	}
+	dep, err := b.deployment(refs, []pulumi.Resource{sa, spc})
+	if err != nil {
+		return err
+	}
+	svc, err := corev1.NewService(b.ctx, b.name, &corev1.ServiceArgs{
+		Metadata: b.meta(AppName),
+		Spec: &corev1.ServiceSpecArgs{
+			Type:     pulumi.String("ClusterIP"),
+			Selector: b.selector(),
+			Ports: corev1.ServicePortArray{corev1.ServicePortArgs{
+				Name: pulumi.String("http"), Port: pulumi.Int(80), TargetPort: pulumi.Int(Port), Protocol: pulumi.String("TCP"),
+			}},
+		},
+	}, b.k8sOpts(inNS)...)
+	if err != nil {
+		return err
+	}
+	if err := b.ingress(svc, dep); err != nil {
+		return err
+	}
+	if err := b.scaling(dep, inNS); err != nil {
+		return err
+	}
+	return b.networkPolicy(inNS)
+}
+
+// image resolves the image to deploy, creating the cell's ECR repository when the stack
+// deploys by tag: images are pulled from the cell's own region, through the VPC endpoints.
+func (b *builder) image() error {
+	if b.a.Image != "" {
+		b.s.Image = pulumi.String(b.a.Image).ToStringOutput()
+		return nil
+	}
+	repo, err := ecr.NewRepository(b.ctx, b.name, &ecr.RepositoryArgs{
+		Name:                       pulumi.String(b.a.Repository),
+		ImageTagMutability:         pulumi.String("IMMUTABLE"),
+		ImageScanningConfiguration: &ecr.RepositoryImageScanningConfigurationArgs{ScanOnPush: pulumi.Bool(true)},
+		EncryptionConfigurations:   ecr.RepositoryEncryptionConfigurationArray{ecr.RepositoryEncryptionConfigurationArgs{EncryptionType: pulumi.String("AES256")}},
+		Tags:                       base.Tags(b.a.Tags, "Name", b.a.Repository),
+	}, b.awsOpts()...)
+	if err != nil {
+		return err
+	}
+	b.s.RepositoryURL = repo.RepositoryUrl
+	b.s.Image = pulumi.Sprintf("%s:%s", repo.RepositoryUrl, b.a.ImageTag)
+	return nil
+}
+
+// tokenSecret generates TOKEN_SECRET and keeps it in Secrets Manager only.
+func (b *builder) tokenSecret() (pulumi.StringOutput, error) {
+	pw, err := random.NewRandomPassword(b.ctx, b.name+"-token", &random.RandomPasswordArgs{
+		Length:  pulumi.Int(64),
+		Special: pulumi.Bool(false),
+	}, b.awsOpts()...)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	sec, err := secretsmanager.NewSecret(b.ctx, b.name+"-token", &secretsmanager.SecretArgs{
+		Name:                 pulumi.Sprintf("%s/token-secret", b.a.RoleName),
+		Description:          pulumi.String("Signing key of storefront session tokens (TOKEN_SECRET)"),
+		KmsKeyId:             b.a.SecretsKeyArn,
+		RecoveryWindowInDays: pulumi.Int(30),
+		Tags:                 base.Tags(b.a.Tags, "Name", b.a.RoleName+"-token-secret"),
+	}, b.awsOpts()...)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	if _, err := secretsmanager.NewSecretVersion(b.ctx, b.name+"-token", &secretsmanager.SecretVersionArgs{
+		SecretId:     sec.ID(),
+		SecretString: pw.Result,
+	}, b.awsOpts()...); err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	b.s.TokenSecretArn = sec.Arn
+	return sec.Arn, nil
+}
+
+// role creates the IRSA role: read these secrets, decrypt with this key, call this domain.
+func (b *builder) role(refs []secretRef) error {
+	role, err := iam.NewRole(b.ctx, b.name, &iam.RoleArgs{
+		Name:             pulumi.String(b.a.RoleName),
+		Description:      pulumi.Sprintf("Storefront pods (%s/%s)", b.a.Namespace, ServiceAccount),
+		AssumeRolePolicy: cluster.TrustPolicy(b.a.OIDCProviderArn, b.a.OIDCIssuerURL, b.a.Namespace, ServiceAccount),
+		Tags:             base.Tags(b.a.Tags, "Name", b.a.RoleName),
+	}, b.awsOpts()...)
+	if err != nil {
+		return err
+	}
+	b.s.RoleArn = role.Arn
+	var secretArns pulumi.StringArray
+	seen := map[pulumi.StringInput]bool{}
+	for _, r := range refs {
+		if !seen[r.arn] {
+			seen[r.arn] = true
+			secretArns = append(secretArns, r.arn)
+		}
+	}
+	stmts := []base.Statement{
+		{
+			Sid:       "ReadOwnSecrets",
+			Actions:   []string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
+			Resources: secretArns,
+		},
+		{
+			Sid:       "DecryptOwnSecrets",
+			Actions:   []string{"kms:Decrypt"},
+			Resources: pulumi.StringArray{b.a.SecretsKeyArn},
+			Condition: pulumi.Map{"StringEquals": pulumi.Map{
+				"kms:ViaService": pulumi.String("secretsmanager." + b.a.Region + ".amazonaws.com"),
+			}},
+		},
+	}
+	if b.a.Search != nil {
+		stmts = append(stmts, base.Statement{
+			Sid:       "SearchHTTP",
+			Actions:   []string{"es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"},
+			Resources: pulumi.StringArray{pulumi.Sprintf("%s/*", b.a.Search.DomainArn)},
+		})
+	}
+	_, err = iam.NewRolePolicy(b.ctx, b.name, &iam.RolePolicyArgs{
+		Role:   role.Name,
+		Policy: base.PolicyDocument(stmts...),
+	}, b.awsOpts()...)
+	return err
+}
+
+// secretProviderClass tells the CSI driver which secrets to fetch with the pod's role and
+// how to sync them into SecretName.
+func (b *builder) secretProviderClass(refs []secretRef, ns pulumi.Resource) (pulumi.Resource, error) {
+	// One object per secret ARN, with a JMES path per field it contributes.
+	type object struct {
+		arn   pulumi.StringInput
+		paths []secretRef
+	}
+	var objs []*object
+	byArn := map[pulumi.StringInput]*object{}
+	for _, r := range refs {
+		o, ok := byArn[r.arn]
+		if !ok {
+			o = &object{arn: r.arn}
+			byArn[r.arn] = o
+			objs = append(objs, o)
+		}
+		o.paths = append(o.paths, r)
+	}
+	var parts []any
+	for _, o := range objs {
+		parts = append(parts, o.arn)
+	}
+	objectsYAML := pulumi.All(parts...).ApplyT(func(arns []any) string {
+		var sb strings.Builder
+		for i, o := range objs {
+			fmt.Fprintf(&sb, "- objectName: %q\n  objectType: secretsmanager\n  objectAlias: secret-%d\n", arns[i], i)
+			var jm []secretRef
+			for _, p := range o.paths {
+				if p.jmesPath != "" {
+					jm = append(jm, p)
+				}
+			}
+			if len(jm) > 0 {
+				sb.WriteString("  jmesPath:\n")
+				for _, p := range jm {
+					fmt.Fprintf(&sb, "  - path: %s\n    objectAlias: %s\n", p.jmesPath, p.key)
+				}
+			}
+		}
+		return sb.String()
+	}).(pulumi.StringOutput)
+	var data []any
+	for i, o := range objs {
+		for _, p := range o.paths {
+			alias := p.key
+			if p.jmesPath == "" {
+				alias = fmt.Sprintf("secret-%d", i)
+			}
+			data = append(data, map[string]any{"objectName": alias, "key": p.key})
+		}
+	}
+	return apiextensions.NewCustomResource(b.ctx, b.name, &apiextensions.CustomResourceArgs{
+		ApiVersion: pulumi.String("secrets-store.csi.x-k8s.io/v1"),
+		Kind:       pulumi.String("SecretProviderClass"),
+		Metadata:   b.meta(AppName),
+		OtherFields: kubernetes.UntypedArgs{
+			"spec": map[string]any{
+				"provider": "aws",
+				"parameters": pulumi.Map{
+					"region":  pulumi.String(b.a.Region),
+					"objects": objectsYAML,
+				},
+				"secretObjects": []any{map[string]any{
+					"secretName": SecretName,
+					"type":       "Opaque",
+					"labels":     map[string]any{"app.kubernetes.io/name": AppName},
+					"data":       data,
+				}},
+			},
+		},
+	}, b.k8sOpts(pulumi.DependsOn([]pulumi.Resource{ns}))...)
+}
+
+func (b *builder) env(refs []secretRef) corev1.EnvVarArray {
+	a := b.a
+	plain := func(k string, v pulumi.StringInput) corev1.EnvVarArgs {
+		return corev1.EnvVarArgs{Name: pulumi.String(k), Value: v}
+	}
+	env := corev1.EnvVarArray{
+		plain("STOREFRONT_ADDR", pulumi.Sprintf(":%d", Port)),
+		plain("LOG_LEVEL", pulumi.String(a.LogLevel)),
+		plain("PGHOST", a.Database.Host),
+		plain("PGPORT", pulumi.Sprintf("%d", a.Database.Port)),
+		plain("PGUSER", pulumi.String(a.Database.User)),
+		plain("PGDATABASE", pulumi.String(a.Database.Name)),
+		plain("PGSSLMODE", pulumi.String(a.Database.SSLMode)),
+		plain("REDIS_URL", pulumi.Sprintf("rediss://%s:%d", a.Cache.Host, a.Cache.Port)),
+	}
+	if len(a.CORSAllowedOrigins) > 0 {
+		env = append(env, plain("CORS_ALLOWED_ORIGINS", pulumi.String(strings.Join(a.CORSAllowedOrigins, ","))))
+	}
+	if a.Search != nil {
+		env = append(env, plain("OPENSEARCH_URL", a.Search.URL))
+	}
+	keys := make([]string, 0, len(a.Env))
+	for k := range a.Env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		env = append(env, plain(k, pulumi.String(a.Env[k])))
+	}
+	for _, r := range refs {
+		env = append(env, corev1.EnvVarArgs{
+			Name: pulumi.String(r.key),
+			ValueFrom: &corev1.EnvVarSourceArgs{SecretKeyRef: &corev1.SecretKeySelectorArgs{
+				Name: pulumi.String(SecretName),
+				Key:  pulumi.String(r.key),
+			}},
+		})
+	}
+	return env
+}
+
+func (b *builder) deployment(refs []secretRef, deps []pulumi.Resource) (*appsv1.Deployment, error) {
+	a := b.a
+	probe := func(path string, initial, period, failures int) *corev1.ProbeArgs {
+		return &corev1.ProbeArgs{
+			HttpGet:             &corev1.HTTPGetActionArgs{Path: pulumi.String(path), Port: pulumi.String("http")},
+			InitialDelaySeconds: pulumi.Int(initial),
+			PeriodSeconds:       pulumi.Int(period),
+			TimeoutSeconds:      pulumi.Int(2),
+			FailureThreshold:    pulumi.Int(failures),
+		}
+	}
+	spread := func(key, when string) corev1.TopologySpreadConstraintArgs {
+		return corev1.TopologySpreadConstraintArgs{
+			MaxSkew:           pulumi.Int(1),
+			TopologyKey:       pulumi.String(key),
+			WhenUnsatisfiable: pulumi.String(when),
+			LabelSelector:     &metav1.LabelSelectorArgs{MatchLabels: b.selector()},
+		}
+	}
+	return appsv1.NewDeployment(b.ctx, b.name, &appsv1.DeploymentArgs{
+		Metadata: b.meta(AppName),
+		Spec: &appsv1.DeploymentSpecArgs{
+			Replicas:             pulumi.Int(a.Replicas),
+			RevisionHistoryLimit: pulumi.Int(5),
+			Selector:             &metav1.LabelSelectorArgs{MatchLabels: b.selector()},
+			Strategy: &appsv1.DeploymentStrategyArgs{
+				Type: pulumi.String("RollingUpdate"),
+				RollingUpdate: &appsv1.RollingUpdateDeploymentArgs{
+					MaxUnavailable: pulumi.Int(0),
+					MaxSurge:       pulumi.String("25%"),
+				},
+			},
+			Template: &corev1.PodTemplateSpecArgs{
+				Metadata: &metav1.ObjectMetaArgs{
+					Labels:      b.labels(),
+					Annotations: pulumi.StringMap{"prometheus.io/scrape": pulumi.String("true"), "prometheus.io/port": pulumi.Sprintf("%d", Port), "prometheus.io/path": pulumi.String("/metrics")},
+				},
+				Spec: &corev1.PodSpecArgs{
+					ServiceAccountName: pulumi.String(ServiceAccount),
+					// The IRSA webhook mounts its own projected token; the pod needs no
+					// Kubernetes API credentials.
+					AutomountServiceAccountToken:  pulumi.Bool(false),
+					TerminationGracePeriodSeconds: pulumi.Int(30),
+					SecurityContext: &corev1.PodSecurityContextArgs{
+						RunAsNonRoot:   pulumi.Bool(true),
+						RunAsUser:      pulumi.Int(UID),
+						RunAsGroup:     pulumi.Int(UID),
+						FsGroup:        pulumi.Int(UID),
+						SeccompProfile: &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
+					},
+					TopologySpreadConstraints: corev1.TopologySpreadConstraintArray{
+						spread("topology.kubernetes.io/zone", "DoNotSchedule"),
+						spread("kubernetes.io/hostname", "ScheduleAnyway"),
+					},
+					Containers: corev1.ContainerArray{corev1.ContainerArgs{
+						Name:            pulumi.String(AppName),
+						Image:           b.s.Image,
+						ImagePullPolicy: pulumi.String("IfNotPresent"),
+						Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{
+							Name: pulumi.String("http"), ContainerPort: pulumi.Int(Port), Protocol: pulumi.String("TCP"),
+						}},
+						Env: b.env(refs),
+						Resources: &corev1.ResourceRequirementsArgs{
+							Requests: pulumi.StringMap{"cpu": pulumi.String(a.CPURequest), "memory": pulumi.String(a.MemoryRequest)},
+							Limits:   pulumi.StringMap{"cpu": pulumi.String(a.CPULimit), "memory": pulumi.String(a.MemoryLimit)},
+						},
+						LivenessProbe:  probe("/healthz", 10, 10, 3),
+						ReadinessProbe: probe("/readyz", 5, 5, 3),
+						SecurityContext: &corev1.SecurityContextArgs{
+							RunAsNonRoot:             pulumi.Bool(true),
+							RunAsUser:                pulumi.Int(UID),
+							RunAsGroup:               pulumi.Int(UID),
+							AllowPrivilegeEscalation: pulumi.Bool(false),
+							ReadOnlyRootFilesystem:   pulumi.Bool(true),
+							Privileged:               pulumi.Bool(false),
+							Capabilities:             &corev1.CapabilitiesArgs{Drop: pulumi.StringArray{pulumi.String("ALL")}},
+							SeccompProfile:           &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
+						},
+						VolumeMounts: corev1.VolumeMountArray{
+							corev1.VolumeMountArgs{Name: pulumi.String("tmp"), MountPath: pulumi.String("/tmp")},
+							corev1.VolumeMountArgs{Name: pulumi.String("secrets"), MountPath: pulumi.String("/mnt/secrets"), ReadOnly: pulumi.Bool(true)},
+						},
+					}},
+					Volumes: corev1.VolumeArray{
+						corev1.VolumeArgs{Name: pulumi.String("tmp"), EmptyDir: &corev1.EmptyDirVolumeSourceArgs{Medium: pulumi.String("Memory"), SizeLimit: pulumi.String("64Mi")}},
+						// Mounting the CSI volume is what makes the driver fetch and sync the secrets.
+						corev1.VolumeArgs{Name: pulumi.String("secrets"), Csi: &corev1.CSIVolumeSourceArgs{
+							Driver:           pulumi.String("secrets-store.csi.k8s.io"),
+							ReadOnly:         pulumi.Bool(true),
+							VolumeAttributes: pulumi.StringMap{"secretProviderClass": pulumi.String(AppName)},
+						}},
+					},
+				},
+			},
+		},
+	}, b.k8sOpts(pulumi.DependsOn(deps))...)
+}
+
+func (b *builder) ingress(svc, dep pulumi.Resource) error {
+	a := b.a
+	subnets := a.PublicSubnetIDs.ToStringArrayOutput().ApplyT(func(ids []string) string {
+		return strings.Join(ids, ",")
+	}).(pulumi.StringOutput)
+	tags := make([]string, 0, len(a.Tags))
+	for k, v := range a.Tags {
+		tags = append(tags, k+"="+v)
+	}
+	sort.Strings(tags)
+	ann := pulumi.StringMap{
+		"alb.ingress.kubernetes.io/scheme":           pulumi.String("internet-facing"),
+		"alb.ingress.kubernetes.io/target-type":      pulumi.String("ip"),
+		"alb.ingress.kubernetes.io/subnets":          subnets,
+		"alb.ingress.kubernetes.io/healthcheck-path": pulumi.String("/readyz"),
+		"alb.ingress.kubernetes.io/load-balancer-attributes": pulumi.String(
+			"routing.http.drop_invalid_header_fields.enabled=true,idle_timeout.timeout_seconds=60"),
+		"alb.ingress.kubernetes.io/tags": pulumi.String(strings.Join(tags, ",")),
+	}
+	var certDeps []pulumi.Resource
+	if a.Domain != "" {
+		cert, validation, err := b.certificate()
+		if err != nil {
+			return err
+		}
+		certDeps = append(certDeps, validation)
+		ann["alb.ingress.kubernetes.io/listen-ports"] = pulumi.String(`[{"HTTPS":443}]`)
+		ann["alb.ingress.kubernetes.io/certificate-arn"] = cert
+		ann["alb.ingress.kubernetes.io/ssl-policy"] = pulumi.String("ELBSecurityPolicy-TLS13-1-2-2021-06")
+	} else {
+		ann["alb.ingress.kubernetes.io/listen-ports"] = pulumi.String(`[{"HTTP":80}]`)
+	}
+	labels := b.labels()
+	// Names the region of the ALB behind this object (a well-known label).
+	labels["topology.kubernetes.io/region"] = pulumi.String(a.Region)
+	ing, err := networkingv1.NewIngress(b.ctx, b.name, &networkingv1.IngressArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Name: pulumi.String(AppName), Namespace: pulumi.String(a.Namespace), Labels: labels, Annotations: ann,
+		},
+		Spec: &networkingv1.IngressSpecArgs{
+			IngressClassName: pulumi.String("alb"),
+			Rules: networkingv1.IngressRuleArray{networkingv1.IngressRuleArgs{
+				Http: &networkingv1.HTTPIngressRuleValueArgs{Paths: networkingv1.HTTPIngressPathArray{
+					networkingv1.HTTPIngressPathArgs{
+						Path:     pulumi.String("/api"),
+						PathType: pulumi.String("Prefix"),
+						Backend: networkingv1.IngressBackendArgs{Service: &networkingv1.IngressServiceBackendArgs{
+							Name: pulumi.String(AppName),
+							Port: &networkingv1.ServiceBackendPortArgs{Name: pulumi.String("http")},
+						}},
+					},
+				}},
+			}},
+		},
+	}, b.k8sOpts(pulumi.DependsOn(append([]pulumi.Resource{svc, dep}, certDeps...)))...)
+	if err != nil {
+		return err
+	}
+	host := ing.Status.LoadBalancer().Ingress().Index(pulumi.Int(0)).Hostname().Elem()
+	b.s.LoadBalancerHostname = host
+	b.s.OriginDomain = host
+	if a.Domain == "" {
+		return nil
+	}
+	origin := "origin." + a.Domain
+	rec, err := route53.NewRecord(b.ctx, b.name+"-origin", &route53.RecordArgs{
+		ZoneId:  a.ZoneID,
+		Name:    pulumi.String(origin),
+		Type:    pulumi.String("CNAME"),
+		Ttl:     pulumi.Int(60),
+		Records: pulumi.StringArray{host},
+	}, b.awsOpts()...)
+	if err != nil {
+		return err
+	}
+	b.s.OriginDomain = rec.Fqdn
+	return nil
+}
+
+// certificate issues the ALB's certificate for origin.<Domain> in the cell's region.
+func (b *builder) certificate() (pulumi.StringOutput, pulumi.Resource, error) {
+	origin := "origin." + b.a.Domain
+	cert, err := acm.NewCertificate(b.ctx, b.name+"-origin", &acm.CertificateArgs{
+		DomainName:       pulumi.String(origin),
+		ValidationMethod: pulumi.String("DNS"),
+		KeyAlgorithm:     pulumi.String("EC_prime256v1"),
+		Tags:             base.Tags(b.a.Tags, "Name", origin),
+	}, b.awsOpts()...)
+	if err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
+	dvo := cert.DomainValidationOptions.Index(pulumi.Int(0))
+	rec, err := route53.NewRecord(b.ctx, b.name+"-origin-validation", &route53.RecordArgs{
+		ZoneId:         b.a.ZoneID,
+		Name:           dvo.ResourceRecordName().Elem(),
+		Type:           dvo.ResourceRecordType().Elem(),
+		Records:        pulumi.StringArray{dvo.ResourceRecordValue().Elem()},
+		Ttl:            pulumi.Int(300),
+		AllowOverwrite: pulumi.Bool(true),
+	}, b.awsOpts()...)
+	if err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
+	v, err := acm.NewCertificateValidation(b.ctx, b.name+"-origin", &acm.CertificateValidationArgs{
+		CertificateArn:        cert.Arn,
+		ValidationRecordFqdns: pulumi.StringArray{rec.Fqdn},
+	}, b.awsOpts()...)
+	if err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
+	return v.CertificateArn, v, nil
+}
+
+func (b *builder) scaling(dep pulumi.Resource, inNS pulumi.ResourceOption) error {
+	a := b.a
+	if _, err := autoscalingv2.NewHorizontalPodAutoscaler(b.ctx, b.name, &autoscalingv2.HorizontalPodAutoscalerArgs{
+		Metadata: b.meta(AppName),
+		Spec: &autoscalingv2.HorizontalPodAutoscalerSpecArgs{
+			ScaleTargetRef: &autoscalingv2.CrossVersionObjectReferenceArgs{
+				ApiVersion: pulumi.String("apps/v1"), Kind: pulumi.String("Deployment"), Name: pulumi.String(AppName),
+			},
+			MinReplicas: pulumi.Int(a.Replicas),
+			MaxReplicas: pulumi.Int(a.MaxReplicas),
+			Metrics: autoscalingv2.MetricSpecArray{autoscalingv2.MetricSpecArgs{
+				Type: pulumi.String("Resource"),
+				Resource: &autoscalingv2.ResourceMetricSourceArgs{
+					Name:   pulumi.String("cpu"),
+					Target: &autoscalingv2.MetricTargetArgs{Type: pulumi.String("Utilization"), AverageUtilization: pulumi.Int(a.CPUTargetPercent)},
+				},
+			}},
+		},
+	}, b.k8sOpts(pulumi.DependsOn([]pulumi.Resource{dep}))...); err != nil {
+		return err
+	}
+	// With a single replica a disruption budget would block node drains forever.
+	budget := pulumi.Input(pulumi.Int(1))
+	if a.Replicas == 1 {
+		budget = pulumi.Int(0)
+	}
+	_, err := policyv1.NewPodDisruptionBudget(b.ctx, b.name, &policyv1.PodDisruptionBudgetArgs{
+		Metadata: b.meta(AppName),
+		Spec: &policyv1.PodDisruptionBudgetSpecArgs{
+			MaxUnavailable: budget,
+			Selector:       &metav1.LabelSelectorArgs{MatchLabels: b.selector()},
+		},
+	}, b.k8sOpts(inNS)...)
+	return err
+}
+
+func (b *builder) networkPolicy(inNS pulumi.ResourceOption) error {
+	var dataPeers networkingv1.NetworkPolicyPeerArray
+	for _, c := range b.a.DataSubnetCIDRs {
+		dataPeers = append(dataPeers, networkingv1.NetworkPolicyPeerArgs{IpBlock: &networkingv1.IPBlockArgs{Cidr: pulumi.String(c)}})
+	}
+	tcp := func(port int) networkingv1.NetworkPolicyPortArgs {
+		return networkingv1.NetworkPolicyPortArgs{Protocol: pulumi.String("TCP"), Port: pulumi.Int(port)}
+	}
+	_, err := networkingv1.NewNetworkPolicy(b.ctx, b.name, &networkingv1.NetworkPolicyArgs{
+		Metadata: b.meta(AppName),
+		Spec: &networkingv1.NetworkPolicySpecArgs{
+			PodSelector: &metav1.LabelSelectorArgs{MatchLabels: b.selector()},
+			PolicyTypes: pulumi.StringArray{pulumi.String("Ingress"), pulumi.String("Egress")},
+			Ingress: networkingv1.NetworkPolicyIngressRuleArray{networkingv1.NetworkPolicyIngressRuleArgs{
+				// The ALB (IP targets) and the kubelet's probes reach the HTTP port only.
+				Ports: networkingv1.NetworkPolicyPortArray{tcp(Port)},
+			}},
+			Egress: networkingv1.NetworkPolicyEgressRuleArray{
+				networkingv1.NetworkPolicyEgressRuleArgs{
+					To:    dataPeers,
+					Ports: networkingv1.NetworkPolicyPortArray{tcp(b.a.Database.Port), tcp(b.a.Cache.Port), tcp(443)},
+				},
+				networkingv1.NetworkPolicyEgressRuleArgs{
+					To: networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{
+						NamespaceSelector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{"kubernetes.io/metadata.name": pulumi.String("kube-system")}},
+						PodSelector:       &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{"k8s-app": pulumi.String("kube-dns")}},
+					}},
+					Ports: networkingv1.NetworkPolicyPortArray{
+						networkingv1.NetworkPolicyPortArgs{Protocol: pulumi.String("UDP"), Port: pulumi.Int(53)},
+						tcp(53),
+					},
+				},
+			},
+		},
+	}, b.k8sOpts(inNS)...)
+	return err
+}

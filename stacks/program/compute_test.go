@@ -1,0 +1,126 @@
+package program_test
+
+import (
+	"strings"
+	"testing"
+
+	"globalstack/components/mockcloud"
+	"globalstack/stacks/plan"
+)
+
+// globalTypes are created through the us-east-1 provider; the viewer certificate is the
+// edge's ACM certificate (the ALB's certificate is regional and belongs to the storefront).
+var globalTypes = map[string]bool{
+	"aws:wafv2/webAcl:WebAcl": true, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": true,
+	"aws:cloudfront/distribution:Distribution": true, "aws:cloudfront/originAccessControl:OriginAccessControl": true,
+	"aws:cloudfront/cachePolicy:CachePolicy": true, "aws:cloudfront/originRequestPolicy:OriginRequestPolicy": true,
+	"aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": true,
+}
+
+func component(t *testing.T, c *mockcloud.Cloud, typ string) mockcloud.Resource {
+	t.Helper()
+	rs := c.OfType(typ)
+	if len(rs) != 1 {
+		t.Fatalf("%d %s components, want 1", len(rs), typ)
+	}
+	return rs[0]
+}
+
+func TestEveryCellRunsTheStorefrontBehindTheEdge(t *testing.T) {
+	for stack, region := range cells {
+		t.Run(stack, func(t *testing.T) {
+			res := planCell(t, stack, nil)
+			c, outs := res.Cloud, res.Outputs
+			edge := component(t, c, "globalstack:edge:Edge")
+			cl := component(t, c, "globalstack:cluster:Cluster")
+			sf := component(t, c, "globalstack:storefront:Storefront")
+
+			for _, r := range c.Descendants(edge.URN) {
+				if !r.Custom || !strings.HasPrefix(r.Type, "aws:") {
+					continue
+				}
+				want := region
+				if globalTypes[r.Type] || (r.Type == "aws:acm/certificate:Certificate") || r.Type == "aws:acm/certificateValidation:CertificateValidation" {
+					want = "us-east-1"
+				}
+				if r.Region != want {
+					t.Errorf("%s %s is in %q, want %q", r.Type, r.Name, r.Region, want)
+				}
+			}
+			for _, root := range []mockcloud.Resource{cl, sf} {
+				for _, r := range c.Descendants(root.URN) {
+					if r.Custom && strings.HasPrefix(r.Type, "aws:") && r.Region != region {
+						t.Errorf("%s %s is in %q, want the cell's %q", r.Type, r.Name, r.Region, region)
+					}
+				}
+			}
+			// Every WAF/CloudFront/ACM viewer resource of the stack is the edge's.
+			n := 0
+			for typ := range globalTypes {
+				n += len(c.OfType(typ))
+			}
+			if n != 8 {
+				t.Errorf("%d global resources, want 8 (one of each, two cache policies)", n)
+			}
+
+			// The wiring: CloudFront -> origin.<domain> -> ALB of the storefront Ingress ->
+			// pods whose env points at the data stores of this cell.
+			dist := c.OfType("aws:cloudfront/distribution:Distribution")[0]
+			domain := strings.TrimPrefix(outs["url"].(string), "https://")
+			if dist.Str("origins[1].domainName") != "origin."+domain || outs["originDomain"] != "origin."+domain {
+				t.Errorf("API origin %q, outputs %v", dist.Str("origins[1].domainName"), outs["originDomain"])
+			}
+			ing := c.OfType("kubernetes:networking.k8s.io/v1:Ingress")[0]
+			alb := ing.Out("status.loadBalancer.ingress[0].hostname").StringValue()
+			if !strings.HasSuffix(alb, "."+region+".elb.amazonaws.com") || outs["loadBalancerHostname"] != alb {
+				t.Errorf("ALB %q / output %v", alb, outs["loadBalancerHostname"])
+			}
+			dep := c.OfType("kubernetes:apps/v1:Deployment")[0]
+			env := map[string]string{}
+			for _, e := range dep.In("spec.template.spec.containers[0].env").ArrayValue() {
+				m := e.ObjectValue()
+				if v, ok := m["value"]; ok {
+					env[m["name"].StringValue()] = v.StringValue()
+				}
+			}
+			if env["PGHOST"] != outs["databaseEndpoint"] || !strings.Contains(env["REDIS_URL"], outs["cacheEndpoint"].(string)) || env["OPENSEARCH_URL"] != outs["searchEndpoint"] {
+				t.Errorf("storefront env %v does not point at this cell's data stores", env)
+			}
+			if !strings.HasPrefix(dep.Str("spec.template.spec.containers[0].image"), "123456789012.dkr.ecr."+region+".amazonaws.com/") {
+				t.Errorf("image %q is not from the cell's registry", dep.Str("spec.template.spec.containers[0].image"))
+			}
+			if outs["storefrontRoleArn"] != "arn:aws:iam::123456789012:role/"+stack+"-storefront" {
+				t.Errorf("storefrontRoleArn %v", outs["storefrontRoleArn"])
+			}
+			if !strings.HasPrefix(outs["clusterEndpoint"].(string), "https://") || !strings.HasSuffix(outs["cloudfrontDomain"].(string), ".cloudfront.net") ||
+				!strings.Contains(outs["webAclArn"].(string), ":us-east-1:") || !strings.HasPrefix(outs["oidcProviderArn"].(string), "arn:aws:iam::") ||
+				!strings.HasPrefix(outs["assetsBucket"].(string), stack+"-assets-") || outs["clusterName"] != stack {
+				t.Errorf("outputs %v", outs)
+			}
+			// Kubernetes objects go through the cluster's provider, not a default one.
+			for _, r := range c.Resources() {
+				if r.Custom && strings.HasPrefix(r.Type, "kubernetes:") && !strings.Contains(r.Provider, "pulumi:providers:kubernetes::cluster::") {
+					t.Errorf("%s %s uses provider %s", r.Type, r.Name, r.Provider)
+				}
+			}
+		})
+	}
+}
+
+func TestInvalidComputeConfigRegistersNothing(t *testing.T) {
+	res, err := plan.NewPlanner("../..").PlanWith("prod-eu", map[string]string{
+		"globalstack:cluster":    `{"nodeMax": 0}`,
+		"globalstack:storefront": `{"imageTag": "latest", "replicaz": 2}`,
+	})
+	if err == nil {
+		t.Fatal("invalid compute config accepted")
+	}
+	for _, want := range []string{"globalstack:cluster.nodeMax", "globalstack:storefront", "replicaz", "globalstack:storefront.imageTag"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if res != nil && res.Cloud != nil && len(res.Cloud.Resources()) > 0 {
+		t.Errorf("%d resources registered from an invalid config", len(res.Cloud.Resources()))
+	}
+}

@@ -1,0 +1,179 @@
+package policy
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/stretchr/testify/require"
+
+	"globalstack/policies/check"
+)
+
+// The mutation tests break one thing in a freshly planned production stack and require that
+// exactly the expected new violation appears: they prove the rules read the planner's real
+// state shape (property names, id/ARN references, property dependencies, providers).
+
+func loadPlanned(t *testing.T, stack string) apitype.DeploymentV3 {
+	t.Helper()
+	d, err := check.ReadDeployment(filepath.Join(planDir, stack, "state.json"))
+	require.NoError(t, err)
+	return d
+}
+
+// clone deep-copies a deployment through JSON so mutations do not leak between tests.
+func clone(t *testing.T, d apitype.DeploymentV3) apitype.DeploymentV3 {
+	t.Helper()
+	raw, err := json.Marshal(d)
+	require.NoError(t, err)
+	var out apitype.DeploymentV3
+	require.NoError(t, json.Unmarshal(raw, &out))
+	return out
+}
+
+func findings(t *testing.T, stack string, d apitype.DeploymentV3) map[string]bool {
+	t.Helper()
+	cfg, err := check.StackConfig(repoRoot, stack)
+	require.NoError(t, err)
+	rep, err := check.CheckDeployment(stack, d, check.Options{Config: cfg})
+	require.NoError(t, err)
+	out := map[string]bool{}
+	for _, f := range rep.Findings {
+		out[f.RuleID+" "+f.ResourceName] = true
+	}
+	return out
+}
+
+func byType(d apitype.DeploymentV3, typ string) []*apitype.ResourceV3 {
+	var out []*apitype.ResourceV3
+	for i := range d.Resources {
+		if string(d.Resources[i].Type) == typ {
+			out = append(out, &d.Resources[i])
+		}
+	}
+	return out
+}
+
+func name(r *apitype.ResourceV3) string {
+	u := string(r.URN)
+	return u[strings.LastIndex(u, "::")+2:]
+}
+
+// set writes a property into both the inputs and the outputs.
+func set(r *apitype.ResourceV3, k string, v any) {
+	if r.Inputs == nil {
+		r.Inputs = map[string]any{}
+	}
+	if r.Outputs == nil {
+		r.Outputs = map[string]any{}
+	}
+	r.Inputs[k], r.Outputs[k] = v, v
+}
+
+// publicSubnets returns the subnets associated with a route table that routes to an internet
+// gateway, worked out from the state's own ids.
+func publicSubnets(t *testing.T, d apitype.DeploymentV3) []*apitype.ResourceV3 {
+	tables := map[string]bool{}
+	for _, r := range byType(d, "aws:ec2/route:Route") {
+		if gw, _ := r.Outputs["gatewayId"].(string); strings.HasPrefix(gw, "igw-") {
+			tables[r.Outputs["routeTableId"].(string)] = true
+		}
+	}
+	subnetIDs := map[string]bool{}
+	for _, a := range byType(d, "aws:ec2/routeTableAssociation:RouteTableAssociation") {
+		if rt, _ := a.Outputs["routeTableId"].(string); tables[rt] {
+			subnetIDs[a.Outputs["subnetId"].(string)] = true
+		}
+	}
+	var out []*apitype.ResourceV3
+	for _, s := range byType(d, "aws:ec2/subnet:Subnet") {
+		if subnetIDs[string(s.ID)] {
+			out = append(out, s)
+		}
+	}
+	require.NotEmpty(t, out, "the planned VPC has no public subnets")
+	return out
+}
+
+func TestMutationsOfAPlannedStackAreCaught(t *testing.T) {
+	const stack = "prod-eu"
+	base := loadPlanned(t, stack)
+	baseline := findings(t, stack, base)
+
+	cases := []struct {
+		name   string
+		mutate func(t *testing.T, d apitype.DeploymentV3) string // returns the expected "<rule> <resource>"
+	}{
+		{"unencrypted Aurora cluster", func(t *testing.T, d apitype.DeploymentV3) string {
+			c := byType(d, "aws:rds/cluster:Cluster")
+			require.NotEmpty(t, c)
+			set(c[0], "storageEncrypted", false)
+			return "ENC-001 " + name(c[0])
+		}},
+		{"cache without TLS", func(t *testing.T, d apitype.DeploymentV3) string {
+			c := byType(d, "aws:elasticache/replicationGroup:ReplicationGroup")
+			require.NotEmpty(t, c)
+			set(c[0], "transitEncryptionEnabled", false)
+			return "ENC-005 " + name(c[0])
+		}},
+		{"database subnet group on public subnets", func(t *testing.T, d apitype.DeploymentV3) string {
+			g := byType(d, "aws:rds/subnetGroup:SubnetGroup")
+			require.NotEmpty(t, g)
+			var ids []any
+			var urns []resource.URN
+			for _, s := range publicSubnets(t, d) {
+				ids = append(ids, string(s.ID))
+				urns = append(urns, s.URN)
+			}
+			set(g[0], "subnetIds", ids)
+			g[0].PropertyDependencies["subnetIds"] = urns
+			return "LP-009 " + name(byType(d, "aws:rds/cluster:Cluster")[0])
+		}},
+		{"backup copies to the US", func(t *testing.T, d apitype.DeploymentV3) string {
+			p := byType(d, "aws:backup/plan:Plan")
+			require.NotEmpty(t, p)
+			rules := p[0].Outputs["rules"].([]any)
+			rule := rules[0].(map[string]any)
+			rule["copyActions"] = []any{map[string]any{"destinationVaultArn": "arn:aws:backup:us-west-2:123456789012:backup-vault:x"}}
+			return "RES-008 " + name(p[0])
+		}},
+		{"world-open SSH", func(t *testing.T, d apitype.DeploymentV3) string {
+			g := byType(d, "aws:ec2/securityGroup:SecurityGroup")
+			require.NotEmpty(t, g)
+			set(g[0], "ingress", []any{map[string]any{"fromPort": 22.0, "toPort": 22.0, "protocol": "tcp", "cidrBlocks": []any{"0.0.0.0/0"}}})
+			return "LP-007 " + name(g[0])
+		}},
+		{"regional resource through the us-east-1 provider", func(t *testing.T, d apitype.DeploymentV3) string {
+			var global string
+			for _, p := range byType(d, "pulumi:providers:aws") {
+				if p.Inputs["region"] == "us-east-1" {
+					global = string(p.URN) + "::" + string(p.ID)
+				}
+			}
+			require.NotEmpty(t, global, "no us-east-1 provider in %s", stack)
+			g := byType(d, "aws:elasticache/subnetGroup:SubnetGroup")
+			require.NotEmpty(t, g)
+			g[0].Provider = global
+			return "RES-002 " + name(g[0])
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := clone(t, base)
+			want := c.mutate(t, d)
+			got := findings(t, stack, d)
+			var added []string
+			for k := range got {
+				if !baseline[k] {
+					added = append(added, k)
+				}
+			}
+			sort.Strings(added)
+			require.Equal(t, []string{want}, added)
+		})
+	}
+}
