@@ -9,17 +9,25 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
 )
 
+// DefaultMaxReadQueries is the default of DB_MAX_READ_QUERIES: twice the CPUs of this host.
+// Listing and search queries are CPU-bound in PostgreSQL; running many more of them at once
+// than there are CPUs only time-slices them, which stretches every query's latency.
+func DefaultMaxReadQueries() int { return 2 * runtime.NumCPU() }
+
 // Config is the validated configuration.
 type Config struct {
-	Addr               string
-	Dev                bool
-	DatabaseURL        string // empty: libpq PG* variables
-	DBMaxConns         int32
+	Addr        string
+	Dev         bool
+	DatabaseURL string // empty: libpq PG* variables
+	DBMaxConns  int32
+	// DBMaxReadQueries bounds concurrent catalog listing/search queries (FIFO queue beyond it).
+	DBMaxReadQueries   int
 	RedisURL           string // empty: no cache and no carts (carts answer 503)
 	RedisPassword      string
 	OpenSearchURL      string // empty: PostgreSQL full-text search
@@ -109,6 +117,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.DatabaseURL = getenv("DATABASE_URL")
 	c.DBMaxConns = int32(integer("DB_MAX_CONNS", 20, 1, 1000))
+	c.DBMaxReadQueries = int(integer("DB_MAX_READ_QUERIES", int64(DefaultMaxReadQueries()), 0, 1000))
 	c.RedisURL = str("REDIS_URL", "")
 	if c.RedisURL != "" {
 		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {

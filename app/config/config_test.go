@@ -63,3 +63,20 @@ func TestCORSOriginsParsed(t *testing.T) {
 		t.Fatalf("origins: %v", c.CORSOrigins)
 	}
 }
+
+func TestReadQueryBound(t *testing.T) {
+	c, err := Load(env(map[string]string{"STOREFRONT_ENV": "development"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DBMaxReadQueries != DefaultMaxReadQueries() || c.DBMaxReadQueries < 2 {
+		t.Fatalf("default DB_MAX_READ_QUERIES = %d, want %d", c.DBMaxReadQueries, DefaultMaxReadQueries())
+	}
+	c, err = Load(env(map[string]string{"STOREFRONT_ENV": "development", "DB_MAX_READ_QUERIES": "0"}))
+	if err != nil || c.DBMaxReadQueries != 0 {
+		t.Fatalf("DB_MAX_READ_QUERIES=0 (unbounded): %d, %v", c.DBMaxReadQueries, err)
+	}
+	if _, err := Load(env(map[string]string{"STOREFRONT_ENV": "development", "DB_MAX_READ_QUERIES": "-1"})); err == nil || !strings.Contains(err.Error(), "DB_MAX_READ_QUERIES:") {
+		t.Fatalf("want DB_MAX_READ_QUERIES error, got %v", err)
+	}
+}

@@ -32,13 +32,35 @@ var migrationFS embed.FS
 // Options tunes the pool.
 type Options struct {
 	MaxConns int32
-	Log      *slog.Logger
+	// MaxReadQueries bounds how many listing and search queries run at once; the others wait
+	// in arrival order. 0 means no bound beyond the pool size.
+	MaxReadQueries int
+	Log            *slog.Logger
 }
 
 // DB is the PostgreSQL adapter; it implements the store repository interfaces.
 type DB struct {
 	pool *pgxpool.Pool
 	log  *slog.Logger
+	// reads admits listing and search queries (nil: unbounded). Those queries are CPU-bound
+	// (sorting, ranking); admitting more than the server has CPUs time-slices them all, so a
+	// query that needs a few milliseconds of CPU finishes only after tens. Waiting in line
+	// first keeps each query's run short and the tail close to the median. Transactions
+	// (checkout) are not gated: they mostly wait for the WAL flush and benefit from concurrency.
+	reads chan struct{}
+}
+
+// acquireRead waits for a read slot (in arrival order) or for ctx to end.
+func (d *DB) acquireRead(ctx context.Context) (release func(), err error) {
+	if d.reads == nil {
+		return func() {}, nil
+	}
+	select {
+	case d.reads <- struct{}{}:
+		return func() { <-d.reads }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Open parses dsn (URL or key=value; empty means the libpq PG* environment variables) and
@@ -75,7 +97,11 @@ func Open(ctx context.Context, dsn string, o Options) (*DB, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &DB{pool: pool, log: log}, nil
+	d := &DB{pool: pool, log: log}
+	if n := o.MaxReadQueries; n > 0 && int32(n) < cfg.MaxConns {
+		d.reads = make(chan struct{}, n)
+	}
+	return d, nil
 }
 
 // Close closes the pool.

@@ -149,6 +149,11 @@ func (d *DB) ListProducts(ctx context.Context, q store.ListQuery) (store.Page[st
 		sql += " WHERE " + strings.Join(where, " AND ")
 	}
 	sql += " ORDER BY " + order + " LIMIT " + a.add(q.Limit+1)
+	release, err := d.acquireRead(ctx)
+	if err != nil {
+		return store.Page[store.ProductSummary]{}, err
+	}
+	defer release()
 	rows, err := d.pool.Query(ctx, sql, a...)
 	if err != nil {
 		return store.Page[store.ProductSummary]{}, mapErr(err)
@@ -322,6 +327,11 @@ func (d *DB) Search(ctx context.Context, q store.SearchQuery) (store.Page[store.
 	}
 	sql := "SELECT " + summaryCols + ", ts_rank(search, query) AS score FROM products, websearch_to_tsquery('english', " + qp + ") query WHERE " +
 		strings.Join(where, " AND ") + " ORDER BY score DESC, id LIMIT " + a.add(q.Limit) + " OFFSET " + a.add(q.Offset)
+	release, err := d.acquireRead(ctx)
+	if err != nil {
+		return store.Page[store.ProductSummary]{}, err
+	}
+	defer release()
 	rows, err := d.pool.Query(ctx, sql, a...)
 	if err != nil {
 		return store.Page[store.ProductSummary]{}, mapErr(err)

@@ -96,16 +96,20 @@ func (k *Cache) Fill(ctx context.Context, group, field, token string, val []byte
 func (k *Cache) Invalidate(ctx context.Context, groups ...string) error {
 	return k.c.do(ctx, func(ctx context.Context) error {
 		_, err := k.c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for _, g := range groups {
-				data, gen := k.keys(g)
-				p.Incr(ctx, gen)
-				p.PExpire(ctx, gen, genTTL)
-				p.Del(ctx, data)
-			}
+			k.queueInvalidate(ctx, p, groups)
 			return nil
 		})
 		return err
 	})
+}
+
+func (k *Cache) queueInvalidate(ctx context.Context, p redis.Pipeliner, groups []string) {
+	for _, g := range groups {
+		data, gen := k.keys(g)
+		p.Incr(ctx, gen)
+		p.PExpire(ctx, gen, genTTL)
+		p.Del(ctx, data)
+	}
 }
 
 // Generation returns a group's counter (tests use it to observe invalidation).

@@ -104,19 +104,13 @@ func (n *Near) keep(s *nearShard, group, field string, gen uint64, val []byte) {
 	g[field] = nearEntry{val: val, exp: time.Now().Add(n.ttl).UnixNano()}
 }
 
-// Invalidate drops local copies, invalidates Redis, and tells the other instances.
+// Invalidate drops local copies, invalidates Redis, and tells the other instances, in one
+// round trip: Redis runs the pipeline in order, so the notices go out after the deletions.
 func (n *Near) Invalidate(ctx context.Context, groups ...string) error {
 	n.dropLocal(groups...)
-	err := n.Cache.Invalidate(ctx, groups...)
-	if err != nil {
-		return err
-	}
-	args := make([]any, len(groups))
-	for i, g := range groups {
-		args[i] = g
-	}
 	return n.c.do(ctx, func(ctx context.Context) error {
 		_, err := n.c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			n.queueInvalidate(ctx, p, groups)
 			for _, g := range groups {
 				p.Publish(ctx, n.channel, g)
 			}

@@ -56,7 +56,7 @@ func NewLogger(w io.Writer, level slog.Level) *slog.Logger {
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Main, error) {
 	m := &Main{Config: cfg, Log: log, Metrics: api.NewMetrics(), Payments: payment.NewTestProvider(), ready: make(chan struct{})}
 	var err error
-	if m.DB, err = postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: cfg.DBMaxConns, Log: log}); err != nil {
+	if m.DB, err = postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: cfg.DBMaxConns, MaxReadQueries: cfg.DBMaxReadQueries, Log: log}); err != nil {
 		return nil, err
 	}
 	if cfg.RedisURL != "" {

@@ -4,6 +4,8 @@
 //   - every given S3 bucket is replicated (all objects, delete markers, SSE-KMS objects) into a
 //     versioned, private replica bucket in the DR region, encrypted with a storage key of the DR
 //     region, through a role that may read only the source and write only the replica;
+//   - the account's ECR repositories under ImageRepositoryPrefix are replicated into the DR
+//     region (registry replication), so a failover deploys images that are already there;
 //   - AWS Backup takes daily backups of the given resources (the Aurora cluster) into a vault in
 //     the primary region and copies each recovery point into a vault in the DR region, both
 //     encrypted with customer-managed keys.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/backup"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -31,6 +32,10 @@ type Args struct {
 	DRKeyArn pulumi.StringInput
 
 	Buckets []Bucket
+
+	// ImageRepositoryPrefix, when set, replicates the account's ECR repositories whose names
+	// start with it into the DR region, so the images a failover deploys are already there.
+	ImageRepositoryPrefix string
 
 	// BackupResources are ARNs AWS Backup protects (the Aurora cluster).
 	BackupResources pulumi.StringArray
@@ -111,6 +116,26 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	for _, b := range a.Buckets {
 		if err := replicateBucket(ctx, r, name, &a, b, who.AccountId, dr); err != nil {
+			return nil, err
+		}
+	}
+	if a.ImageRepositoryPrefix != "" {
+		if _, err := ecr.NewReplicationConfiguration(ctx, name+"-images", &ecr.ReplicationConfigurationArgs{
+			ReplicationConfiguration: ecr.ReplicationConfigurationReplicationConfigurationArgs{
+				Rules: ecr.ReplicationConfigurationReplicationConfigurationRuleArray{ecr.ReplicationConfigurationReplicationConfigurationRuleArgs{
+					Destinations: ecr.ReplicationConfigurationReplicationConfigurationRuleDestinationArray{
+						ecr.ReplicationConfigurationReplicationConfigurationRuleDestinationArgs{
+							Region: pulumi.String(a.DRRegion), RegistryId: pulumi.String(who.AccountId),
+						},
+					},
+					RepositoryFilters: ecr.ReplicationConfigurationReplicationConfigurationRuleRepositoryFilterArray{
+						ecr.ReplicationConfigurationReplicationConfigurationRuleRepositoryFilterArgs{
+							Filter: pulumi.String(a.ImageRepositoryPrefix), FilterType: pulumi.String("PREFIX_MATCH"),
+						},
+					},
+				}},
+			},
+		}, base.Child(r)...); err != nil {
 			return nil, err
 		}
 	}

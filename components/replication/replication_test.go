@@ -33,9 +33,10 @@ func run(t *testing.T, drRegion string, mutate func(*Args)) (*mockcloud.Cloud, e
 				Name: "assets", BucketID: pulumi.String("prod-eu-assets"),
 				BucketArn: pulumi.String("arn:aws:s3:::prod-eu-assets"), KmsKeyArn: pulumi.String(sourceKey),
 			}},
-			BackupResources: pulumi.StringArray{pulumi.String(auroraArn)},
-			BackupKeyArn:    pulumi.String(sourceKey),
-			Tags:            map[string]string{"owner": "platform"},
+			BackupResources:       pulumi.StringArray{pulumi.String(auroraArn)},
+			ImageRepositoryPrefix: "globalstack/",
+			BackupKeyArn:          pulumi.String(sourceKey),
+			Tags:                  map[string]string{"owner": "platform"},
 		}
 		if mutate != nil {
 			mutate(a)
@@ -134,5 +135,21 @@ func TestRefusesADRRegionOutsideTheJurisdiction(t *testing.T) {
 	}
 	if registered != 0 {
 		t.Errorf("%d replication resources registered despite invalid args", registered)
+	}
+}
+
+func TestImagesReplicateIntoTheDRRegion(t *testing.T) {
+	c, err := run(t, "eu-central-1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := c.OfType("aws:ecr/replicationConfiguration:ReplicationConfiguration")
+	if len(rc) != 1 {
+		t.Fatalf("want one registry replication configuration, got %d", len(rc))
+	}
+	r := rc[0]
+	if r.Str("replicationConfiguration.rules[0].destinations[0].region") != "eu-central-1" ||
+		r.Str("replicationConfiguration.rules[0].repositoryFilters[0].filter") != "globalstack/" {
+		t.Fatalf("replication rule %v", r.In("replicationConfiguration"))
 	}
 }

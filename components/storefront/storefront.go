@@ -95,11 +95,16 @@ type Args struct {
 	SecretsKeyArn   pulumi.StringInput
 	DataSubnetCIDRs []string
 	PublicSubnetIDs pulumi.StringArray
-	// Domain (optional) gives the ALB a certificate for origin.<Domain>, in ZoneID.
+	// Domain (optional) gives the ALB a certificate for <OriginHost>.<Domain>, in ZoneID.
 	Domain string
+	// OriginHost is the label of the origin record under Domain; default "origin". A DR
+	// stack uses its own ("origin-dr") so both regions can be origins of one distribution.
+	OriginHost string
 	ZoneID pulumi.StringInput
 	Tags   map[string]string
 }
+
+var originLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // reservedEnv are set by the component (or are secrets) and cannot come from Env.
 var reservedEnv = map[string]bool{
@@ -199,6 +204,7 @@ func (a *Args) Validate() error {
 	}
 	if d.Domain != "" {
 		p.Require(d.ZoneID != nil, "ZoneID", "is required with Domain %q", d.Domain)
+		p.Require(d.OriginHost == "" || originLabel.MatchString(d.OriginHost), "OriginHost", "%q is not a DNS label", d.OriginHost)
 	}
 	return p.Err()
 }
@@ -737,7 +743,7 @@ func (b *builder) ingress(svc, dep pulumi.Resource) error {
 	if a.Domain == "" {
 		return nil
 	}
-	origin := "origin." + a.Domain
+	origin := a.originHost() + "." + a.Domain
 	rec, err := route53.NewRecord(b.ctx, b.name+"-origin", &route53.RecordArgs{
 		ZoneId:  a.ZoneID,
 		Name:    pulumi.String(origin),
@@ -752,9 +758,16 @@ func (b *builder) ingress(svc, dep pulumi.Resource) error {
 	return nil
 }
 
+func (a *Args) originHost() string {
+	if a.OriginHost == "" {
+		return "origin"
+	}
+	return a.OriginHost
+}
+
 // certificate issues the ALB's certificate for origin.<Domain> in the cell's region.
 func (b *builder) certificate() (pulumi.StringOutput, pulumi.Resource, error) {
-	origin := "origin." + b.a.Domain
+	origin := b.a.originHost() + "." + b.a.Domain
 	cert, err := acm.NewCertificate(b.ctx, b.name+"-origin", &acm.CertificateArgs{
 		DomainName:       pulumi.String(origin),
 		ValidationMethod: pulumi.String("DNS"),

@@ -51,8 +51,9 @@ type Cell struct {
 	Network       Network
 	// Failover is set on a DR stack to turn the pilot light into the serving region.
 	Failover bool
-	// PrimaryStack is the cell a DR stack belongs to (globalstack:primaryStack, default the
-	// stack name without "-dr"); its outputs identify the global cluster to join.
+	// PrimaryStack is the cell a stack belongs to: the stack itself for a cell; for a DR
+	// stack globalstack:primaryStack, default the stack name without "-dr". Its outputs
+	// identify the global cluster to join, and its name the cell's databases.
 	PrimaryStack string
 
 	DataTier    // data.go: database, cache, search
@@ -168,6 +169,7 @@ func Parse(stack string, src Source) (*Cell, error) {
 	if c.Failover && c.Role != RoleDR {
 		r.p.Addf(Key("failover"), "only a dr stack can fail over")
 	}
+	c.PrimaryStack = stack
 	if c.Role == RoleDR {
 		c.PrimaryStack = r.optional("primaryStack", strings.TrimSuffix(stack, "-dr"))
 		if c.PrimaryStack == stack {

@@ -117,7 +117,7 @@ func TestWriteProducesTheThreeFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := res.Write(dir, time.Now(), "## Extra\n\nsection"); err != nil {
+	if err := res.Write(dir, time.Now(), DiagramOptions{}, "## Extra\n\nsection"); err != nil {
 		t.Fatal(err)
 	}
 	summary, _ := os.ReadFile(filepath.Join(dir, "prod-jp", SummaryFile))

@@ -17,7 +17,7 @@ const (
 // Write writes state.json, summary.md and diagram.mmd for a planned stack into dir/<stack>.
 // Files are written to temporary names and renamed, so a failed run never leaves a
 // half-written plan next to a good one.
-func (r *Result) Write(dir string, now time.Time, summaryExtra ...string) error {
+func (r *Result) Write(dir string, now time.Time, diagram DiagramOptions, summaryExtra ...string) error {
 	out := filepath.Join(dir, r.Stack)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
@@ -29,7 +29,7 @@ func (r *Result) Write(dir string, now time.Time, summaryExtra ...string) error 
 	files := map[string][]byte{
 		StateFile:   state,
 		SummaryFile: []byte(r.Summary(summaryExtra...)),
-		DiagramFile: []byte(r.Diagram()),
+		DiagramFile: []byte(r.Diagram(diagram)),
 	}
 	for name, data := range files {
 		tmp := filepath.Join(out, "."+name+".tmp")

@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"globalstack/components/edge"
 	"globalstack/components/keys"
 	"globalstack/components/network"
 	"globalstack/components/regions"
@@ -19,6 +20,18 @@ type regionBase struct {
 	keys *keys.Keys
 	net  *network.Vpc
 	dr   *drSide // nil in a DR stack
+	// secretsKey, when set, replaces the region's own secrets key: a DR stack encrypts its
+	// secrets with the key the cell's replicated database secret uses, so the storefront
+	// needs (and gets) decrypt on one key only.
+	secretsKey pulumi.StringInput
+}
+
+// secretsKeyArn is the key the region's secrets are encrypted with.
+func (rb *regionBase) secretsKeyArn() pulumi.StringInput {
+	if rb.secretsKey != nil {
+		return rb.secretsKey
+	}
+	return rb.keys.Key(keys.Secrets).Arn
 }
 
 // drSide is what a cell stack owns in its DR region: an explicit provider and the keys its
@@ -89,32 +102,43 @@ func buildCell(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 	if rb.dr, err = buildDRSide(ctx, c); err != nil {
 		return err
 	}
+	out["drSecretsKeyArn"] = rb.dr.keys.Key(keys.Secrets).Arn
 	data, err := buildData(ctx, c, rb, out)
 	if err != nil {
 		return err
 	}
-	if err := buildCompute(ctx, c, rb, data, out); err != nil {
+	ed, err := buildCompute(ctx, c, rb, data, out)
+	if err != nil {
 		return err
 	}
-	return buildReplication(ctx, c, rb, data, out)
+	return buildReplication(ctx, c, rb, data, ed, out)
 }
 
-// buildReplication copies the cell's durable data into its DR region: backups of the Aurora
-// cluster into a DR vault (the database itself replicates through the global cluster).
-func buildReplication(ctx *pulumi.Context, c *config.Cell, rb *regionBase, data *dataEndpoints, out Outputs) error {
+// buildReplication copies the cell's durable data into its DR region: the static assets,
+// backups of the Aurora cluster into a DR vault (the database itself replicates through the
+// global cluster) and the storefront's images.
+func buildReplication(ctx *pulumi.Context, c *config.Cell, rb *regionBase, data *dataEndpoints, ed *edge.Edge, out Outputs) error {
 	r, err := replication.New(ctx, "replication", &replication.Args{
-		Prefix:          c.Stack,
-		Region:          c.PrimaryRegion,
-		DRRegion:        c.DRRegion,
-		DRProvider:      rb.dr.provider,
-		DRKeyArn:        rb.dr.keys.Key(keys.Storage).Arn,
-		BackupResources: pulumi.StringArray{data.DatabaseClusterArn},
-		BackupKeyArn:    rb.keys.Key(keys.Storage).Arn,
-		Tags:            c.Tags,
+		Prefix:     c.Stack,
+		Region:     c.PrimaryRegion,
+		DRRegion:   c.DRRegion,
+		DRProvider: rb.dr.provider,
+		DRKeyArn:   rb.dr.keys.Key(keys.Storage).Arn,
+		Buckets: []replication.Bucket{{
+			Name:      "assets",
+			BucketID:  ed.AssetsBucket,
+			BucketArn: pulumi.Sprintf("arn:aws:s3:::%s", ed.AssetsBucket),
+			KmsKeyArn: ed.KeyArn,
+		}},
+		ImageRepositoryPrefix: c.Storefront.Repository,
+		BackupResources:       pulumi.StringArray{data.DatabaseClusterArn},
+		BackupKeyArn:          rb.keys.Key(keys.Storage).Arn,
+		Tags:                  c.Tags,
 	})
 	if err != nil {
 		return err
 	}
 	out["drVaultArn"] = r.DRVaultArn
+	out["assetsReplicaBucket"] = r.Replicas["assets"]
 	return nil
 }

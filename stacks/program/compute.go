@@ -19,14 +19,78 @@ import (
 
 // buildCompute creates the EKS cluster, deploys the storefront onto it and puts the edge
 // (CloudFront + WAF) in front of it.
-func buildCompute(ctx *pulumi.Context, c *config.Cell, rb *regionBase, data *dataEndpoints, out Outputs) error {
-	if err := data.requireForCompute(); err != nil {
-		return err
+func buildCompute(ctx *pulumi.Context, c *config.Cell, rb *regionBase, data *dataEndpoints, out Outputs) (*edge.Edge, error) {
+	zoneID, err := hostedZone(ctx, c)
+	if err != nil {
+		return nil, err
 	}
-	region := c.Region()
+	cl, err := buildCluster(ctx, c, rb, false, out)
+	if err != nil {
+		return nil, err
+	}
+	sf, err := buildStorefront(ctx, c, rb, cl, data, zoneID, "", out)
+	if err != nil {
+		return nil, err
+	}
+
+	// CloudFront, its WAF and its certificate exist only in us-east-1.
+	global, err := aws.NewProvider(ctx, "global", &aws.ProviderArgs{
+		Region:      pulumi.String(regions.Global),
+		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(c.Tags)},
+	})
+	if err != nil {
+		return nil, err
+	}
+	e := c.Edge
+	var dr *edge.Origin
+	if e.DROriginDomain != "" {
+		dr = &edge.Origin{Domain: pulumi.String(e.DROriginDomain), HTTPS: sf.OriginHTTPS}
+	}
+	ed, err := edge.New(ctx, "edge", &edge.Args{
+		Region:                c.Region(),
+		Prefix:                c.Stack,
+		GlobalProvider:        global,
+		APIOrigin:             edge.Origin{Domain: sf.OriginDomain, HTTPS: sf.OriginHTTPS},
+		DROrigin:              dr,
+		FailoverPaths:         e.FailoverPaths,
+		Domain:                c.Domain,
+		ZoneID:                zoneID,
+		RateLimit:             e.RateLimit,
+		ContentSecurityPolicy: e.ContentSecurityPolicy,
+		LogRetentionDays:      e.LogRetentionDays,
+		PriceClass:            e.PriceClass,
+		Tags:                  c.Tags,
+	})
+	if err != nil {
+		return nil, err
+	}
+	out["cloudfrontDomain"] = ed.DomainName
+	out["cloudfrontDistributionId"] = ed.DistributionID
+	out["webAclArn"] = ed.WebACLArn
+	out["assetsBucket"] = ed.AssetsBucket
+	out["edgeLogBucket"] = ed.LogBucket
+	out["wafLogBucket"] = ed.WAFLogBucket
+	out["url"] = ed.URL
+	return ed, nil
+}
+
+// hostedZone looks up the public zone of the cell's domain (nil without a domain).
+func hostedZone(ctx *pulumi.Context, c *config.Cell) (pulumi.StringInput, error) {
+	if c.Domain == "" {
+		return nil, nil
+	}
+	zone, err := route53.LookupZone(ctx, &route53.LookupZoneArgs{Name: pulumi.StringRef(c.Domain), PrivateZone: pulumi.BoolRef(false)})
+	if err != nil {
+		return nil, fmt.Errorf("compute: the public hosted zone of %s (globalstack:domain) must exist before the stack: %w", c.Domain, err)
+	}
+	return pulumi.String(zone.ZoneId), nil
+}
+
+// buildCluster creates the region's EKS cluster; pilotLight keeps it at zero nodes.
+func buildCluster(ctx *pulumi.Context, c *config.Cell, rb *regionBase, pilotLight bool, out Outputs) (*cluster.Cluster, error) {
 	k := c.Cluster
 	cl, err := cluster.New(ctx, "cluster", &cluster.Args{
-		Region:              region,
+		Region:              c.Region(),
 		ClusterName:         c.Stack,
 		Version:             k.Version,
 		VpcID:               rb.net.VpcID,
@@ -40,33 +104,44 @@ func buildCompute(ctx *pulumi.Context, c *config.Cell, rb *regionBase, data *dat
 		Nodes: cluster.NodeGroup{
 			InstanceTypes: k.InstanceTypes, Min: k.NodeMin, Desired: k.NodeDesired, Max: k.NodeMax, DiskSizeGiB: k.DiskSizeGiB,
 		},
-		Tags: c.Tags,
+		PilotLight: pilotLight,
+		Tags:       c.Tags,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
+	out["clusterName"] = cl.Name
+	out["clusterEndpoint"] = cl.Endpoint
+	out["oidcProviderArn"] = cl.OIDCProviderArn
+	out["kubeconfig"] = cl.Kubeconfig
+	return cl, nil
+}
 
-	var zoneID pulumi.StringInput
-	if c.Domain != "" {
-		zone, err := route53.LookupZone(ctx, &route53.LookupZoneArgs{Name: pulumi.StringRef(c.Domain), PrivateZone: pulumi.BoolRef(false)})
-		if err != nil {
-			return fmt.Errorf("compute: the public hosted zone of %s (globalstack:domain) must exist before the stack: %w", c.Domain, err)
-		}
-		zoneID = pulumi.String(zone.ZoneId)
+// buildStorefront deploys the storefront onto the cluster, wired to the data stores.
+// image overrides the configured image (a DR region runs the replicated one).
+func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cluster.Cluster, data *dataEndpoints, zoneID pulumi.StringInput, image string, out Outputs) (*storefront.Storefront, error) {
+	if err := data.requireForCompute(); err != nil {
+		return nil, err
 	}
-
 	s := c.Storefront
 	var search *storefront.Search
 	if data.SearchEndpoint.OutputState != nil {
 		search = &storefront.Search{URL: data.SearchEndpoint, DomainArn: data.SearchDomainArn, SecretArn: data.SearchSecretArn}
 	}
+	originHost := ""
+	if c.Role == config.RoleDR {
+		originHost = DROriginHost
+	}
+	if image == "" {
+		image = s.Image
+	}
 	sf, err := storefront.New(ctx, "storefront", &storefront.Args{
-		Region:             region,
+		Region:             c.Region(),
 		RoleName:           data.StorefrontRoleName,
 		KubernetesProvider: cl.Provider,
 		OIDCProviderArn:    cl.OIDCProviderArn,
 		OIDCIssuerURL:      cl.OIDCIssuerURL,
-		Image:              s.Image,
+		Image:              image,
 		Repository:         s.Repository,
 		ImageTag:           s.ImageTag,
 		Replicas:           s.Replicas,
@@ -85,68 +160,31 @@ func buildCompute(ctx *pulumi.Context, c *config.Cell, rb *regionBase, data *dat
 		},
 		Cache:           storefront.Cache{Host: data.CacheEndpoint, Port: data.CachePort, SecretArn: data.CacheSecretArn},
 		Search:          search,
-		SecretsKeyArn:   rb.keys.Key(keys.Secrets).Arn,
+		SecretsKeyArn:   rb.secretsKeyArn(),
 		DataSubnetCIDRs: rb.net.SubnetCIDRs(network.Data),
 		PublicSubnetIDs: rb.net.SubnetIDs(network.Public),
 		Domain:          c.Domain,
+		OriginHost:      originHost,
 		ZoneID:          zoneID,
 		Tags:            c.Tags,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-
-	// CloudFront, its WAF and its certificate exist only in us-east-1.
-	global, err := aws.NewProvider(ctx, "global", &aws.ProviderArgs{
-		Region:      pulumi.String(regions.Global),
-		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(c.Tags)},
-	})
-	if err != nil {
-		return err
-	}
-	e := c.Edge
-	var dr *edge.Origin
-	if e.DROriginDomain != "" {
-		dr = &edge.Origin{Domain: pulumi.String(e.DROriginDomain), HTTPS: sf.OriginHTTPS}
-	}
-	ed, err := edge.New(ctx, "edge", &edge.Args{
-		Region:                region,
-		Prefix:                c.Stack,
-		GlobalProvider:        global,
-		APIOrigin:             edge.Origin{Domain: sf.OriginDomain, HTTPS: sf.OriginHTTPS},
-		DROrigin:              dr,
-		FailoverPaths:         e.FailoverPaths,
-		Domain:                c.Domain,
-		ZoneID:                zoneID,
-		RateLimit:             e.RateLimit,
-		ContentSecurityPolicy: e.ContentSecurityPolicy,
-		LogRetentionDays:      e.LogRetentionDays,
-		PriceClass:            e.PriceClass,
-		Tags:                  c.Tags,
-	})
-	if err != nil {
-		return err
-	}
-
-	out["clusterName"] = cl.Name
-	out["clusterEndpoint"] = cl.Endpoint
-	out["oidcProviderArn"] = cl.OIDCProviderArn
-	out["kubeconfig"] = cl.Kubeconfig
 	out["storefrontRoleArn"] = sf.RoleArn
 	out["storefrontImage"] = sf.Image
-	out["storefrontRepositoryUrl"] = sf.RepositoryURL
+	if sf.RepositoryURL.OutputState != nil { // only when the component owns the repository
+		out["storefrontRepositoryUrl"] = sf.RepositoryURL
+	}
 	out["storefrontNamespace"] = pulumi.String(sf.Namespace)
 	out["loadBalancerHostname"] = sf.LoadBalancerHostname
 	out["originDomain"] = sf.OriginDomain
-	out["cloudfrontDomain"] = ed.DomainName
-	out["cloudfrontDistributionId"] = ed.DistributionID
-	out["webAclArn"] = ed.WebACLArn
-	out["assetsBucket"] = ed.AssetsBucket
-	out["edgeLogBucket"] = ed.LogBucket
-	out["wafLogBucket"] = ed.WAFLogBucket
-	out["url"] = ed.URL
-	return nil
+	return sf, nil
 }
+
+// DROriginHost is the origin record label of a DR stack's storefront ("origin-dr.<domain>"),
+// which the cell's edge names as its failover origin.
+const DROriginHost = "origin-dr"
 
 // requireForCompute names the data tier outputs the storefront cannot run without.
 func (d *dataEndpoints) requireForCompute() error {

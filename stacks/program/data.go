@@ -47,6 +47,46 @@ func StorefrontRoleName(stack string) string { return stack + "-storefront" }
 
 // buildData creates the data stores of the cell's primary region.
 func buildData(ctx *pulumi.Context, c *config.Cell, rb *regionBase, out Outputs) (*dataEndpoints, error) {
+	dbArgs := databaseArgs(c, rb)
+	dbArgs.Mode = database.Primary
+	dbArgs.Instances = c.Database.Instances
+	if rb.dr != nil {
+		dbArgs.SecretReplicaRegion = rb.dr.region
+		dbArgs.SecretReplicaKeyArn = rb.dr.keys.Key(keys.Secrets).Arn
+	}
+	db, err := database.New(ctx, "database", dbArgs)
+	if err != nil {
+		return nil, err
+	}
+	out["databaseSecretArn"] = db.SecretArn
+	return buildCacheAndSearch(ctx, c, rb, db, db.SecretArn, out)
+}
+
+// databaseArgs are the database arguments every role shares: region, sizes, placement, keys.
+func databaseArgs(c *config.Cell, rb *regionBase) *database.Args {
+	return &database.Args{
+		Identifier:                       c.PrimaryStack,
+		Region:                           c.Region(),
+		EngineVersion:                    c.Database.EngineVersion,
+		InstanceClass:                    c.Database.InstanceClass,
+		BackupRetentionDays:              c.Database.BackupRetentionDays,
+		PerformanceInsightsRetentionDays: c.Database.PerformanceInsightsRetentionDays,
+		LogRetentionDays:                 c.Database.LogRetentionDays,
+		VpcID:                            rb.net.VpcID,
+		SubnetIDs:                        rb.net.SubnetIDs(network.Data),
+		Zones:                            rb.net.Zones,
+		AppSecurityGroupID:               rb.net.AppSecurityGroupID,
+		KmsKeyArn:                        rb.keys.Key(keys.Data).Arn,
+		SecretsKeyArn:                    rb.secretsKeyArn(),
+		LogsKeyArn:                       rb.keys.Key(keys.Logs).Arn,
+		Tags:                             c.Tags,
+	}
+}
+
+// buildCacheAndSearch creates the cache and search domain next to a database and returns
+// what the storefront needs from all three. dbSecretArn is the credentials secret readable
+// in this region (the primary's, or its replica in the DR region).
+func buildCacheAndSearch(ctx *pulumi.Context, c *config.Cell, rb *regionBase, db *database.Database, dbSecretArn pulumi.StringOutput, out Outputs) (*dataEndpoints, error) {
 	who, err := aws.GetCallerIdentity(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("data: looking up the account: %w", err)
@@ -56,35 +96,8 @@ func buildData(ctx *pulumi.Context, c *config.Cell, rb *regionBase, out Outputs)
 	roleArn := fmt.Sprintf("arn:aws:iam::%s:role/%s", who.AccountId, roleName)
 	subnets := rb.net.SubnetIDs(network.Data)
 	zones := rb.net.Zones
-	dataKey, secretsKey, logsKey := rb.keys.Key(keys.Data).Arn, rb.keys.Key(keys.Secrets).Arn, rb.keys.Key(keys.Logs).Arn
+	dataKey, secretsKey, logsKey := rb.keys.Key(keys.Data).Arn, rb.secretsKeyArn(), rb.keys.Key(keys.Logs).Arn
 
-	dbArgs := &database.Args{
-		Mode:                             database.Primary,
-		Identifier:                       c.Stack,
-		Region:                           region,
-		EngineVersion:                    c.Database.EngineVersion,
-		InstanceClass:                    c.Database.InstanceClass,
-		Instances:                        c.Database.Instances,
-		BackupRetentionDays:              c.Database.BackupRetentionDays,
-		PerformanceInsightsRetentionDays: c.Database.PerformanceInsightsRetentionDays,
-		LogRetentionDays:                 c.Database.LogRetentionDays,
-		VpcID:                            rb.net.VpcID,
-		SubnetIDs:                        subnets,
-		Zones:                            zones,
-		AppSecurityGroupID:               rb.net.AppSecurityGroupID,
-		KmsKeyArn:                        dataKey,
-		SecretsKeyArn:                    secretsKey,
-		LogsKeyArn:                       logsKey,
-		Tags:                             c.Tags,
-	}
-	if rb.dr != nil {
-		dbArgs.SecretReplicaRegion = rb.dr.region
-		dbArgs.SecretReplicaKeyArn = rb.dr.keys.Key(keys.Secrets).Arn
-	}
-	db, err := database.New(ctx, "database", dbArgs)
-	if err != nil {
-		return nil, err
-	}
 	kv, err := cache.New(ctx, "cache", &cache.Args{
 		Identifier:            c.Stack + "-redis",
 		Region:                region,
@@ -132,7 +145,6 @@ func buildData(ctx *pulumi.Context, c *config.Cell, rb *regionBase, out Outputs)
 	out["databaseReaderEndpoint"] = db.ReaderEndpoint
 	out["databasePort"] = pulumi.Int(db.Port)
 	out["databaseName"] = pulumi.String(db.DatabaseName)
-	out["databaseSecretArn"] = db.SecretArn
 	out["globalClusterId"] = db.GlobalClusterIdentifier
 	out["dbClusterId"] = db.ClusterIdentifier
 	out["dbClusterArn"] = db.ClusterArn
@@ -150,7 +162,7 @@ func buildData(ctx *pulumi.Context, c *config.Cell, rb *regionBase, out Outputs)
 		DatabasePort:           db.Port,
 		DatabaseName:           db.DatabaseName,
 		DatabaseUser:           db.MasterUsername,
-		DatabaseSecretArn:      db.SecretArn,
+		DatabaseSecretArn:      dbSecretArn,
 		DatabaseResourceID:     db.ClusterResourceID,
 		DatabaseClusterArn:     db.ClusterArn,
 		CacheEndpoint:          kv.Endpoint,
@@ -159,7 +171,7 @@ func buildData(ctx *pulumi.Context, c *config.Cell, rb *regionBase, out Outputs)
 		SearchEndpoint:         sr.URL,
 		SearchDomainArn:        sr.DomainArn,
 		SearchSecretArn:        sr.SecretArn,
-		SecretArns:             pulumi.StringArray{db.SecretArn, kv.SecretArn, sr.SecretArn},
+		SecretArns:             pulumi.StringArray{dbSecretArn, kv.SecretArn, sr.SecretArn},
 		StorefrontRoleName:     roleName,
 		StorefrontRoleArn:      roleArn,
 	}, nil

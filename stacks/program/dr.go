@@ -1,6 +1,7 @@
 package program
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -98,7 +99,39 @@ func stackReferenceName(ctx *pulumi.Context, stack string) string {
 	return org + "/" + ctx.Project() + "/" + stack
 }
 
-// buildDRCompute is filled in once the compute tier exposes its DR modes.
+// buildDRCompute creates the DR cluster: control plane only in pilot light; in failover the
+// nodes, the (cold) cache and search, and the storefront on the promoted database.
 func buildDRCompute(ctx *pulumi.Context, c *config.Cell, rb *regionBase, primary *pulumi.StackReference, db *database.Database, out Outputs) error {
-	return nil
+	cl, err := buildCluster(ctx, c, rb, !c.Failover, out)
+	if err != nil {
+		return err
+	}
+	if !c.Failover {
+		return nil
+	}
+	rb.secretsKey = primary.GetStringOutput(pulumi.String("drSecretsKeyArn"))
+	// The cell replicates its credentials secret into this region; the replica has the
+	// primary's ARN with this region in it.
+	secretArn := primary.GetStringOutput(pulumi.String("databaseSecretArn")).ApplyT(func(arn string) string {
+		return strings.Replace(arn, ":"+c.PrimaryRegion+":", ":"+c.DRRegion+":", 1)
+	}).(pulumi.StringOutput)
+	data, err := buildCacheAndSearch(ctx, c, rb, db, secretArn, out)
+	if err != nil {
+		return err
+	}
+	zoneID, err := hostedZone(ctx, c)
+	if err != nil {
+		return err
+	}
+	image := c.Storefront.Image
+	if image == "" {
+		// The cell's registry replicates into this region under the same name.
+		who, err := aws.GetCallerIdentity(ctx, nil)
+		if err != nil {
+			return err
+		}
+		image = fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s:%s", who.AccountId, c.DRRegion, c.Storefront.Repository, c.Storefront.ImageTag)
+	}
+	_, err = buildStorefront(ctx, c, rb, cl, data, zoneID, image, out)
+	return err
 }

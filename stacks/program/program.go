@@ -3,6 +3,9 @@
 package program
 
 import (
+	"fmt"
+	"reflect"
+
 	"globalstack/stacks/config"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -44,7 +47,26 @@ func Build(ctx *pulumi.Context) (Outputs, error) {
 	if err := build(ctx, cell, out); err != nil {
 		return nil, err
 	}
+	for k, v := range out {
+		if unset(v) {
+			return nil, fmt.Errorf("stack output %s was never set", k)
+		}
+	}
 	return out, nil
+}
+
+// unset reports whether v is the zero value of an Output type (a field a component leaves
+// empty in some mode), which the engine could not resolve.
+func unset(v pulumi.Input) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Struct {
+		return false
+	}
+	f := rv.FieldByName("OutputState")
+	return f.IsValid() && f.Kind() == reflect.Pointer && f.IsNil()
 }
 
 // contextSource reads config from the Pulumi context.

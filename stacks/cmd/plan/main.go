@@ -63,13 +63,13 @@ func run(root, out, only string) int {
 			fmt.Printf("FAILED\n%v\n", indent(err.Error()))
 			continue
 		}
-		extras, verdict, err := summaryExtras(planner, prices, res)
+		extras, diagram, verdict, err := summaryExtras(planner, prices, res)
 		if err != nil {
 			failed++
 			fmt.Printf("FAILED\n%v\n", indent(err.Error()))
 			continue
 		}
-		if err := res.Write(out, time.Now(), extras...); err != nil {
+		if err := res.Write(out, time.Now(), diagram, extras...); err != nil {
 			failed++
 			fmt.Printf("FAILED writing: %v\n", err)
 			continue
