@@ -100,8 +100,8 @@ type Args struct {
 	// OriginHost is the label of the origin record under Domain; default "origin". A DR
 	// stack uses its own ("origin-dr") so both regions can be origins of one distribution.
 	OriginHost string
-	ZoneID pulumi.StringInput
-	Tags   map[string]string
+	ZoneID     pulumi.StringInput
+	Tags       map[string]string
 }
 
 var originLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)

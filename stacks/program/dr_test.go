@@ -190,4 +190,3 @@ func TestDRConfigOutsideTheJurisdictionFails(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
-
