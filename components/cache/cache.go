@@ -8,7 +8,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elasticache"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -242,26 +241,19 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	c.Endpoint = rg.PrimaryEndpointAddress
 	c.ReaderEndpoint = rg.ReaderEndpointAddress
 
-	secret, err := secretsmanager.NewSecret(ctx, name+"-auth", &secretsmanager.SecretArgs{
-		Name:                 pulumi.Sprintf("%s/cache/auth", a.Identifier),
-		Description:          pulumi.Sprintf("AUTH token of Redis replication group %s", a.Identifier),
-		KmsKeyId:             a.SecretsKeyArn,
-		RecoveryWindowInDays: pulumi.Int(30),
-		Tags:                 tags("cache-auth"),
+	secret, err := base.NewSecret(ctx, name+"-auth", base.SecretArgs{
+		Name:        pulumi.Sprintf("%s/cache/auth", a.Identifier),
+		Description: pulumi.Sprintf("AUTH token of Redis replication group %s", a.Identifier),
+		KmsKeyArn:   a.SecretsKeyArn,
+		Value: pulumi.JSONMarshal(pulumi.Map{
+			"host":      rg.PrimaryEndpointAddress,
+			"port":      pulumi.Int(Port),
+			"tls":       pulumi.Bool(true),
+			"authToken": token.Result,
+		}),
+		Tags: tags("cache-auth"),
 	}, child()...)
 	if err != nil {
-		return nil, err
-	}
-	value := pulumi.JSONMarshal(pulumi.Map{
-		"host":      rg.PrimaryEndpointAddress,
-		"port":      pulumi.Int(Port),
-		"tls":       pulumi.Bool(true),
-		"authToken": token.Result,
-	})
-	if _, err := secretsmanager.NewSecretVersion(ctx, name+"-auth", &secretsmanager.SecretVersionArgs{
-		SecretId:     secret.ID(),
-		SecretString: pulumi.ToSecret(value).(pulumi.StringOutput),
-	}, child()...); err != nil {
 		return nil, err
 	}
 	c.SecretArn = secret.Arn

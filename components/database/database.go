@@ -450,12 +450,21 @@ func (b *builder) cluster(cargs *rds.ClusterArgs, extra []pulumi.ResourceOption)
 // secret stores the master credentials in the format RDS rotation functions expect.
 func (b *builder) secret(password *random.RandomPassword, cluster *rds.Cluster) error {
 	ctx, name, a := b.ctx, b.name, b.a
-	sargs := &secretsmanager.SecretArgs{
-		Name:                 pulumi.Sprintf("%s/database/master", a.Identifier),
-		Description:          pulumi.Sprintf("Master credentials of Aurora cluster %s-%s", a.Identifier, a.Region),
-		KmsKeyId:             a.SecretsKeyArn,
-		RecoveryWindowInDays: pulumi.Int(30),
-		Tags:                 b.tags("database-master"),
+	sargs := base.SecretArgs{
+		Name:        pulumi.Sprintf("%s/database/master", a.Identifier),
+		Description: pulumi.Sprintf("Master credentials of Aurora cluster %s-%s", a.Identifier, a.Region),
+		KmsKeyArn:   a.SecretsKeyArn,
+		// The format RDS rotation functions expect.
+		Value: pulumi.JSONMarshal(pulumi.Map{
+			"engine":              pulumi.String("postgres"),
+			"host":                cluster.Endpoint,
+			"port":                pulumi.Int(Port),
+			"dbname":              pulumi.String(a.DatabaseName),
+			"username":            pulumi.String(a.MasterUsername),
+			"password":            password.Result,
+			"dbClusterIdentifier": cluster.ClusterIdentifier,
+		}),
+		Tags: b.tags("database-master"),
 	}
 	if a.SecretReplicaRegion != "" {
 		sargs.Replicas = secretsmanager.SecretReplicaArray{secretsmanager.SecretReplicaArgs{
@@ -463,23 +472,8 @@ func (b *builder) secret(password *random.RandomPassword, cluster *rds.Cluster) 
 			KmsKeyId: a.SecretReplicaKeyArn,
 		}}
 	}
-	secret, err := secretsmanager.NewSecret(ctx, name+"-master", sargs, b.opts()...)
+	secret, err := base.NewSecret(ctx, name+"-master", sargs, b.opts()...)
 	if err != nil {
-		return err
-	}
-	value := pulumi.JSONMarshal(pulumi.Map{
-		"engine":              pulumi.String("postgres"),
-		"host":                cluster.Endpoint,
-		"port":                pulumi.Int(Port),
-		"dbname":              pulumi.String(a.DatabaseName),
-		"username":            pulumi.String(a.MasterUsername),
-		"password":            password.Result,
-		"dbClusterIdentifier": cluster.ClusterIdentifier,
-	})
-	if _, err := secretsmanager.NewSecretVersion(ctx, name+"-master", &secretsmanager.SecretVersionArgs{
-		SecretId:     secret.ID(),
-		SecretString: pulumi.ToSecret(value).(pulumi.StringOutput),
-	}, b.opts()...); err != nil {
 		return err
 	}
 	b.db.SecretArn = secret.Arn

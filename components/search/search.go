@@ -10,7 +10,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/opensearch"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -308,25 +307,18 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	s.Endpoint = domain.Endpoint
 	s.URL = pulumi.Sprintf("https://%s", domain.Endpoint)
 
-	secret, err := secretsmanager.NewSecret(ctx, name+"-master", &secretsmanager.SecretArgs{
-		Name:                 pulumi.Sprintf("%s/search/master", a.DomainName),
-		Description:          pulumi.Sprintf("Fine-grained access control master user of OpenSearch domain %s", a.DomainName),
-		KmsKeyId:             a.SecretsKeyArn,
-		RecoveryWindowInDays: pulumi.Int(30),
-		Tags:                 tags("search-master"),
+	secret, err := base.NewSecret(ctx, name+"-master", base.SecretArgs{
+		Name:        pulumi.Sprintf("%s/search/master", a.DomainName),
+		Description: pulumi.Sprintf("Fine-grained access control master user of OpenSearch domain %s", a.DomainName),
+		KmsKeyArn:   a.SecretsKeyArn,
+		Value: pulumi.JSONMarshal(pulumi.Map{
+			"url":      s.URL,
+			"username": pulumi.String(MasterUserName),
+			"password": password.Result,
+		}),
+		Tags: tags("search-master"),
 	}, child()...)
 	if err != nil {
-		return nil, err
-	}
-	value := pulumi.JSONMarshal(pulumi.Map{
-		"url":      s.URL,
-		"username": pulumi.String(MasterUserName),
-		"password": password.Result,
-	})
-	if _, err := secretsmanager.NewSecretVersion(ctx, name+"-master", &secretsmanager.SecretVersionArgs{
-		SecretId:     secret.ID(),
-		SecretString: pulumi.ToSecret(value).(pulumi.StringOutput),
-	}, child()...); err != nil {
 		return nil, err
 	}
 	s.SecretArn = secret.Arn

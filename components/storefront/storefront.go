@@ -11,7 +11,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
@@ -397,20 +396,14 @@ func (b *builder) tokenSecret() (pulumi.StringOutput, error) {
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	sec, err := secretsmanager.NewSecret(b.ctx, b.name+"-token", &secretsmanager.SecretArgs{
-		Name:                 pulumi.Sprintf("%s/token-secret", b.a.RoleName),
-		Description:          pulumi.String("Signing key of storefront session tokens (TOKEN_SECRET)"),
-		KmsKeyId:             b.a.SecretsKeyArn,
-		RecoveryWindowInDays: pulumi.Int(30),
-		Tags:                 base.Tags(b.a.Tags, "Name", b.a.RoleName+"-token-secret"),
+	sec, err := base.NewSecret(b.ctx, b.name+"-token", base.SecretArgs{
+		Name:        pulumi.Sprintf("%s/token-secret", b.a.RoleName),
+		Description: pulumi.String("Signing key of storefront session tokens (TOKEN_SECRET)"),
+		KmsKeyArn:   b.a.SecretsKeyArn,
+		Value:       pw.Result,
+		Tags:        base.Tags(b.a.Tags, "Name", b.a.RoleName+"-token-secret"),
 	}, b.awsOpts()...)
 	if err != nil {
-		return pulumi.StringOutput{}, err
-	}
-	if _, err := secretsmanager.NewSecretVersion(b.ctx, b.name+"-token", &secretsmanager.SecretVersionArgs{
-		SecretId:     sec.ID(),
-		SecretString: pw.Result,
-	}, b.awsOpts()...); err != nil {
 		return pulumi.StringOutput{}, err
 	}
 	b.s.TokenSecretArn = sec.Arn

@@ -8,8 +8,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/database"
-	"globalstack/components/keys"
-	"globalstack/components/network"
 	"globalstack/stacks/config"
 )
 
@@ -47,28 +45,14 @@ func buildDR(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 	if c.Failover {
 		instances = c.Database.Instances
 	}
-	db, err := database.New(ctx, "database", &database.Args{
-		Mode:                             database.Secondary,
-		Identifier:                       c.PrimaryStack,
-		Region:                           c.DRRegion,
-		Provider:                         provider,
-		GlobalClusterIdentifier:          globalID,
-		SourceRegion:                     c.PrimaryRegion,
-		Promoted:                         c.Failover,
-		EngineVersion:                    c.Database.EngineVersion,
-		InstanceClass:                    c.Database.InstanceClass,
-		Instances:                        instances,
-		BackupRetentionDays:              c.Database.BackupRetentionDays,
-		PerformanceInsightsRetentionDays: c.Database.PerformanceInsightsRetentionDays,
-		LogRetentionDays:                 c.Database.LogRetentionDays,
-		VpcID:                            rb.net.VpcID,
-		SubnetIDs:                        rb.net.SubnetIDs(network.Data),
-		Zones:                            rb.net.Zones,
-		AppSecurityGroupID:               rb.net.AppSecurityGroupID,
-		KmsKeyArn:                        rb.keys.Key(keys.Data).Arn,
-		LogsKeyArn:                       rb.keys.Key(keys.Logs).Arn,
-		Tags:                             c.Tags,
-	})
+	dbArgs := databaseArgs(c, rb)
+	dbArgs.Mode = database.Secondary
+	dbArgs.Provider = provider
+	dbArgs.GlobalClusterIdentifier = globalID
+	dbArgs.SourceRegion = c.PrimaryRegion
+	dbArgs.Promoted = c.Failover
+	dbArgs.Instances = instances
+	db, err := database.New(ctx, "database", dbArgs)
 	if err != nil {
 		return err
 	}
