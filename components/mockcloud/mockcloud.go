@@ -127,6 +127,9 @@ func (c *Cloud) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	var outputs resource.PropertyMap
 	switch {
 	case args.TypeToken == "pulumi:pulumi:StackReference":
+		// A stack reference is a read of a custom resource of the built-in pulumi provider.
+		r.Custom = true
+		r.Provider = c.defaultProvider("pulumi", "")
 		r.ID = stringInput(r.Inputs, "name")
 		outputs = c.stackReferenceOutputs(r.ID)
 	case isProvider(args.TypeToken):
