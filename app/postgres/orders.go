@@ -8,24 +8,28 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"globalstack/app/store"
 )
 
-// errReplay aborts the transaction of a request whose idempotency key is already taken.
-var errReplay = errors.New("idempotency key already used")
+const lookupOutcomeSQL = "SELECT request_hash, response, error FROM idempotency_keys WHERE user_id = $1 AND key = $2"
 
 // LookupOutcome returns the stored outcome of (user, key), or nil.
 func (d *DB) LookupOutcome(ctx context.Context, userID int64, key string) (*store.Outcome, error) {
+	o, err := scanOutcome(d.pool.QueryRow(ctx, lookupOutcomeSQL, userID, key))
+	return o, mapErr(err)
+}
+
+func scanOutcome(row pgx.Row) (*store.Outcome, error) {
 	var o store.Outcome
 	var body, errDoc []byte
-	err := d.pool.QueryRow(ctx, "SELECT request_hash, response, error FROM idempotency_keys WHERE user_id = $1 AND key = $2", userID, key).
-		Scan(&o.RequestHash, &body, &errDoc)
+	err := row.Scan(&o.RequestHash, &body, &errDoc)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
 	o.Body = body
 	if errDoc != nil {
@@ -53,92 +57,140 @@ func (d *DB) SaveFailure(ctx context.Context, userID int64, key, hash string, e 
 	return mapErr(err)
 }
 
-// PlaceOrder runs the checkout transaction: claim the idempotency key, reserve stock at the
-// quoted prices, insert the order, its items and outbox events, and store the response.
-// Round trips: BEGIN, claim+id, one pipelined batch, COMMIT.
-func (d *DB) PlaceOrder(ctx context.Context, o store.NewOrder) (store.Placed, error) {
-	var placed store.Placed
-	// Safe to retry on a broken connection: if the first attempt committed, the retry finds the
-	// idempotency key taken and returns the stored order instead of placing a second one.
-	err := d.inTx(ctx, func(tx pgx.Tx) error {
-		placed = store.Placed{}
-		b := &pgx.Batch{}
-		b.Queue("INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-			o.UserID, o.IdempotencyKey, o.RequestHash)
-		b.Queue("SELECT nextval(pg_get_serial_sequence('orders', 'id')), now()")
-		br := tx.SendBatch(ctx, b)
-		tag, err := br.Exec()
-		if err != nil {
-			br.Close()
-			return err
-		}
-		var order store.Order
-		var now time.Time
-		if err := br.QueryRow().Scan(&order.ID, &now); err != nil {
-			br.Close()
-			return err
-		}
-		if err := br.Close(); err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return errReplay
-		}
-		now = now.UTC().Truncate(time.Microsecond)
-		order.UserID, order.Status, order.Items, order.Total = o.UserID, o.Status, o.Items, o.Total
-		order.PaymentRef, order.ShippingAddress, order.CreatedAt, order.UpdatedAt = o.PaymentRef, o.ShippingAddress, now, now
-		body, err := json.Marshal(order)
-		if err != nil {
-			return err
-		}
+const nextOrderSQL = "SELECT nextval('orders_id_seq'), now()" // the sequence of the identity column orders.id
 
-		b = &pgx.Batch{}
-		for _, it := range o.Items {
-			b.Queue(`UPDATE products SET stock = stock - $2, updated_at = $5 WHERE id = $1 AND price_minor = $3 AND currency = $4
-				RETURNING stock, category`, it.ProductID, it.Quantity, it.UnitPrice.Amount, it.UnitPrice.Currency, now)
+// StartCheckout reads everything checkout needs before it charges, in one pipelined round trip
+// and without a transaction of its own: the outcome stored under (user, key), the current price
+// and stock of the products, and a new order id with the creation time. An id taken by a
+// checkout that then fails is simply not used (sequences have gaps after rollbacks anyway).
+func (d *DB) StartCheckout(ctx context.Context, userID int64, key string, productIDs []int64) (store.CheckoutStart, error) {
+	var s store.CheckoutStart
+	b := &pgx.Batch{}
+	b.Queue(lookupOutcomeSQL, userID, key)
+	b.Queue("SELECT id, sku, name, price_minor, currency, stock FROM products WHERE id = ANY($1)", productIDs)
+	b.Queue(nextOrderSQL)
+	br := d.pool.SendBatch(ctx, b)
+	defer br.Close()
+	out, err := scanOutcome(br.QueryRow())
+	if err != nil {
+		return s, mapErr(err)
+	}
+	s.Outcome = out
+	rows, err := br.Query()
+	if err != nil {
+		return s, mapErr(err)
+	}
+	s.Products = make(map[int64]store.Product, len(productIDs))
+	for rows.Next() {
+		var p store.Product
+		if err := rows.Scan(&p.ID, &p.SKU, &p.Name, &p.Price.Amount, &p.Price.Currency, &p.Stock); err != nil {
+			rows.Close()
+			return s, mapErr(err)
 		}
-		addr, _ := json.Marshal(o.ShippingAddress)
-		b.Queue(`INSERT INTO orders (id, user_id, status, total_minor, currency, payment_ref, shipping_address, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`, order.ID, o.UserID, o.Status, o.Total.Amount, o.Total.Currency, o.PaymentRef, addr, now)
-		n := len(o.Items)
-		pids, skus, names, prices, qtys := make([]int64, n), make([]string, n), make([]string, n), make([]int64, n), make([]int32, n)
-		for i, it := range o.Items {
-			pids[i], skus[i], names[i], prices[i], qtys[i] = it.ProductID, it.SKU, it.Name, it.UnitPrice.Amount, int32(it.Quantity)
+		p.InStock = p.Stock > 0
+		s.Products[p.ID] = p
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return s, mapErr(err)
+	}
+	if err := br.QueryRow().Scan(&s.OrderID, &s.Now); err != nil {
+		return s, mapErr(err)
+	}
+	s.Now = s.Now.UTC().Truncate(time.Microsecond)
+	return s, mapErr(br.Close())
+}
+
+// PlaceOrder runs the checkout transaction: claim the idempotency key (storing the response),
+// reserve stock at the quoted prices, insert the order, its items and outbox events. The three
+// statements are pipelined in one round trip and run as one implicit transaction (a single
+// Sync): any error rolls all of them back. An order without an id gets one first.
+func (d *DB) PlaceOrder(ctx context.Context, o store.NewOrder) (store.Placed, error) {
+	if o.ID == 0 {
+		if err := d.pool.QueryRow(ctx, nextOrderSQL).Scan(&o.ID, &o.CreatedAt); err != nil {
+			return store.Placed{}, mapErr(err)
 		}
-		b.Queue(`INSERT INTO order_items (order_id, product_id, sku, name, unit_price_minor, quantity)
-			SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::int[])`, order.ID, pids, skus, names, prices, qtys)
-		topics := []string{"order.created"}
-		if o.Status == store.StatusPaid {
-			topics = append(topics, "order.paid")
-		}
-		b.Queue("INSERT INTO outbox (topic, key, payload) SELECT t, $1, $2 FROM unnest($3::text[]) AS t", strconv.FormatInt(order.ID, 10), body, topics)
-		b.Queue("UPDATE idempotency_keys SET order_id = $3, response = $4 WHERE user_id = $1 AND key = $2", o.UserID, o.IdempotencyKey, order.ID, string(body))
-		br = tx.SendBatch(ctx, b)
+	}
+	now := o.CreatedAt.UTC().Truncate(time.Microsecond)
+	order := store.Order{ID: o.ID, UserID: o.UserID, Status: o.Status, Items: o.Items, Total: o.Total,
+		PaymentRef: o.PaymentRef, ShippingAddress: o.ShippingAddress, CreatedAt: now, UpdatedAt: now}
+	body, err := json.Marshal(order)
+	if err != nil {
+		return store.Placed{}, err
+	}
+	addr, err := json.Marshal(o.ShippingAddress)
+	if err != nil {
+		return store.Placed{}, err
+	}
+	n := len(o.Items)
+	pids, skus, names, prices, qtys := make([]int64, n), make([]string, n), make([]string, n), make([]int64, n), make([]int32, n)
+	for i, it := range o.Items {
+		pids[i], skus[i], names[i], prices[i], qtys[i] = it.ProductID, it.SKU, it.Name, it.UnitPrice.Amount, int32(it.Quantity)
+	}
+	topics := []string{"order.created"}
+	if o.Status == store.StatusPaid {
+		topics = append(topics, "order.paid")
+	}
+
+	b := &pgx.Batch{}
+	// Claim first: a concurrent request with the same key waits here, before taking any row
+	// lock on products, and fails with a unique violation once this transaction commits.
+	b.Queue(`INSERT INTO idempotency_keys (user_id, key, request_hash, order_id, response) VALUES ($1, $2, $3, $4, $5)`,
+		o.UserID, o.IdempotencyKey, o.RequestHash, o.ID, string(body))
+	b.Queue("SELECT reserved_id, stock_after, product_category FROM storefront_reserve_stock($1, $2, $3, $4, $5)",
+		pids, qtys, prices, o.Total.Currency, now)
+	b.Queue(`WITH o AS (
+			INSERT INTO orders (id, user_id, status, total_minor, currency, payment_ref, shipping_address, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+		), i AS (
+			INSERT INTO order_items (order_id, product_id, sku, name, unit_price_minor, quantity)
+			SELECT $1, * FROM unnest($9::bigint[], $10::text[], $11::text[], $12::bigint[], $13::int[])
+		)
+		INSERT INTO outbox (topic, key, payload) SELECT t, $14, $15 FROM unnest($16::text[]) AS t`,
+		o.ID, o.UserID, o.Status, o.Total.Amount, o.Total.Currency, o.PaymentRef, addr, now,
+		pids, skus, names, prices, qtys, strconv.FormatInt(o.ID, 10), body, topics)
+
+	var changes []store.StockChange
+	send := func() error {
+		changes = changes[:0]
+		br := d.pool.SendBatch(ctx, b)
 		defer br.Close()
-		for _, it := range o.Items {
-			var after int
-			var category string
-			err := br.QueryRow().Scan(&after, &category)
-			if errors.Is(err, pgx.ErrNoRows) {
-				return store.Conflict("price_changed", "product %d changed price or was removed since it was quoted; review the cart and retry", it.ProductID)
-			}
-			if code, constraint := pgCode(err); code == "23514" && constraint == "products_stock_nonnegative" {
-				return store.Conflict("out_of_stock", "product %d does not have %d in stock", it.ProductID, it.Quantity)
-			}
-			if err != nil {
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var ch store.StockChange
+			if err := rows.Scan(&ch.ProductID, &ch.After, &ch.Category); err != nil {
+				rows.Close()
 				return err
 			}
-			placed.Changes = append(placed.Changes, store.StockChange{ProductID: it.ProductID, Category: category, Before: after + it.Quantity, After: after})
+			changes = append(changes, ch)
 		}
-		for i := 0; i < 4; i++ {
-			if _, err := br.Exec(); err != nil {
-				return err
-			}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
 		}
-		placed.Order, placed.Body = order, body
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
 		return br.Close()
-	})
-	if errors.Is(err, errReplay) {
+	}
+	// Safe to repeat on a broken connection: if the first attempt committed, the repeat finds
+	// the key taken and returns the stored order instead of placing a second one.
+	err = send()
+	if err != nil && retryable(err) && ctx.Err() == nil {
+		d.log.Warn("retrying checkout after connection failure", "err", err)
+		err = send()
+	}
+	var pe *pgconn.PgError
+	_ = errors.As(err, &pe)
+	switch code, constraint := pgCode(err); {
+	case err == nil:
+	case code == "23505" && constraint == "idempotency_keys_pkey":
 		prev, lerr := d.LookupOutcome(ctx, o.UserID, o.IdempotencyKey)
 		if lerr != nil {
 			return store.Placed{}, lerr
@@ -147,8 +199,23 @@ func (d *DB) PlaceOrder(ctx context.Context, o store.NewOrder) (store.Placed, er
 			return store.Placed{}, store.ErrInProgress
 		}
 		return store.Placed{Replayed: prev}, nil
+	case code == "P0001" && constraint == "products_price_unchanged":
+		return store.Placed{}, store.Conflict("price_changed", "%s; review the cart and retry", pe.Message)
+	case code == "23514" && constraint == "products_stock_available":
+		return store.Placed{}, store.Conflict("out_of_stock", "%s", pe.Message)
+	case code == "23514" && constraint == "products_stock_nonnegative": // the CHECK, as a backstop
+		return store.Placed{}, store.Conflict("out_of_stock", "an item does not have the requested quantity in stock")
+	default:
+		return store.Placed{}, mapErr(err)
 	}
-	return placed, mapErr(err)
+	qty := make(map[int64]int, n)
+	for _, it := range o.Items {
+		qty[it.ProductID] = it.Quantity
+	}
+	for i := range changes {
+		changes[i].Before = changes[i].After + qty[changes[i].ProductID]
+	}
+	return store.Placed{Order: order, Body: body, Changes: changes}, nil
 }
 
 const orderCols = "id, user_id, status, total_minor, currency, payment_ref, shipping_address, created_at, updated_at"

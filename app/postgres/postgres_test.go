@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -59,8 +60,12 @@ func TestMigrationsFromEmptyAreIdempotent(t *testing.T) {
 		}
 		applied += len(results[i])
 	}
-	if applied != 2 {
-		t.Fatalf("2 migrations, %d applications across concurrent runs (want each exactly once)", applied)
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("migration files: %v %v", files, err)
+	}
+	if applied != len(files) {
+		t.Fatalf("%d migrations, %d applications across concurrent runs (want each exactly once)", len(files), applied)
 	}
 	for _, table := range []string{"products", "users", "orders", "order_items", "idempotency_keys", "reviews", "outbox", "outbox_offsets"} {
 		var ok bool
@@ -231,5 +236,87 @@ func TestSearchRanksNameAboveDescription(t *testing.T) {
 	}
 	if len(page.Items) != 2 || page.Items[0].ID != a.ID || page.Items[1].ID != b.ID {
 		t.Fatalf("ranking: %+v", page.Items)
+	}
+}
+
+// Checkout reads in one round trip and writes in one implicit transaction: the idempotency
+// record (with order id and response), the stock, the order, its items and its events commit
+// together, and a failure in any part leaves nothing behind.
+func TestStartCheckoutAndPlaceOrderAreAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	a, b := newProduct(t, db, "PAIR-A", 5), newProduct(t, db, "PAIR-B", 1)
+	u, err := db.CreateUser(ctx, store.User{Email: "pair@example.com", Name: "P", Role: store.RoleCustomer, PasswordHash: "h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start, err := db.StartCheckout(ctx, u.ID, "two-lines", []int64{a.ID, b.ID, 987654})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if start.Outcome != nil || len(start.Products) != 2 || start.Products[b.ID].Stock != 1 || start.Products[a.ID].Price != a.Price || start.OrderID == 0 || start.Now.IsZero() {
+		t.Fatalf("start: %+v", start)
+	}
+	line := func(p store.Product, q int) store.OrderItem {
+		return store.OrderItem{ProductID: p.ID, SKU: p.SKU, Name: p.Name, UnitPrice: p.Price, Quantity: q,
+			LineTotal: store.Money{Amount: p.Price.Amount * int64(q), Currency: p.Price.Currency}}
+	}
+	order := store.NewOrder{ID: start.OrderID, CreatedAt: start.Now, UserID: u.ID, IdempotencyKey: "two-lines", RequestHash: "h1",
+		Items: []store.OrderItem{line(a, 2), line(b, 2)}, Total: store.Money{Amount: 4000, Currency: "USD"}, Status: store.StatusPaid, PaymentRef: "ch_1",
+		ShippingAddress: store.Address{Name: "P", Line1: "x", City: "y", PostalCode: "1", Country: "US"}}
+	// The second line has too little stock: the first line's reservation is rolled back too.
+	_, err = db.PlaceOrder(ctx, order)
+	var se *store.Error
+	if !errors.As(err, &se) || se.Code != "out_of_stock" || se.Message != fmt.Sprintf("product %d does not have 2 in stock", b.ID) {
+		t.Fatalf("short second line: %v", err)
+	}
+	count := func(sql string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := db.Pool().QueryRow(ctx, sql, args...).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got, _ := db.GetProduct(ctx, a.ID); got.Stock != 5 {
+		t.Fatalf("rolled-back order kept a reservation: stock %d", got.Stock)
+	}
+	if n := count("SELECT count(*) FROM idempotency_keys WHERE user_id = $1", u.ID) + count("SELECT count(*) FROM orders WHERE id = $1", order.ID) +
+		count("SELECT count(*) FROM outbox WHERE key = $1 AND topic LIKE 'order.%'", fmt.Sprint(order.ID)); n != 0 {
+		t.Fatalf("rolled-back order left %d rows", n)
+	}
+
+	order.Items[1].Quantity, order.Items[1].LineTotal.Amount, order.Total.Amount = 1, 1000, 3000
+	placed, err := db.PlaceOrder(ctx, order)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if placed.Order.ID != start.OrderID || !placed.Order.CreatedAt.Equal(start.Now) || len(placed.Changes) != 2 ||
+		placed.Changes[0] != (store.StockChange{ProductID: a.ID, Category: "misc", Before: 5, After: 3}) ||
+		placed.Changes[1] != (store.StockChange{ProductID: b.ID, Category: "misc", Before: 1, After: 0}) {
+		t.Fatalf("placed: %+v", placed)
+	}
+	got, err := db.GetOrder(ctx, order.ID)
+	if err != nil || len(got.Items) != 2 || got.Total.Amount != 3000 || got.Status != store.StatusPaid {
+		t.Fatalf("stored order: %+v %v", got, err)
+	}
+	if n := count("SELECT count(*) FROM idempotency_keys WHERE user_id = $1 AND order_id = $2 AND response = $3", u.ID, order.ID, string(placed.Body)); n != 1 {
+		t.Fatalf("idempotency record with order id and response: %d", n)
+	}
+	if n := count("SELECT count(*) FROM outbox WHERE key = $1 AND topic IN ('order.created', 'order.paid')", fmt.Sprint(order.ID)); n != 2 {
+		t.Fatalf("outbox events: %d", n)
+	}
+
+	// The same key again: the stored response comes back, nothing is written twice.
+	again, err := db.PlaceOrder(ctx, order)
+	if err != nil || again.Replayed == nil || string(again.Replayed.Body) != string(placed.Body) || again.Replayed.RequestHash != "h1" {
+		t.Fatalf("replay: %+v %v", again, err)
+	}
+	if got, _ := db.GetProduct(ctx, a.ID); got.Stock != 3 {
+		t.Fatalf("replay changed stock to %d", got.Stock)
+	}
+	start, err = db.StartCheckout(ctx, u.ID, "two-lines", nil)
+	if err != nil || start.Outcome == nil || string(start.Outcome.Body) != string(placed.Body) {
+		t.Fatalf("start after the order: %+v %v", start, err)
 	}
 }

@@ -69,6 +69,11 @@ func TestCartAnonymousMergeAndCheckoutFromCart(t *testing.T) {
 	if code := a.expect(422, a.req("POST", "/api/orders", body, "Authorization", user, "Idempotency-Key", "cart-2")).errCode(t); code != "invalid_argument" {
 		t.Fatalf("empty cart checkout: %s", code)
 	}
+	// The cart is empty now, but a retry of the first checkout still gets its order back.
+	again := a.expect(201, a.req("POST", "/api/orders", body, "Authorization", user, "Idempotency-Key", "cart-1"))
+	if again.Header.Get("Idempotent-Replayed") != "true" || again.json(t)["id"] != o["id"] {
+		t.Fatalf("retry of the cart checkout after the cart was cleared: %s", again.Body)
+	}
 }
 
 func TestCheckoutIdempotencyAndStateMachine(t *testing.T) {

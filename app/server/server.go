@@ -100,7 +100,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Main, error
 	if m.Search != nil {
 		checks = append(checks, api.Check{Name: "opensearch", Ping: m.Search.Ping})
 	}
-	orders := &store.Orders{Repo: m.DB, Products: m.DB, Carts: carts, Payments: m.Payments, Catalog: m.Catalog, Metrics: m.Metrics, Log: log}
+	orders := &store.Orders{Repo: m.DB, Carts: carts, Payments: m.Payments, Catalog: m.Catalog, Metrics: m.Metrics, Log: log}
 	m.Echo = api.New(api.Config{
 		CORSOrigins: cfg.CORSOrigins, RateLimitRPS: cfg.RateLimitRPS, RateLimitBurst: cfg.RateLimitBurst,
 		MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout, TrustedProxies: cfg.TrustedProxies, CartTTL: cfg.CartTTL,

@@ -176,6 +176,8 @@ type Outcome struct {
 
 // NewOrder is everything the repository needs to place an order in one transaction.
 type NewOrder struct {
+	ID              int64     // reserved by StartCheckout; 0 lets PlaceOrder take one
+	CreatedAt       time.Time // from StartCheckout, with ID
 	UserID          int64
 	IdempotencyKey  string
 	RequestHash     string
@@ -194,9 +196,20 @@ type Placed struct {
 	Replayed *Outcome
 }
 
+// CheckoutStart is what checkout reads before it charges.
+type CheckoutStart struct {
+	Outcome  *Outcome          // stored under the idempotency key, or nil
+	Products map[int64]Product // current ID, SKU, Name, Price and Stock of the requested products that exist
+	OrderID  int64             // reserved for the order
+	Now      time.Time         // the order's creation time
+}
+
 // OrderRepository stores orders, their idempotency records and outbox events.
 type OrderRepository interface {
 	LookupOutcome(ctx context.Context, userID int64, key string) (*Outcome, error)
+	// StartCheckout returns, in one round trip, the outcome stored under (user, key), the
+	// products to quote and a reserved order id.
+	StartCheckout(ctx context.Context, userID int64, key string, productIDs []int64) (CheckoutStart, error)
 	// PlaceOrder reserves stock, inserts the order, its events and its idempotency record in one
 	// transaction. Stock never goes below zero (conflict out_of_stock); a price that changed since
 	// the quote fails with conflict price_changed.
@@ -240,7 +253,6 @@ type PaymentProvider interface {
 // Orders runs checkout and the order lifecycle.
 type Orders struct {
 	Repo     OrderRepository
-	Products ProductLookup
 	Carts    *Carts // nil when carts are not configured
 	Payments PaymentProvider
 	Catalog  *Catalog
@@ -263,29 +275,31 @@ func (s *Orders) Checkout(ctx context.Context, userID int64, key string, req Che
 		return CheckoutResult{}, err
 	}
 	hash := requestHash(req)
-	if prev, err := s.Repo.LookupOutcome(ctx, userID, key); err != nil {
-		return CheckoutResult{}, err
-	} else if prev != nil {
-		return s.replay(prev, hash)
-	}
+	// The cart is read before the stored outcome so that the outcome and the products come from
+	// one database round trip; a stored outcome still wins over a cart that is unavailable or
+	// empty by now.
 	fromCart := len(req.Items) == 0
 	lines := req.Items
+	var cartErr error
 	if fromCart {
-		if s.Carts == nil {
-			return CheckoutResult{}, ErrCartUnavailable
-		}
-		items, err := s.Carts.Store.Items(ctx, UserCart(userID))
-		if err != nil {
-			return CheckoutResult{}, err
-		}
-		if len(items) == 0 {
-			return CheckoutResult{}, Invalid("items", "the cart is empty; add items or send them in the request")
-		}
-		for id, q := range items {
-			lines = append(lines, LineRequest{ProductID: id, Quantity: q})
-		}
+		lines, cartErr = s.cartLines(ctx, userID)
 	}
-	order, err := s.quote(ctx, userID, key, hash, lines, req.ShippingAddress)
+	sort.Slice(lines, func(i, j int) bool { return lines[i].ProductID < lines[j].ProductID })
+	ids := make([]int64, len(lines))
+	for i, l := range lines {
+		ids[i] = l.ProductID
+	}
+	start, err := s.Repo.StartCheckout(ctx, userID, key, ids)
+	if err != nil {
+		return CheckoutResult{}, err
+	}
+	if start.Outcome != nil {
+		return s.replay(start.Outcome, hash)
+	}
+	if cartErr != nil {
+		return CheckoutResult{}, cartErr
+	}
+	order, err := s.quote(start, userID, key, hash, lines, req.ShippingAddress)
 	if err != nil {
 		s.metrics().OrderResult(outcomeName(err))
 		return CheckoutResult{}, err
@@ -335,18 +349,30 @@ func (s *Orders) Checkout(ctx context.Context, userID int64, key string, req Che
 	return CheckoutResult{Body: placed.Body}, nil
 }
 
-// quote prices the lines from current product data and checks stock before any payment.
-func (s *Orders) quote(ctx context.Context, userID int64, key, hash string, lines []LineRequest, addr Address) (NewOrder, error) {
-	sort.Slice(lines, func(i, j int) bool { return lines[i].ProductID < lines[j].ProductID })
-	ids := make([]int64, len(lines))
-	for i, l := range lines {
-		ids[i] = l.ProductID
+// cartLines returns the lines of the caller's cart.
+func (s *Orders) cartLines(ctx context.Context, userID int64) ([]LineRequest, error) {
+	if s.Carts == nil {
+		return nil, ErrCartUnavailable
 	}
-	products, err := s.Products.GetProducts(ctx, ids)
+	items, err := s.Carts.Store.Items(ctx, UserCart(userID))
 	if err != nil {
-		return NewOrder{}, err
+		return nil, err
 	}
-	o := NewOrder{UserID: userID, IdempotencyKey: key, RequestHash: hash, ShippingAddress: addr}
+	if len(items) == 0 {
+		return nil, Invalid("items", "the cart is empty; add items or send them in the request")
+	}
+	lines := make([]LineRequest, 0, len(items))
+	for id, q := range items {
+		lines = append(lines, LineRequest{ProductID: id, Quantity: q})
+	}
+	return lines, nil
+}
+
+// quote prices the lines (sorted by product id) from current product data and checks stock
+// before any payment.
+func (s *Orders) quote(start CheckoutStart, userID int64, key, hash string, lines []LineRequest, addr Address) (NewOrder, error) {
+	products := start.Products
+	o := NewOrder{ID: start.OrderID, CreatedAt: start.Now, UserID: userID, IdempotencyKey: key, RequestHash: hash, ShippingAddress: addr}
 	for _, l := range lines {
 		p, ok := products[l.ProductID]
 		if !ok {

@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,7 @@ import (
 var (
 	products = flag.Int("products", 100000, "catalog size")
 	duration = flag.Duration("duration", 10*time.Second, "length of each wrk/pgbench run")
+	cpuProf  = flag.String("cpuprofile", "", "write a CPU profile of this process (the servers) during the checkout run to this file")
 	workdir  string
 )
 
@@ -427,7 +429,20 @@ request = function()
     ["Idempotency-Key"] = PREFIX .. "-" .. tostring(tid) .. "-" .. counter}, body)
 end`, strings.Join(tokens, ","), nProducts))
 	logf("wrk: checkout, 32 connections")
+	if *cpuProf != "" {
+		f, err := os.Create(*cpuProf)
+		if err != nil {
+			return wrkResult{}, 0, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return wrkResult{}, 0, err
+		}
+	}
 	res, err := wrk(32, script, base, fmt.Sprint(time.Now().UnixNano()))
+	if *cpuProf != "" {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		return res, 0, err
 	}
