@@ -162,6 +162,9 @@ type Cluster struct {
 	// Provider deploys to this cluster.
 	Provider                      *kubernetes.Provider
 	LoadBalancerControllerRoleArn pulumi.StringOutput
+	// Ready lists what workloads need running first (the Secrets Store CSI driver with its
+	// CRDs and the load balancer controller with its webhook); empty in pilot light.
+	Ready []pulumi.Resource
 	// PilotLight echoes Args.PilotLight.
 	PilotLight bool
 }

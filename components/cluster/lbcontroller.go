@@ -186,7 +186,7 @@ func (b *builder) loadBalancerController() error {
 		return err
 	}
 	b.c.LoadBalancerControllerRoleArn = role.Arn
-	_, err = helmv3.NewRelease(b.ctx, b.name+"-lb-controller", &helmv3.ReleaseArgs{
+	release, err := helmv3.NewRelease(b.ctx, b.name+"-lb-controller", &helmv3.ReleaseArgs{
 		Name:           pulumi.String("aws-load-balancer-controller"),
 		Chart:          pulumi.String("aws-load-balancer-controller"),
 		Version:        pulumi.String(b.args.LoadBalancerControllerChart),
@@ -207,5 +207,9 @@ func (b *builder) loadBalancerController() error {
 			"enableServiceMutatorWebhook": pulumi.Bool(false),
 		},
 	}, base.ChildIn(b.c, b.c.Provider)...)
-	return err
+	if err != nil {
+		return err
+	}
+	b.c.Ready = append(b.c.Ready, release)
+	return nil
 }

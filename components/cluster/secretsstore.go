@@ -36,7 +36,7 @@ func (b *builder) secretsStore() error {
 	if err != nil {
 		return err
 	}
-	_, err = helmv3.NewRelease(b.ctx, b.name+"-secrets-store-aws", &helmv3.ReleaseArgs{
+	provider, err := helmv3.NewRelease(b.ctx, b.name+"-secrets-store-aws", &helmv3.ReleaseArgs{
 		Name:           pulumi.String("secrets-store-csi-driver-provider-aws"),
 		Chart:          pulumi.String("secrets-store-csi-driver-provider-aws"),
 		Version:        pulumi.String(SecretsStoreAWSChart),
@@ -44,5 +44,9 @@ func (b *builder) secretsStore() error {
 		Namespace:      pulumi.String(secretsStoreCSINS),
 		Atomic:         pulumi.Bool(true),
 	}, base.ChildIn(b.c, b.c.Provider, pulumi.DependsOn([]pulumi.Resource{driver}))...)
-	return err
+	if err != nil {
+		return err
+	}
+	b.c.Ready = append(b.c.Ready, driver, provider)
+	return nil
 }

@@ -355,7 +355,7 @@ func (b *builder) build() error {
 			StorageEncrypted:        pulumi.Bool(true),
 			DeletionProtection:      pulumi.Bool(true),
 			Tags:                    b.tags("database-global"),
-		}, b.opts()...)
+		}, b.opts(minorUpgrades)...)
 		if err != nil {
 			return err
 		}
@@ -408,10 +408,15 @@ func (b *builder) build() error {
 	return nil
 }
 
+// minorUpgrades lets AWS's automatic minor version upgrades stand: without it the next
+// `pulumi up` would try to move the engine back to the configured minor version, which RDS
+// refuses. A major upgrade is still a config change.
+var minorUpgrades = pulumi.IgnoreChanges([]string{"engineVersion"})
+
 // cluster creates the regional cluster and its instances.
 func (b *builder) cluster(cargs *rds.ClusterArgs, extra []pulumi.ResourceOption) (*rds.Cluster, error) {
 	ctx, name, a := b.ctx, b.name, b.a
-	cluster, err := rds.NewCluster(ctx, name, cargs, b.opts(extra...)...)
+	cluster, err := rds.NewCluster(ctx, name, cargs, b.opts(append(extra, minorUpgrades)...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -440,7 +445,7 @@ func (b *builder) cluster(cargs *rds.ClusterArgs, extra []pulumi.ResourceOption)
 			// The first instance is the preferred writer after a failover, then zone order.
 			PromotionTier: pulumi.Int(min(i, 15)),
 			Tags:          b.tags(fmt.Sprintf("database-%d", i+1)),
-		}, b.opts()...); err != nil {
+		}, b.opts(minorUpgrades)...); err != nil {
 			return nil, err
 		}
 	}

@@ -123,11 +123,13 @@ func slicesContains(list []string, s string) bool {
 type Edge struct {
 	pulumi.ResourceState
 
-	DistributionID    pulumi.StringOutput
-	DistributionArn   pulumi.StringOutput
-	DomainName        pulumi.StringOutput // dxxxx.cloudfront.net
-	WebACLArn         pulumi.StringOutput
-	AssetsBucket      pulumi.StringOutput
+	DistributionID  pulumi.StringOutput
+	DistributionArn pulumi.StringOutput
+	DomainName      pulumi.StringOutput // dxxxx.cloudfront.net
+	WebACLArn       pulumi.StringOutput
+	AssetsBucket    pulumi.StringOutput
+	// AssetsVersioning is the assets bucket's versioning, which replication must wait for.
+	AssetsVersioning  pulumi.Resource
 	LogBucket         pulumi.StringOutput
 	WAFLogBucket      pulumi.StringOutput
 	KeyArn            pulumi.StringOutput
@@ -280,11 +282,15 @@ func (b *builder) bucket(kind, name string, keyArn pulumi.StringInput, aclLogs, 
 	}, b.local()...); err != nil {
 		return nil, err
 	}
-	if _, err := s3.NewBucketVersioningV2(b.ctx, n, &s3.BucketVersioningV2Args{
+	versioning, err := s3.NewBucketVersioningV2(b.ctx, n, &s3.BucketVersioningV2Args{
 		Bucket:                  bk.ID(),
 		VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
-	}, b.local()...); err != nil {
+	}, b.local()...)
+	if err != nil {
 		return nil, err
+	}
+	if kind == "assets" {
+		b.e.AssetsVersioning = versioning
 	}
 	if expire {
 		days := b.a.LogRetentionDays

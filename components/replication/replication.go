@@ -20,6 +20,9 @@ type Bucket struct {
 	BucketID  pulumi.StringInput // the bucket's name
 	BucketArn pulumi.StringInput
 	KmsKeyArn pulumi.StringInput // key the source objects are encrypted with
+	// Versioning is the source bucket's versioning resource: S3 refuses a replication
+	// configuration until versioning is enabled on both sides.
+	Versioning pulumi.Resource
 }
 
 // Args configures replication of one cell.
@@ -204,7 +207,7 @@ func replicateBucket(ctx *pulumi.Context, r *Replication, name string, a *Args, 
 	if err != nil {
 		return err
 	}
-	if _, err := iam.NewRolePolicy(ctx, n+"-replication", &iam.RolePolicyArgs{
+	access, err := iam.NewRolePolicy(ctx, n+"-replication", &iam.RolePolicyArgs{
 		Role: role.Name,
 		Policy: base.PolicyDocument(
 			base.Statement{
@@ -233,8 +236,14 @@ func replicateBucket(ctx *pulumi.Context, r *Replication, name string, a *Args, 
 				Resources: pulumi.StringArray{r.DRStorageKeyArn},
 			},
 		),
-	}, base.Child(r)...); err != nil {
+	}, base.Child(r)...)
+	if err != nil {
 		return err
+	}
+	// The replica's and the source's versioning, and the role's permissions, come first.
+	waitFor := []pulumi.Resource{versioning, access}
+	if b.Versioning != nil {
+		waitFor = append(waitFor, b.Versioning)
 	}
 	_, err = s3.NewBucketReplicationConfig(ctx, n, &s3.BucketReplicationConfigArgs{
 		Bucket: b.BucketID,
@@ -253,7 +262,7 @@ func replicateBucket(ctx *pulumi.Context, r *Replication, name string, a *Args, 
 				EncryptionConfiguration: s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs{ReplicaKmsKeyId: r.DRStorageKeyArn},
 			},
 		}},
-	}, base.Child(r, pulumi.DependsOn([]pulumi.Resource{versioning}))...)
+	}, base.Child(r, pulumi.DependsOn(waitFor))...)
 	return err
 }
 

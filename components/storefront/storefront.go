@@ -68,8 +68,10 @@ type Args struct {
 	// RoleName is the IAM role's explicit name; other tiers scope access to its ARN.
 	RoleName           string
 	KubernetesProvider pulumi.ProviderResource
-	OIDCProviderArn    pulumi.StringInput
-	OIDCIssuerURL      pulumi.StringInput
+	// ClusterReady are the cluster add-ons every Kubernetes object waits for (CRDs, webhooks).
+	ClusterReady    []pulumi.Resource
+	OIDCProviderArn pulumi.StringInput
+	OIDCIssuerURL   pulumi.StringInput
 	// Image is a pinned reference (tag or digest). When empty, the component creates the ECR
 	// repository Repository in the cell's region and deploys Repository:ImageTag from it.
 	Image            string
@@ -263,6 +265,9 @@ func (b *builder) awsOpts(extra ...pulumi.ResourceOption) []pulumi.ResourceOptio
 }
 
 func (b *builder) k8sOpts(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	if len(b.a.ClusterReady) > 0 {
+		extra = append([]pulumi.ResourceOption{pulumi.DependsOn(b.a.ClusterReady)}, extra...)
+	}
 	return base.ChildIn(b.s, b.a.KubernetesProvider, extra...)
 }
 
@@ -669,7 +674,10 @@ func (b *builder) deployment(refs []secretRef, deps []pulumi.Resource) (*appsv1.
 				},
 			},
 		},
-	}, b.k8sOpts(pulumi.DependsOn(deps))...)
+	}, b.k8sOpts(pulumi.DependsOn(deps),
+		// The autoscaler owns the replica count once the Deployment exists; re-applying the
+		// initial count on every update would undo a scale-out.
+		pulumi.IgnoreChanges([]string{"spec.replicas"}))...)
 }
 
 func (b *builder) ingress(svc, dep pulumi.Resource) error {

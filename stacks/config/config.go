@@ -34,6 +34,12 @@ const (
 	SizingDev  Sizing = "dev"
 )
 
+// Failover modes (globalstack:failoverMode).
+const (
+	FailoverDetach     = "detach"
+	FailoverSwitchover = "switchover"
+)
+
 // RequiredTags must be present on every stack; they end up on every taggable resource.
 var RequiredTags = []string{"owner", "cost-center", "data-classification"}
 
@@ -51,6 +57,10 @@ type Cell struct {
 	Network       Network
 	// Failover is set on a DR stack to turn the pilot light into the serving region.
 	Failover bool
+	// FailoverMode says how the DR database became the writer: FailoverDetach (removed from
+	// the global cluster, the primary region being down) or FailoverSwitchover (a planned
+	// switchover: it is the global cluster's writer and stays a member).
+	FailoverMode string
 	// PrimaryStack is the cell a stack belongs to: the stack itself for a cell; for a DR
 	// stack globalstack:primaryStack, default the stack name without "-dr". Its outputs
 	// identify the global cluster to join, and its name the cell's databases.
@@ -168,6 +178,10 @@ func Parse(stack string, src Source) (*Cell, error) {
 	c.Failover = r.boolean("failover", false)
 	if c.Failover && c.Role != RoleDR {
 		r.p.Addf(Key("failover"), "only a dr stack can fail over")
+	}
+	c.FailoverMode = r.optional("failoverMode", FailoverDetach)
+	if c.FailoverMode != FailoverDetach && c.FailoverMode != FailoverSwitchover {
+		r.p.Addf(Key("failoverMode"), "%q is not a failover mode (want %q or %q)", c.FailoverMode, FailoverDetach, FailoverSwitchover)
 	}
 	c.PrimaryStack = stack
 	if c.Role == RoleDR {

@@ -60,6 +60,7 @@ func TestEveryInvalidValueNamesItsKey(t *testing.T) {
 		{"bad sizing", "globalstack:sizing", "huge", `globalstack:sizing: "huge" is not a sizing`},
 		{"bad retention", "globalstack:flowLogRetentionDays", "42", "globalstack:flowLogRetentionDays: 42 is not a retention"},
 		{"failover on a cell", "globalstack:failover", "true", "globalstack:failover: only a dr stack can fail over"},
+		{"bad failover mode", "globalstack:failoverMode", "sideways", `globalstack:failoverMode: "sideways" is not a failover mode`},
 		{"bad domain", "globalstack:domain", "not a domain", `globalstack:domain: "not a domain" is not a DNS name`},
 		{"missing tag", "globalstack:tags", `{"owner":"x","cost-center":"y"}`, "globalstack:tags.data-classification: is required"},
 		{"tags not a map", "globalstack:tags", `["owner"]`, "globalstack:tags: must be a map of strings"},

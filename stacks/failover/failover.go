@@ -395,7 +395,14 @@ func (r *run) postcheckNext(error) string {
 
 func (r *run) converge(ctx context.Context) error {
 	t := r.t
+	// failoverMode tells the program whether the DR cluster left the global cluster
+	// (detach) or became its writer (switchover), so `up` keeps it that way.
+	mode := "detach"
+	if r.opts.Planned {
+		mode = "switchover"
+	}
 	cmds := [][]string{
+		{"config", "set", "failoverMode", mode, "-s", t.Stack},
 		{"config", "set", "failover", "true", "-s", t.Stack},
 		{"up", "--yes", "--skip-preview", "-s", t.Stack},
 	}
@@ -408,7 +415,7 @@ func (r *run) converge(ctx context.Context) error {
 		if err := r.opts.Runner.Run(ctx, args, r.opts.Out, r.opts.Out); err != nil {
 			return err
 		}
-		if i == 0 {
+		if i == 1 {
 			t.configSet = true
 		}
 		r.progress("done: %s", r.opts.Runner.Command(args))

@@ -128,7 +128,7 @@ func TestPlannedSwitchoverWaitsForTheWriterToMove(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", s, text)
 		}
 	}
-	if got := runner.recorded(); len(got) != 2 || got[0] != "config set failover true -s eu-dr" || got[1] != "up --yes --skip-preview -s eu-dr" {
+	if got := runner.recorded(); len(got) != 3 || got[0] != "config set failoverMode switchover -s eu-dr" || got[1] != "config set failover true -s eu-dr" || got[2] != "up --yes --skip-preview -s eu-dr" {
 		t.Errorf("pulumi calls %q", got)
 	}
 }

@@ -246,7 +246,7 @@ func TestUnplannedFailoverAgainstMoto(t *testing.T) {
 	if writer != primaryARN || !contains(arns, primaryARN) {
 		t.Errorf("the old primary should be left untouched in the global cluster: members %v writer %s", arns, writer)
 	}
-	want := []string{"config set failover true -s mirror-dr", "up --yes --skip-preview -s mirror-dr"}
+	want := []string{"config set failoverMode detach -s mirror-dr", "config set failover true -s mirror-dr", "up --yes --skip-preview -s mirror-dr"}
 	if got := runner.recorded(); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("pulumi calls = %q, want %q", got, want)
 	}

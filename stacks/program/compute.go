@@ -139,6 +139,7 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 		Region:             c.Region(),
 		RoleName:           data.StorefrontRoleName,
 		KubernetesProvider: cl.Provider,
+		ClusterReady:       cl.Ready,
 		OIDCProviderArn:    cl.OIDCProviderArn,
 		OIDCIssuerURL:      cl.OIDCIssuerURL,
 		Image:              image,

@@ -50,7 +50,9 @@ func buildDR(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 	dbArgs.Provider = provider
 	dbArgs.GlobalClusterIdentifier = globalID
 	dbArgs.SourceRegion = c.PrimaryRegion
-	dbArgs.Promoted = c.Failover
+	// After a switchover the DR cluster is the global cluster's writer and stays a member;
+	// only a detached cluster drops the global cluster from its arguments.
+	dbArgs.Promoted = c.Failover && c.FailoverMode == config.FailoverDetach
 	dbArgs.Instances = instances
 	db, err := database.New(ctx, "database", dbArgs)
 	if err != nil {

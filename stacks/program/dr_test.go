@@ -190,3 +190,20 @@ func TestDRConfigOutsideTheJurisdictionFails(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// After a planned switchover the DR cluster is the global writer: it must stay a member.
+func TestSwitchoverKeepsTheGlobalCluster(t *testing.T) {
+	res, err := plan.NewPlanner("../..").PlanWith("prod-eu-dr", map[string]string{
+		config.Key("failover"): "true", config.Key("failoverMode"): config.FailoverSwitchover,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := res.Cloud.OfType("aws:rds/cluster:Cluster")[0]
+	if sec.Str("globalClusterIdentifier") != "prod-eu-global" {
+		t.Errorf("after a switchover the cluster names global cluster %q, want prod-eu-global", sec.Str("globalClusterIdentifier"))
+	}
+	if n := len(res.Cloud.OfType("aws:rds/clusterInstance:ClusterInstance")); n < 2 {
+		t.Errorf("%d instances after a switchover", n)
+	}
+}

@@ -1,0 +1,61 @@
+package program_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"globalstack/stacks/plan"
+)
+
+// Workloads must wait for the add-ons they rely on: the SecretProviderClass needs the CSI
+// driver's CRDs, the Ingress the load balancer controller's webhook.
+func TestStorefrontWaitsForClusterAddons(t *testing.T) {
+	res, err := plan.NewPlanner("../..").Plan("prod-eu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var releases []string
+	for _, r := range res.Cloud.OfType("kubernetes:helm.sh/v3:Release") {
+		releases = append(releases, r.URN)
+	}
+	if len(releases) != 3 {
+		t.Fatalf("want 3 Helm releases (CSI driver, its AWS provider, LB controller), got %v", releases)
+	}
+	checked := 0
+	for _, r := range res.Cloud.Resources() {
+		if !strings.HasPrefix(r.Type, "kubernetes:") || strings.Contains(r.Type, "helm.sh") || !strings.Contains(r.URN, "globalstack:storefront:Storefront") {
+			continue
+		}
+		checked++
+		for _, rel := range releases {
+			if !slices.Contains(r.Dependencies, rel) {
+				t.Errorf("%s does not wait for %s", r.Type, rel)
+			}
+		}
+	}
+	if checked < 5 {
+		t.Fatalf("only %d storefront Kubernetes objects found", checked)
+	}
+}
+
+// S3 refuses a replication configuration until versioning is enabled on both buckets.
+func TestReplicationWaitsForVersioning(t *testing.T) {
+	res, err := plan.NewPlanner("../..").Plan("prod-eu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := res.Cloud.OfType("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+	if len(cfg) != 1 {
+		t.Fatalf("%d replication configs", len(cfg))
+	}
+	versioning := 0
+	for _, v := range res.Cloud.OfType("aws:s3/bucketVersioningV2:BucketVersioningV2") {
+		if slices.Contains(cfg[0].Dependencies, v.URN) {
+			versioning++
+		}
+	}
+	if versioning != 2 {
+		t.Fatalf("replication waits for %d versioning resources, want 2 (source and replica)", versioning)
+	}
+}
