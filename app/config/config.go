@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -19,6 +20,8 @@ import (
 // Listing and search queries are CPU-bound in PostgreSQL; running many more of them at once
 // than there are CPUs only time-slices them, which stretches every query's latency.
 func DefaultMaxReadQueries() int { return 2 * runtime.NumCPU() }
+
+var awsRegion = regexp.MustCompile(`^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$`)
 
 // Config is the validated configuration.
 type Config struct {
@@ -31,9 +34,11 @@ type Config struct {
 	RedisURL           string // empty: no cache and no carts (carts answer 503)
 	RedisPassword      string
 	OpenSearchURL      string // empty: PostgreSQL full-text search
+	OpenSearchAuth     string // "basic", "aws-sigv4" or "none" (validated, never empty)
 	OpenSearchUser     string
 	OpenSearchPassword string
 	OpenSearchIndex    string
+	OpenSearchRegion   string // SigV4 region (OPENSEARCH_AWS_REGION, else AWS_REGION); only with "aws-sigv4"
 	CORSOrigins        []string
 	RateLimitRPS       float64 // 0 disables rate limiting
 	RateLimitBurst     int
@@ -140,6 +145,46 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("OPENSEARCH_USERNAME", "OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD must be set together")
 	}
 	c.OpenSearchIndex = str("OPENSEARCH_INDEX", "products")
+	c.OpenSearchAuth = strings.ToLower(str("OPENSEARCH_AUTH", ""))
+	switch c.OpenSearchAuth {
+	case "":
+		c.OpenSearchAuth = "none"
+		if c.OpenSearchUser != "" {
+			c.OpenSearchAuth = "basic"
+		}
+	case "basic":
+		if c.OpenSearchUser == "" || c.OpenSearchPassword == "" {
+			bad("OPENSEARCH_AUTH", "basic needs OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD")
+		}
+	case "none":
+		if c.OpenSearchUser != "" || c.OpenSearchPassword != "" {
+			bad("OPENSEARCH_AUTH", "none sends no credentials, but OPENSEARCH_USERNAME/OPENSEARCH_PASSWORD are set; use basic or unset them")
+		}
+	case "aws-sigv4":
+		if c.OpenSearchUser != "" || c.OpenSearchPassword != "" {
+			bad("OPENSEARCH_AUTH", "aws-sigv4 signs requests with the AWS credentials (IAM role); unset OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD")
+		}
+		for _, s := range strings.Split(c.OpenSearchURL, ",") {
+			if u, err := url.Parse(strings.TrimSpace(s)); err == nil && u.User != nil {
+				bad("OPENSEARCH_AUTH", "aws-sigv4 cannot be combined with user:password in OPENSEARCH_URL")
+				break
+			}
+		}
+		name, region := "OPENSEARCH_AWS_REGION", str("OPENSEARCH_AWS_REGION", "")
+		if region == "" {
+			name, region = "AWS_REGION", str("AWS_REGION", "")
+		}
+		switch {
+		case region == "":
+			bad("OPENSEARCH_AWS_REGION", "is required with OPENSEARCH_AUTH=aws-sigv4 (the domain's region, e.g. eu-west-1); AWS_REGION is used when it is unset")
+		case !awsRegion.MatchString(region):
+			bad(name, "must be an AWS region such as eu-west-1, got %q", region)
+		default:
+			c.OpenSearchRegion = region
+		}
+	default:
+		bad("OPENSEARCH_AUTH", "must be basic, aws-sigv4 or none, got %q", c.OpenSearchAuth)
+	}
 	if s := str("CORS_ALLOWED_ORIGINS", ""); s != "" {
 		for _, o := range strings.Split(s, ",") {
 			o = strings.TrimSpace(o)

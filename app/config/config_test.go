@@ -80,3 +80,62 @@ func TestReadQueryBound(t *testing.T) {
 		t.Fatalf("want DB_MAX_READ_QUERIES error, got %v", err)
 	}
 }
+
+func TestOpenSearchAuth(t *testing.T) {
+	base := func(kv ...string) map[string]string {
+		m := map[string]string{"STOREFRONT_ENV": "development", "OPENSEARCH_URL": "https://search.example.com"}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name               string
+		env                map[string]string
+		wantAuth, wantRegn string
+	}{
+		{"no credentials", base(), "none", ""},
+		{"username implies basic", base("OPENSEARCH_USERNAME", "u", "OPENSEARCH_PASSWORD", "p"), "basic", ""},
+		{"explicit basic", base("OPENSEARCH_AUTH", "basic", "OPENSEARCH_USERNAME", "u", "OPENSEARCH_PASSWORD", "p"), "basic", ""},
+		{"explicit none", base("OPENSEARCH_AUTH", "none"), "none", ""},
+		{"sigv4 own region", base("OPENSEARCH_AUTH", "aws-sigv4", "OPENSEARCH_AWS_REGION", "eu-west-1", "AWS_REGION", "us-east-1"), "aws-sigv4", "eu-west-1"},
+		{"sigv4 AWS_REGION", base("OPENSEARCH_AUTH", "AWS-SigV4", "AWS_REGION", "us-gov-west-1"), "aws-sigv4", "us-gov-west-1"},
+		{"region ignored outside sigv4", base("AWS_REGION", "us-east-1"), "none", ""},
+	} {
+		c, err := Load(env(tc.env))
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if c.OpenSearchAuth != tc.wantAuth || c.OpenSearchRegion != tc.wantRegn {
+			t.Errorf("%s: auth %q region %q, want %q %q", tc.name, c.OpenSearchAuth, c.OpenSearchRegion, tc.wantAuth, tc.wantRegn)
+		}
+	}
+
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want []string // the variable named first, then words the message must contain
+	}{
+		{"unknown mode", base("OPENSEARCH_AUTH", "iam"), []string{"OPENSEARCH_AUTH:", `"iam"`, "basic, aws-sigv4 or none"}},
+		{"sigv4 with username", base("OPENSEARCH_AUTH", "aws-sigv4", "AWS_REGION", "eu-west-1", "OPENSEARCH_USERNAME", "u", "OPENSEARCH_PASSWORD", "p"), []string{"OPENSEARCH_AUTH:", "OPENSEARCH_USERNAME"}},
+		{"sigv4 with password only", base("OPENSEARCH_AUTH", "aws-sigv4", "AWS_REGION", "eu-west-1", "OPENSEARCH_PASSWORD", "p"), []string{"OPENSEARCH_AUTH:", "OPENSEARCH_PASSWORD"}},
+		{"sigv4 with credentials in the URL", base("OPENSEARCH_AUTH", "aws-sigv4", "AWS_REGION", "eu-west-1", "OPENSEARCH_URL", "https://u:p@search.example.com"), []string{"OPENSEARCH_AUTH:", "OPENSEARCH_URL"}},
+		{"sigv4 without region", base("OPENSEARCH_AUTH", "aws-sigv4"), []string{"OPENSEARCH_AWS_REGION:", "required", "AWS_REGION"}},
+		{"sigv4 bad own region", base("OPENSEARCH_AUTH", "aws-sigv4", "OPENSEARCH_AWS_REGION", "Ireland"), []string{"OPENSEARCH_AWS_REGION:", `"Ireland"`}},
+		{"sigv4 bad AWS_REGION", base("OPENSEARCH_AUTH", "aws-sigv4", "AWS_REGION", "eu west 1"), []string{"\nAWS_REGION:", `"eu west 1"`}},
+		{"basic without username", base("OPENSEARCH_AUTH", "basic"), []string{"OPENSEARCH_AUTH:", "OPENSEARCH_USERNAME"}},
+		{"none with username", base("OPENSEARCH_AUTH", "none", "OPENSEARCH_USERNAME", "u", "OPENSEARCH_PASSWORD", "p"), []string{"OPENSEARCH_AUTH:", "OPENSEARCH_USERNAME"}},
+	} {
+		_, err := Load(env(tc.env))
+		if err == nil {
+			t.Errorf("%s: want an error", tc.name)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error does not contain %q:\n%v", tc.name, w, err)
+			}
+		}
+	}
+}

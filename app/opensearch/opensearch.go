@@ -82,22 +82,72 @@ type Client struct {
 	log   *slog.Logger
 }
 
+// Authentication modes of the client (OPENSEARCH_AUTH).
+const (
+	// AuthNone sends no credentials.
+	AuthNone = "none"
+	// AuthBasic sends HTTP basic auth with Username and Password (self-managed clusters,
+	// the internal user database of the security plugin).
+	AuthBasic = "basic"
+	// AuthAWSSigV4 signs every request with AWS Signature Version 4 for the service "es",
+	// using the default AWS credential chain (environment, web identity token for IAM roles
+	// for service accounts, shared files, container and instance roles).
+	AuthAWSSigV4 = "aws-sigv4"
+)
+
 // Config of the client.
 type Config struct {
 	URLs     []string
+	Auth     string // AuthBasic, AuthAWSSigV4 or AuthNone; empty: AuthBasic if Username is set, else AuthNone
 	Username string
 	Password string
-	Alias    string
-	Log      *slog.Logger
+	// AWSRegion is the region of the domain, required with AuthAWSSigV4.
+	AWSRegion string
+	Alias     string
+	Log       *slog.Logger
 }
 
-// New creates a client; it does not contact the cluster.
+// New creates a client; it does not contact the cluster. With AuthAWSSigV4 it resolves the
+// AWS credential chain lazily: credentials are fetched (and refreshed) when requests are signed.
 func New(c Config) (*Client, error) {
-	oc, err := opensearch.NewClient(opensearch.Config{
-		Addresses: c.URLs, Username: c.Username, Password: c.Password,
+	oc := opensearch.Config{
+		Addresses:  c.URLs,
 		Transport:  &http.Transport{MaxIdleConnsPerHost: 32, ResponseHeaderTimeout: 10 * time.Second},
 		MaxRetries: 1,
-	})
+	}
+	auth := c.Auth
+	if auth == "" {
+		auth = AuthNone
+		if c.Username != "" {
+			auth = AuthBasic
+		}
+	}
+	switch auth {
+	case AuthBasic:
+		if c.Username == "" || c.Password == "" {
+			return nil, errors.New("OPENSEARCH_AUTH: basic needs OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD")
+		}
+		oc.Username, oc.Password = c.Username, c.Password
+	case AuthNone:
+		if c.Username != "" || c.Password != "" {
+			return nil, errors.New("OPENSEARCH_AUTH: none sends no credentials, but OPENSEARCH_USERNAME/OPENSEARCH_PASSWORD are set")
+		}
+	case AuthAWSSigV4:
+		if c.Username != "" || c.Password != "" {
+			return nil, errors.New("OPENSEARCH_AUTH: aws-sigv4 signs with AWS credentials; OPENSEARCH_USERNAME/OPENSEARCH_PASSWORD must not be set")
+		}
+		if c.AWSRegion == "" {
+			return nil, errors.New("OPENSEARCH_AWS_REGION: required with OPENSEARCH_AUTH=aws-sigv4 (or set AWS_REGION)")
+		}
+		s, err := newAWSSigner(context.Background(), c.AWSRegion)
+		if err != nil {
+			return nil, err
+		}
+		oc.Signer = s
+	default:
+		return nil, fmt.Errorf("OPENSEARCH_AUTH: must be basic, aws-sigv4 or none, got %q", auth)
+	}
+	client, err := opensearch.NewClient(oc)
 	if err != nil {
 		return nil, fmt.Errorf("OPENSEARCH_URL: %w", err)
 	}
@@ -107,7 +157,7 @@ func New(c Config) (*Client, error) {
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
-	return &Client{os: oc, Alias: c.Alias, log: c.Log}, nil
+	return &Client{os: client, Alias: c.Alias, log: c.Log}, nil
 }
 
 // Name identifies the backend.

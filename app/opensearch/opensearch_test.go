@@ -39,7 +39,8 @@ func TestMappingIsValidJSONAndStrict(t *testing.T) {
 }
 
 // TestAgainstCluster runs the adapter against a real cluster. No OpenSearch can run on the
-// development machines, so it needs OPENSEARCH_URL (and OPENSEARCH_USERNAME/PASSWORD if secured).
+// development machines, so it needs OPENSEARCH_URL (and OPENSEARCH_USERNAME/PASSWORD if secured,
+// or OPENSEARCH_AUTH=aws-sigv4 with a region and AWS credentials for an Amazon OpenSearch domain).
 func TestAgainstCluster(t *testing.T) {
 	url := os.Getenv("OPENSEARCH_URL")
 	if url == "" {
@@ -59,7 +60,12 @@ func TestAgainstCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	alias := "storefront_test_" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "_")) + "_" + time.Now().Format("150405")
-	c, err := opensearch.New(opensearch.Config{URLs: strings.Split(url, ","), Username: os.Getenv("OPENSEARCH_USERNAME"), Password: os.Getenv("OPENSEARCH_PASSWORD"), Alias: alias})
+	region := os.Getenv("OPENSEARCH_AWS_REGION")
+	if region == "" {
+		region = os.Getenv("AWS_REGION")
+	}
+	c, err := opensearch.New(opensearch.Config{URLs: strings.Split(url, ","), Auth: strings.ToLower(os.Getenv("OPENSEARCH_AUTH")),
+		Username: os.Getenv("OPENSEARCH_USERNAME"), Password: os.Getenv("OPENSEARCH_PASSWORD"), AWSRegion: region, Alias: alias})
 	if err != nil {
 		t.Fatal(err)
 	}

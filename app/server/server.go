@@ -67,8 +67,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Main, error
 		}
 	}
 	if cfg.OpenSearchURL != "" {
-		m.Search, err = opensearch.New(opensearch.Config{URLs: strings.Split(cfg.OpenSearchURL, ","), Username: cfg.OpenSearchUser,
-			Password: cfg.OpenSearchPassword, Alias: cfg.OpenSearchIndex, Log: log})
+		m.Search, err = opensearch.New(opensearch.Config{URLs: strings.Split(cfg.OpenSearchURL, ","), Auth: cfg.OpenSearchAuth,
+			Username: cfg.OpenSearchUser, Password: cfg.OpenSearchPassword, AWSRegion: cfg.OpenSearchRegion,
+			Alias: cfg.OpenSearchIndex, Log: log})
 		if err != nil {
 			m.Close()
 			return nil, err

@@ -46,6 +46,12 @@ var invokes = map[string]invokeFunc{
 	"aws:index/getRegion:getRegion": func(region string, _ map[string]any) map[string]any {
 		return map[string]any{"id": region, "name": region, "region": region, "endpoint": "ec2." + region + ".amazonaws.com", "description": region}
 	},
+	"aws:ec2/getManagedPrefixList:getManagedPrefixList": func(region string, args map[string]any) map[string]any {
+		name, _ := args["name"].(string)
+		id := hashID("pl-", region+"/"+name, 8)
+		return map[string]any{"id": id, "name": name, "addressFamily": "IPv4", "maxEntries": 55.0,
+			"arn": arn("ec2", region, "aws:prefix-list/"+id), "ownerId": "AWS", "entries": []any{}}
+	},
 	"aws:index/getPartition:getPartition": func(string, map[string]any) map[string]any {
 		return map[string]any{"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
 	},

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
@@ -101,8 +102,18 @@ type Args struct {
 	// OriginHost is the label of the origin record under Domain; default "origin". A DR
 	// stack uses its own ("origin-dr") so both regions can be origins of one distribution.
 	OriginHost string
-	ZoneID     pulumi.StringInput
-	Tags       map[string]string
+	// FailoverRole ("PRIMARY" or "SECONDARY", with Domain) adds this region to the Route 53
+	// failover record "<FailoverHost>.<Domain>" behind a health check on /readyz; the edge
+	// sends API traffic to that name, so writes follow a failover too. The ALB certificate
+	// covers the name.
+	FailoverRole string
+	FailoverHost string // default "api-origin"
+	// VpcID and VpcCIDR enable a security group on the load balancer that admits HTTPS only
+	// from CloudFront's origin-facing addresses, so the WAF cannot be bypassed.
+	VpcID   pulumi.StringInput
+	VpcCIDR string
+	ZoneID  pulumi.StringInput
+	Tags    map[string]string
 }
 
 var originLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
@@ -112,6 +123,7 @@ var reservedEnv = map[string]bool{
 	"PGPASSWORD": true, "REDIS_PASSWORD": true, "TOKEN_SECRET": true, "OPENSEARCH_PASSWORD": true,
 	"OPENSEARCH_USERNAME": true, "DATABASE_URL": true, "PGHOST": true, "PGPORT": true, "PGUSER": true,
 	"PGDATABASE": true, "PGSSLMODE": true, "REDIS_URL": true, "OPENSEARCH_URL": true, "STOREFRONT_ADDR": true,
+	"OPENSEARCH_AUTH": true, "OPENSEARCH_AWS_REGION": true,
 }
 
 var (
@@ -206,6 +218,8 @@ func (a *Args) Validate() error {
 	if d.Domain != "" {
 		p.Require(d.ZoneID != nil, "ZoneID", "is required with Domain %q", d.Domain)
 		p.Require(d.OriginHost == "" || originLabel.MatchString(d.OriginHost), "OriginHost", "%q is not a DNS label", d.OriginHost)
+		p.Require(d.FailoverRole == "" || d.FailoverRole == "PRIMARY" || d.FailoverRole == "SECONDARY", "FailoverRole", "%q is not PRIMARY or SECONDARY", d.FailoverRole)
+		p.Require(d.FailoverHost == "" || originLabel.MatchString(d.FailoverHost), "FailoverHost", "%q is not a DNS label", d.FailoverHost)
 	}
 	return p.Err()
 }
@@ -223,7 +237,9 @@ type Storefront struct {
 	LoadBalancerHostname pulumi.StringOutput
 	// OriginDomain is what the edge connects to: origin.<Domain> (HTTPS) or the ALB (HTTP).
 	OriginDomain pulumi.StringOutput
-	OriginHTTPS  bool
+	// FailoverDomain is the Route 53 failover name (with FailoverRole), else OriginDomain.
+	FailoverDomain pulumi.StringOutput
+	OriginHTTPS    bool
 }
 
 // New deploys the storefront.
@@ -307,11 +323,8 @@ func (b *builder) build() error {
 		{arn: b.a.Cache.SecretArn, jmesPath: "authToken", key: "REDIS_PASSWORD"},
 		{arn: token, key: "TOKEN_SECRET"},
 	}
-	if b.a.Search != nil {
-		refs = append(refs,
-			secretRef{arn: b.a.Search.SecretArn, jmesPath: "username", key: "OPENSEARCH_USERNAME"},
-			secretRef{arn: b.a.Search.SecretArn, jmesPath: "password", key: "OPENSEARCH_PASSWORD"})
-	}
+	// OpenSearch needs no secret: the app signs its requests with the pod's IAM role, the
+	// only principal the domain's access policy admits. The master user stays with operators.
 	if err := b.role(refs); err != nil {
 		return err
 	}
@@ -557,7 +570,9 @@ func (b *builder) env(refs []secretRef) corev1.EnvVarArray {
 		env = append(env, plain("CORS_ALLOWED_ORIGINS", pulumi.String(strings.Join(a.CORSAllowedOrigins, ","))))
 	}
 	if a.Search != nil {
-		env = append(env, plain("OPENSEARCH_URL", a.Search.URL))
+		env = append(env, plain("OPENSEARCH_URL", a.Search.URL),
+			plain("OPENSEARCH_AUTH", pulumi.String("aws-sigv4")),
+			plain("OPENSEARCH_AWS_REGION", pulumi.String(a.Region)))
 	}
 	keys := make([]string, 0, len(a.Env))
 	for k := range a.Env {
@@ -700,6 +715,14 @@ func (b *builder) ingress(svc, dep pulumi.Resource) error {
 		"alb.ingress.kubernetes.io/tags": pulumi.String(strings.Join(tags, ",")),
 	}
 	var certDeps []pulumi.Resource
+	if a.VpcID != nil && a.Domain != "" {
+		sg, err := b.loadBalancerSecurityGroup()
+		if err != nil {
+			return err
+		}
+		ann["alb.ingress.kubernetes.io/security-groups"] = sg
+		ann["alb.ingress.kubernetes.io/manage-backend-security-group-rules"] = pulumi.String("true")
+	}
 	if a.Domain != "" {
 		cert, validation, err := b.certificate()
 		if err != nil {
@@ -741,6 +764,7 @@ func (b *builder) ingress(svc, dep pulumi.Resource) error {
 	host := ing.Status.LoadBalancer().Ingress().Index(pulumi.Int(0)).Hostname().Elem()
 	b.s.LoadBalancerHostname = host
 	b.s.OriginDomain = host
+	b.s.FailoverDomain = host
 	if a.Domain == "" {
 		return nil
 	}
@@ -756,7 +780,18 @@ func (b *builder) ingress(svc, dep pulumi.Resource) error {
 		return err
 	}
 	b.s.OriginDomain = rec.Fqdn
+	b.s.FailoverDomain = rec.Fqdn
+	if a.FailoverRole != "" {
+		return b.failoverRecord(rec.Fqdn)
+	}
 	return nil
+}
+
+func (a *Args) failoverHost() string {
+	if a.FailoverHost == "" {
+		return "api-origin"
+	}
+	return a.FailoverHost
 }
 
 func (a *Args) originHost() string {
@@ -769,35 +804,121 @@ func (a *Args) originHost() string {
 // certificate issues the ALB's certificate for origin.<Domain> in the cell's region.
 func (b *builder) certificate() (pulumi.StringOutput, pulumi.Resource, error) {
 	origin := b.a.originHost() + "." + b.a.Domain
-	cert, err := acm.NewCertificate(b.ctx, b.name+"-origin", &acm.CertificateArgs{
+	names := []string{origin}
+	cargs := &acm.CertificateArgs{
 		DomainName:       pulumi.String(origin),
 		ValidationMethod: pulumi.String("DNS"),
 		KeyAlgorithm:     pulumi.String("EC_prime256v1"),
 		Tags:             base.Tags(b.a.Tags, "Name", origin),
-	}, b.awsOpts()...)
+	}
+	if b.a.FailoverRole != "" {
+		shared := b.a.failoverHost() + "." + b.a.Domain
+		names = append(names, shared)
+		cargs.SubjectAlternativeNames = pulumi.StringArray{pulumi.String(shared)}
+	}
+	cert, err := acm.NewCertificate(b.ctx, b.name+"-origin", cargs, b.awsOpts()...)
 	if err != nil {
 		return pulumi.StringOutput{}, nil, err
 	}
-	dvo := cert.DomainValidationOptions.Index(pulumi.Int(0))
-	rec, err := route53.NewRecord(b.ctx, b.name+"-origin-validation", &route53.RecordArgs{
-		ZoneId:         b.a.ZoneID,
-		Name:           dvo.ResourceRecordName().Elem(),
-		Type:           dvo.ResourceRecordType().Elem(),
-		Records:        pulumi.StringArray{dvo.ResourceRecordValue().Elem()},
-		Ttl:            pulumi.Int(300),
-		AllowOverwrite: pulumi.Bool(true),
-	}, b.awsOpts()...)
-	if err != nil {
-		return pulumi.StringOutput{}, nil, err
+	var fqdns pulumi.StringArray
+	for i := range names {
+		dvo := cert.DomainValidationOptions.Index(pulumi.Int(i))
+		suffix := ""
+		if i > 0 {
+			suffix = fmt.Sprintf("-%d", i)
+		}
+		rec, err := route53.NewRecord(b.ctx, b.name+"-origin-validation"+suffix, &route53.RecordArgs{
+			ZoneId:         b.a.ZoneID,
+			Name:           dvo.ResourceRecordName().Elem(),
+			Type:           dvo.ResourceRecordType().Elem(),
+			Records:        pulumi.StringArray{dvo.ResourceRecordValue().Elem()},
+			Ttl:            pulumi.Int(300),
+			AllowOverwrite: pulumi.Bool(true),
+		}, b.awsOpts()...)
+		if err != nil {
+			return pulumi.StringOutput{}, nil, err
+		}
+		fqdns = append(fqdns, rec.Fqdn)
 	}
 	v, err := acm.NewCertificateValidation(b.ctx, b.name+"-origin", &acm.CertificateValidationArgs{
 		CertificateArn:        cert.Arn,
-		ValidationRecordFqdns: pulumi.StringArray{rec.Fqdn},
+		ValidationRecordFqdns: fqdns,
 	}, b.awsOpts()...)
 	if err != nil {
 		return pulumi.StringOutput{}, nil, err
 	}
 	return v.CertificateArn, v, nil
+}
+
+// loadBalancerSecurityGroup admits HTTPS only from CloudFront's origin-facing address ranges
+// (an AWS-managed prefix list), so nothing reaches the API without passing the WAF.
+func (b *builder) loadBalancerSecurityGroup() (pulumi.StringOutput, error) {
+	pl, err := ec2.LookupManagedPrefixList(b.ctx, &ec2.LookupManagedPrefixListArgs{
+		Name: pulumi.StringRef("com.amazonaws.global.cloudfront.origin-facing"),
+	}, pulumi.Parent(b.s))
+	if err != nil {
+		return pulumi.StringOutput{}, fmt.Errorf("storefront: looking up CloudFront's origin-facing prefix list: %w", err)
+	}
+	sg, err := ec2.NewSecurityGroup(b.ctx, b.name+"-alb", &ec2.SecurityGroupArgs{
+		VpcId:       b.a.VpcID,
+		Description: pulumi.String("Storefront load balancer: HTTPS from CloudFront only"),
+		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
+			Description:   pulumi.String("HTTPS from CloudFront origin-facing addresses"),
+			Protocol:      pulumi.String("tcp"),
+			FromPort:      pulumi.Int(443),
+			ToPort:        pulumi.Int(443),
+			PrefixListIds: pulumi.StringArray{pulumi.String(pl.Id)},
+		}},
+		Egress: ec2.SecurityGroupEgressArray{ec2.SecurityGroupEgressArgs{
+			Description: pulumi.String("To the pods inside the VPC"),
+			Protocol:    pulumi.String("tcp"),
+			FromPort:    pulumi.Int(Port),
+			ToPort:      pulumi.Int(Port),
+			CidrBlocks:  pulumi.StringArray{pulumi.String(b.a.VpcCIDR)},
+		}},
+		Tags: base.Tags(b.a.Tags, "Name", b.a.RoleName+"-alb"),
+	}, b.awsOpts()...)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return sg.ID().ToStringOutput(), nil
+}
+
+// failoverRecord puts this region's origin into the Route 53 failover record the edge
+// uses for the API, behind a health check on the readiness endpoint.
+func (b *builder) failoverRecord(origin pulumi.StringOutput) error {
+	a := b.a
+	hc, err := route53.NewHealthCheck(b.ctx, b.name+"-origin", &route53.HealthCheckArgs{
+		Type:             pulumi.String("HTTPS"),
+		Fqdn:             origin,
+		Port:             pulumi.Int(443),
+		ResourcePath:     pulumi.String("/readyz"),
+		FailureThreshold: pulumi.Int(3),
+		RequestInterval:  pulumi.Int(10),
+		EnableSni:        pulumi.Bool(true),
+		Tags:             base.Tags(a.Tags, "Name", a.originHost()+"."+a.Domain),
+	}, b.awsOpts()...)
+	if err != nil {
+		return err
+	}
+	shared := a.failoverHost() + "." + a.Domain
+	rec, err := route53.NewRecord(b.ctx, b.name+"-failover", &route53.RecordArgs{
+		ZoneId:        a.ZoneID,
+		Name:          pulumi.String(shared),
+		Type:          pulumi.String("CNAME"),
+		Ttl:           pulumi.Int(30),
+		Records:       pulumi.StringArray{origin},
+		SetIdentifier: pulumi.Sprintf("%s-%s", strings.ToLower(a.FailoverRole), a.Region),
+		HealthCheckId: hc.ID(),
+		FailoverRoutingPolicies: route53.RecordFailoverRoutingPolicyArray{route53.RecordFailoverRoutingPolicyArgs{
+			Type: pulumi.String(a.FailoverRole),
+		}},
+	}, b.awsOpts()...)
+	if err != nil {
+		return err
+	}
+	b.s.FailoverDomain = rec.Fqdn
+	return nil
 }
 
 func (b *builder) scaling(dep pulumi.Resource, inNS pulumi.ResourceOption) error {

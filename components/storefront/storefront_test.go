@@ -134,7 +134,8 @@ func TestRoleIsIRSAScopedAndNamed(t *testing.T) {
 		}
 		got[st.Sid] = list(st.Resource)
 	}
-	if strings.Join(got["ReadOwnSecrets"], ",") != strings.Join([]string{dbArn, kvArn, token, srArn}, ",") {
+	// Not the search master user: OpenSearch requests are signed with the role itself.
+	if strings.Join(got["ReadOwnSecrets"], ",") != strings.Join([]string{dbArn, kvArn, token}, ",") {
 		t.Errorf("secrets %v", got["ReadOwnSecrets"])
 	}
 	if strings.Join(got["DecryptOwnSecrets"], ",") != keyArn {
@@ -179,7 +180,15 @@ func TestPodsAreHardenedAndProbed(t *testing.T) {
 			plain[d.Str(e+"name")] = d.Str(e + "value")
 		}
 	}
-	for _, k := range []string{"PGPASSWORD", "REDIS_PASSWORD", "TOKEN_SECRET", "OPENSEARCH_USERNAME", "OPENSEARCH_PASSWORD"} {
+	for _, k := range []string{"OPENSEARCH_USERNAME", "OPENSEARCH_PASSWORD"} {
+		if _, ok := fromSecret[k]; ok {
+			t.Errorf("%s reaches the pod: requests are signed with the pod's role instead", k)
+		}
+	}
+	if plain["OPENSEARCH_AUTH"] != "aws-sigv4" || plain["OPENSEARCH_AWS_REGION"] != "eu-west-1" {
+		t.Errorf("OpenSearch requests are not signed with the pod's role: %v", plain)
+	}
+	for _, k := range []string{"PGPASSWORD", "REDIS_PASSWORD", "TOKEN_SECRET"} {
 		if fromSecret[k] != SecretName {
 			t.Errorf("%s not from %s: %v", k, SecretName, fromSecret)
 		}
@@ -193,10 +202,13 @@ func TestPodsAreHardenedAndProbed(t *testing.T) {
 	}
 	spc := one(t, c, "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass")
 	objects := spc.Str("spec.parameters.objects")
-	for _, arn := range []string{dbArn, kvArn, srArn} {
+	for _, arn := range []string{dbArn, kvArn} {
 		if !strings.Contains(objects, arn) {
 			t.Errorf("SecretProviderClass lacks %s:\n%s", arn, objects)
 		}
+	}
+	if strings.Contains(objects, srArn) {
+		t.Errorf("the search master secret reaches the pods:\n%s", objects)
 	}
 }
 

@@ -50,7 +50,7 @@ func buildCompute(ctx *pulumi.Context, c *config.Cell, rb *regionBase, data *dat
 		Region:                c.Region(),
 		Prefix:                c.Stack,
 		GlobalProvider:        global,
-		APIOrigin:             edge.Origin{Domain: sf.OriginDomain, HTTPS: sf.OriginHTTPS},
+		APIOrigin:             edge.Origin{Domain: sf.FailoverDomain, HTTPS: sf.OriginHTTPS},
 		DROrigin:              dr,
 		FailoverPaths:         e.FailoverPaths,
 		Domain:                c.Domain,
@@ -128,9 +128,14 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 	if data.SearchEndpoint.OutputState != nil {
 		search = &storefront.Search{URL: data.SearchEndpoint, DomainArn: data.SearchDomainArn, SecretArn: data.SearchSecretArn}
 	}
-	originHost := ""
+	// Both regions of a cell sit behind one Route 53 failover name: the cell's storefront
+	// is PRIMARY, a failed-over DR storefront SECONDARY.
+	originHost, failoverRole := "", "PRIMARY"
 	if c.Role == config.RoleDR {
-		originHost = DROriginHost
+		originHost, failoverRole = DROriginHost, "SECONDARY"
+	}
+	if c.Domain == "" {
+		failoverRole = ""
 	}
 	if image == "" {
 		image = s.Image
@@ -166,6 +171,9 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 		PublicSubnetIDs: rb.net.SubnetIDs(network.Public),
 		Domain:          c.Domain,
 		OriginHost:      originHost,
+		FailoverRole:    failoverRole,
+		VpcID:           rb.net.VpcID,
+		VpcCIDR:         c.VpcCIDR(),
 		ZoneID:          zoneID,
 		Tags:            c.Tags,
 	})
@@ -180,6 +188,7 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 	out["storefrontNamespace"] = pulumi.String(sf.Namespace)
 	out["loadBalancerHostname"] = sf.LoadBalancerHostname
 	out["originDomain"] = sf.OriginDomain
+	out["apiOriginDomain"] = sf.FailoverDomain
 	return sf, nil
 }
 

@@ -63,12 +63,25 @@ func TestEveryCellRunsTheStorefrontBehindTheEdge(t *testing.T) {
 				t.Errorf("%d global resources, want 8 (one of each, two cache policies)", n)
 			}
 
-			// The wiring: CloudFront -> origin.<domain> -> ALB of the storefront Ingress ->
-			// pods whose env points at the data stores of this cell.
+			// The wiring: CloudFront -> api-origin.<domain> (Route 53 failover, PRIMARY =
+			// origin.<domain>) -> ALB of the storefront Ingress -> pods whose env points at
+			// the data stores of this cell.
 			dist := c.OfType("aws:cloudfront/distribution:Distribution")[0]
 			domain := strings.TrimPrefix(outs["url"].(string), "https://")
-			if dist.Str("origins[1].domainName") != "origin."+domain || outs["originDomain"] != "origin."+domain {
+			if dist.Str("origins[1].domainName") != "api-origin."+domain || outs["originDomain"] != "origin."+domain {
 				t.Errorf("API origin %q, outputs %v", dist.Str("origins[1].domainName"), outs["originDomain"])
+			}
+			var primary []string
+			for _, r := range c.OfType("aws:route53/record:Record") {
+				if r.Str("name") == "api-origin."+domain {
+					primary = append(primary, r.Str("failoverRoutingPolicies[0].type")+" -> "+strings.Join(r.Strs("records"), ","))
+					if r.Str("healthCheckId") == "" {
+						t.Errorf("failover record without a health check")
+					}
+				}
+			}
+			if len(primary) != 1 || primary[0] != "PRIMARY -> origin."+domain {
+				t.Errorf("api-origin failover records %v, want the cell's origin as PRIMARY", primary)
 			}
 			ing := c.OfType("kubernetes:networking.k8s.io/v1:Ingress")[0]
 			alb := ing.Out("status.loadBalancer.ingress[0].hostname").StringValue()

@@ -157,6 +157,31 @@ func TestFailoverModeServesFromTheDRRegion(t *testing.T) {
 			if origin := res.Outputs["originDomain"]; !strings.HasPrefix(origin.(string), program.DROriginHost+".") {
 				t.Errorf("origin %v is not the DR origin the cell's edge fails over to", origin)
 			}
+			// Writes follow too: the DR origin joins the cell's API failover name as SECONDARY.
+			secondary := 0
+			for _, r := range res.Cloud.OfType("aws:route53/record:Record") {
+				if strings.HasPrefix(r.Str("name"), "api-origin.") && r.Str("failoverRoutingPolicies[0].type") == "SECONDARY" &&
+					strings.HasPrefix(r.Strs("records")[0], program.DROriginHost+".") {
+					secondary++
+				}
+			}
+			if secondary != 1 {
+				t.Errorf("%d SECONDARY api-origin records pointing at the DR origin, want 1", secondary)
+			}
+			// The load balancer admits CloudFront only.
+			albGroups := 0
+			for _, sg := range res.Cloud.OfType("aws:ec2/securityGroup:SecurityGroup") {
+				if sg.Name != "storefront-alb" {
+					continue
+				}
+				albGroups++
+				if sg.Len("ingress") != 1 || len(sg.Strs("ingress[0].prefixListIds")) != 1 || sg.Len("ingress[0].cidrBlocks") != 0 {
+					t.Errorf("load balancer security group %v", sg.In("ingress"))
+				}
+			}
+			if albGroups != 1 {
+				t.Errorf("%d load balancer security groups, want 1", albGroups)
+			}
 			// The storefront reads the replicated credentials secret of this region.
 			policies := res.Cloud.OfType("aws:iam/rolePolicy:RolePolicy")
 			found := false
@@ -205,5 +230,26 @@ func TestSwitchoverKeepsTheGlobalCluster(t *testing.T) {
 	}
 	if n := len(res.Cloud.OfType("aws:rds/clusterInstance:ClusterInstance")); n < 2 {
 		t.Errorf("%d instances after a switchover", n)
+	}
+}
+
+// A failover deploys the DR copy of the cell's image: both stack files name the same release.
+func TestDRStacksDeployTheCellsRelease(t *testing.T) {
+	for stack, want := range drStacks {
+		var tags []string
+		for _, s := range []string{want.primary, stack} {
+			cfg, err := plan.LoadConfig("../..", config.Project, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := config.Parse(s, config.Map(cfg))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tags = append(tags, c.Storefront.Image+"|"+c.Storefront.Repository+":"+c.Storefront.ImageTag)
+		}
+		if tags[0] != tags[1] {
+			t.Errorf("%s deploys %s but its cell %s", stack, tags[1], tags[0])
+		}
 	}
 }
