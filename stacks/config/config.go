@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -77,6 +78,18 @@ type Network struct {
 	AZCount              int    // globalstack:azCount
 	SingleNatGateway     bool   // globalstack:singleNatGateway
 	FlowLogRetentionDays int    // globalstack:flowLogRetentionDays
+	// Zones optionally names the zones of the stack's region (globalstack:zones): zone
+	// letters map to different physical zones in every account, and some services skip some
+	// zones (EKS in use1-az3), so an account may need to choose. Default: the first AZCount.
+	Zones []string
+}
+
+// StackZones returns the zones the stack's region uses.
+func (c *Cell) StackZones() []string {
+	if len(c.Network.Zones) > 0 {
+		return c.Network.Zones
+	}
+	return regions.Zones(c.Region())[:c.Network.AZCount]
 }
 
 // Region returns the region this stack deploys into.
@@ -174,6 +187,11 @@ func Parse(stack string, src Source) (*Cell, error) {
 		SingleNatGateway:     r.boolean("singleNatGateway", c.Sizing == SizingDev),
 		FlowLogRetentionDays: r.integer("flowLogRetentionDays", 365),
 	}
+	if raw := r.optional("zones", ""); raw != "" {
+		if err := json.Unmarshal([]byte(raw), &c.Network.Zones); err != nil {
+			r.p.Addf(Key("zones"), "must be a list of zone names: %v", err)
+		}
+	}
 	r.validateNetwork(c)
 	c.Failover = r.boolean("failover", false)
 	if c.Failover && c.Role != RoleDR {
@@ -226,6 +244,23 @@ func (r *reader) validateNetwork(c *Cell) {
 	for key, region := range map[string]string{"primaryRegion": c.PrimaryRegion, "drRegion": c.DRRegion} {
 		if region != "" && n.AZCount > len(regions.Zones(region)) {
 			r.p.Addf(Key("azCount"), "is %d but %s (%s) has only %d zones", n.AZCount, region, key, len(regions.Zones(region)))
+		}
+	}
+	if len(n.Zones) > 0 {
+		region := c.Region()
+		known := regions.Zones(region)
+		seen := map[string]bool{}
+		for _, z := range n.Zones {
+			if !slices.Contains(known, z) {
+				r.p.Addf(Key("zones"), "%q is not a zone of %s (%s)", z, region, strings.Join(known, ", "))
+			}
+			if seen[z] {
+				r.p.Addf(Key("zones"), "%q is listed twice", z)
+			}
+			seen[z] = true
+		}
+		if len(n.Zones) != n.AZCount {
+			r.p.Addf(Key("zones"), "lists %d zones but azCount is %d", len(n.Zones), n.AZCount)
 		}
 	}
 	if n.AZCount > 6 {

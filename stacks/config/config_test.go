@@ -61,6 +61,8 @@ func TestEveryInvalidValueNamesItsKey(t *testing.T) {
 		{"bad retention", "globalstack:flowLogRetentionDays", "42", "globalstack:flowLogRetentionDays: 42 is not a retention"},
 		{"failover on a cell", "globalstack:failover", "true", "globalstack:failover: only a dr stack can fail over"},
 		{"bad failover mode", "globalstack:failoverMode", "sideways", `globalstack:failoverMode: "sideways" is not a failover mode`},
+		{"zone of another region", "globalstack:zones", `["eu-west-1a","eu-west-1b","us-east-1a"]`, `globalstack:zones: "us-east-1a" is not a zone of eu-west-1`},
+		{"zones not matching azCount", "globalstack:zones", `["eu-west-1a","eu-west-1c"]`, "globalstack:zones: lists 2 zones but azCount is 3"},
 		{"bad domain", "globalstack:domain", "not a domain", `globalstack:domain: "not a domain" is not a DNS name`},
 		{"missing tag", "globalstack:tags", `{"owner":"x","cost-center":"y"}`, "globalstack:tags.data-classification: is required"},
 		{"tags not a map", "globalstack:tags", `["owner"]`, "globalstack:tags: must be a map of strings"},
@@ -131,5 +133,19 @@ func TestDevSizingDefaultsToSingleNat(t *testing.T) {
 	c, err = Parse("dev-eu", cfg)
 	if err != nil || c.Network.SingleNatGateway {
 		t.Fatalf("explicit singleNatGateway=false ignored: %v %+v", err, c)
+	}
+}
+
+func TestZonesOverride(t *testing.T) {
+	cfg := validEU()
+	c, err := Parse("prod-eu", cfg)
+	if err != nil || strings.Join(c.StackZones(), ",") != "eu-west-1a,eu-west-1b,eu-west-1c" {
+		t.Fatalf("default zones %v (%v)", c.StackZones(), err)
+	}
+	cfg["globalstack:azCount"] = "2"
+	cfg["globalstack:zones"] = `["eu-west-1c","eu-west-1a"]`
+	c, err = Parse("prod-eu", cfg)
+	if err != nil || strings.Join(c.StackZones(), ",") != "eu-west-1c,eu-west-1a" {
+		t.Fatalf("zones override %v (%v)", c.StackZones(), err)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"globalstack/components/edge"
 	"globalstack/components/keys"
 	"globalstack/components/network"
-	"globalstack/components/regions"
 	"globalstack/components/replication"
 	"globalstack/stacks/config"
 )
@@ -74,7 +73,7 @@ func buildRegionBase(ctx *pulumi.Context, c *config.Cell, out Outputs) (*regionB
 	n, err := network.New(ctx, "vpc", &network.Args{
 		Region:               region,
 		CIDR:                 c.VpcCIDR(),
-		Zones:                regions.Zones(region)[:c.Network.AZCount],
+		Zones:                c.StackZones(),
 		SingleNatGateway:     c.Network.SingleNatGateway,
 		FlowLogKeyArn:        k.Key(keys.Logs).Arn,
 		FlowLogRetentionDays: c.Network.FlowLogRetentionDays,
