@@ -106,3 +106,15 @@ func PrivatePrefix(cidr string, maxBits int) (netip.Prefix, error) {
 	}
 	return pfx, nil
 }
+
+// ValidatePlacement checks where a data store goes: at least two subnets, the zone of each
+// one inside region, a VPC, and the application security group that alone may reach it.
+func ValidatePlacement(p *Problems, region string, subnets int, zones []string, vpcSet, appSGSet bool) {
+	p.Require(subnets >= 2, "SubnetIDs", "%d subnets given: at least 2, in different zones, are required", subnets)
+	p.Require(len(zones) == subnets, "Zones", "%d zones for %d subnets: give the zone of each subnet", len(zones), subnets)
+	for _, z := range zones {
+		p.Require(strings.HasPrefix(z, region) && len(z) == len(region)+1, "Zones", "%q is not a zone of %s", z, region)
+	}
+	p.Require(vpcSet, "VpcID", "is required")
+	p.Require(appSGSet, "AppSecurityGroupID", "is required: it is the only source admitted")
+}

@@ -94,13 +94,7 @@ func (a *Args) Validate() error {
 	p.Require(versionRE.MatchString(d.EngineVersion), "EngineVersion", "%q is not a Redis 6.x or 7.x version", d.EngineVersion)
 	p.Require(d.SnapshotRetentionDays >= 1 && d.SnapshotRetentionDays <= 35, "SnapshotRetentionDays", "%d is outside 1-35: daily snapshots are always on", d.SnapshotRetentionDays)
 	p.Require(slices.Contains(logRetention, d.LogRetentionDays), "LogRetentionDays", "%d is not a retention CloudWatch Logs accepts", d.LogRetentionDays)
-	p.Require(len(d.SubnetIDs) >= 2, "SubnetIDs", "%d subnets given: at least 2, in different zones, are required", len(d.SubnetIDs))
-	p.Require(len(d.Zones) == len(d.SubnetIDs), "Zones", "%d zones for %d subnets: give the zone of each subnet", len(d.Zones), len(d.SubnetIDs))
-	for _, z := range d.Zones {
-		p.Require(strings.HasPrefix(z, d.Region) && len(z) == len(d.Region)+1, "Zones", "%q is not a zone of %s", z, d.Region)
-	}
-	p.Require(d.VpcID != nil, "VpcID", "is required")
-	p.Require(d.AppSecurityGroupID != nil, "AppSecurityGroupID", "is required: it is the only source admitted to the cache")
+	base.ValidatePlacement(p, d.Region, len(d.SubnetIDs), d.Zones, d.VpcID != nil, d.AppSecurityGroupID != nil)
 	p.Require(d.KmsKeyArn != nil, "KmsKeyArn", "is required: the cache is always encrypted at rest with a customer-managed key")
 	p.Require(d.SecretsKeyArn != nil, "SecretsKeyArn", "is required: the AUTH token secret is always encrypted with a customer-managed key")
 	p.Require(d.LogsKeyArn != nil, "LogsKeyArn", "is required: the log groups are always encrypted")

@@ -182,13 +182,7 @@ func (a *Args) Validate() error {
 	p.Require(pi == 7 || (pi%31 == 0 && pi >= 31 && pi <= 713) || pi == 731, "PerformanceInsightsRetentionDays",
 		"%d is not a retention Performance Insights offers (7, a multiple of 31 up to 713, or 731)", pi)
 	p.Require(slices.Contains(logRetention, d.LogRetentionDays), "LogRetentionDays", "%d is not a retention CloudWatch Logs accepts", d.LogRetentionDays)
-	p.Require(len(d.SubnetIDs) >= 2, "SubnetIDs", "%d subnets given: at least 2, in different zones, are required", len(d.SubnetIDs))
-	p.Require(len(d.Zones) == len(d.SubnetIDs), "Zones", "%d zones for %d subnets: give the zone of each subnet", len(d.Zones), len(d.SubnetIDs))
-	for _, z := range d.Zones {
-		p.Require(strings.HasPrefix(z, d.Region) && len(z) == len(d.Region)+1, "Zones", "%q is not a zone of %s", z, d.Region)
-	}
-	p.Require(d.VpcID != nil, "VpcID", "is required")
-	p.Require(d.AppSecurityGroupID != nil, "AppSecurityGroupID", "is required: it is the only source admitted to the database")
+	base.ValidatePlacement(p, d.Region, len(d.SubnetIDs), d.Zones, d.VpcID != nil, d.AppSecurityGroupID != nil)
 	p.Require(d.KmsKeyArn != nil, "KmsKeyArn", "is required: storage is always encrypted with a customer-managed key")
 	p.Require(d.LogsKeyArn != nil, "LogsKeyArn", "is required: the PostgreSQL log group is always encrypted")
 	return p.Err()

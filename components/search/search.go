@@ -117,17 +117,11 @@ func (a *Args) Validate() error {
 	}
 	p.Require(d.VolumeSizeGiB >= 10 && d.VolumeSizeGiB <= 16384, "VolumeSizeGiB", "%d is outside 10-16384", d.VolumeSizeGiB)
 	p.Require(slices.Contains(logRetention, d.LogRetentionDays), "LogRetentionDays", "%d is not a retention CloudWatch Logs accepts", d.LogRetentionDays)
-	p.Require(len(d.SubnetIDs) >= 2, "SubnetIDs", "%d subnets given: at least 2, in different zones, are required", len(d.SubnetIDs))
-	p.Require(len(d.Zones) == len(d.SubnetIDs), "Zones", "%d zones for %d subnets: give the zone of each subnet", len(d.Zones), len(d.SubnetIDs))
-	for _, z := range d.Zones {
-		p.Require(strings.HasPrefix(z, d.Region) && len(z) == len(d.Region)+1, "Zones", "%q is not a zone of %s", z, d.Region)
-	}
+	base.ValidatePlacement(p, d.Region, len(d.SubnetIDs), d.Zones, d.VpcID != nil, d.AppSecurityGroupID != nil)
 	p.Require(len(d.AccessRoleArns) > 0, "AccessRoleArns", "is required: the access policy names the roles that may call the domain")
 	for _, r := range d.AccessRoleArns {
 		p.Require(roleRE.MatchString(r) && !strings.Contains(r, "*"), "AccessRoleArns", "%q is not an IAM role ARN without wildcards", r)
 	}
-	p.Require(d.VpcID != nil, "VpcID", "is required")
-	p.Require(d.AppSecurityGroupID != nil, "AppSecurityGroupID", "is required: it is the only source admitted to the domain")
 	p.Require(d.KmsKeyArn != nil, "KmsKeyArn", "is required: the domain is always encrypted at rest with a customer-managed key")
 	p.Require(d.SecretsKeyArn != nil, "SecretsKeyArn", "is required: the master user secret is always encrypted with a customer-managed key")
 	p.Require(d.LogsKeyArn != nil, "LogsKeyArn", "is required: the log groups are always encrypted")
