@@ -59,21 +59,12 @@ func run(t *testing.T, args *Args) (*mockcloud.Cloud, *result, error) {
 	return cloud, res, err
 }
 
-func one(t *testing.T, c *mockcloud.Cloud, typ string) mockcloud.Resource {
-	t.Helper()
-	rs := c.OfType(typ)
-	if len(rs) != 1 {
-		t.Fatalf("%d resources of type %s, want 1", len(rs), typ)
-	}
-	return rs[0]
-}
-
 func TestReplicationGroupIsEncryptedAndHighlyAvailable(t *testing.T) {
 	c, res, err := run(t, validArgs())
 	if err != nil {
 		t.Fatal(err)
 	}
-	rg := one(t, c, "aws:elasticache/replicationGroup:ReplicationGroup")
+	rg := mockcloud.One(t, c, "aws:elasticache/replicationGroup:ReplicationGroup")
 	checks := map[string]bool{
 		"automaticFailoverEnabled":       rg.Bool("automaticFailoverEnabled"),
 		"multiAzEnabled":                 rg.Bool("multiAzEnabled"),
@@ -112,7 +103,7 @@ func TestSlowLogDeliveredToEncryptedGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rg := one(t, c, "aws:elasticache/replicationGroup:ReplicationGroup")
+	rg := mockcloud.One(t, c, "aws:elasticache/replicationGroup:ReplicationGroup")
 	groups := map[string]mockcloud.Resource{}
 	for _, g := range c.OfType("aws:cloudwatch/logGroup:LogGroup") {
 		groups[g.Str("name")] = g
@@ -140,12 +131,12 @@ func TestPlacementAndSecurityGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rg := one(t, c, "aws:elasticache/replicationGroup:ReplicationGroup")
-	sn := one(t, c, "aws:elasticache/subnetGroup:SubnetGroup")
+	rg := mockcloud.One(t, c, "aws:elasticache/replicationGroup:ReplicationGroup")
+	sn := mockcloud.One(t, c, "aws:elasticache/subnetGroup:SubnetGroup")
 	if !reflect.DeepEqual(sn.Strs("subnetIds"), dataSubnets) || rg.Str("subnetGroupName") != sn.ID {
 		t.Errorf("subnet group %v used as %q (id %q)", sn.Strs("subnetIds"), rg.Str("subnetGroupName"), sn.ID)
 	}
-	sg := one(t, c, "aws:ec2/securityGroup:SecurityGroup")
+	sg := mockcloud.One(t, c, "aws:ec2/securityGroup:SecurityGroup")
 	if !reflect.DeepEqual(rg.Strs("securityGroupIds"), []string{sg.ID}) {
 		t.Errorf("replication group security groups %v, want only %s", rg.Strs("securityGroupIds"), sg.ID)
 	}
@@ -168,9 +159,9 @@ func TestAuthTokenInSecretsManager(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rg := one(t, c, "aws:elasticache/replicationGroup:ReplicationGroup")
-	s := one(t, c, "aws:secretsmanager/secret:Secret")
-	v := one(t, c, "aws:secretsmanager/secretVersion:SecretVersion")
+	rg := mockcloud.One(t, c, "aws:elasticache/replicationGroup:ReplicationGroup")
+	s := mockcloud.One(t, c, "aws:secretsmanager/secret:Secret")
+	v := mockcloud.One(t, c, "aws:secretsmanager/secretVersion:SecretVersion")
 	if s.Str("kmsKeyId") != secretKey || s.Str("name") != "prod-eu-redis/cache/auth" {
 		t.Errorf("secret %q encrypted with %q", s.Str("name"), s.Str("kmsKeyId"))
 	}
@@ -190,22 +181,7 @@ func TestEveryChildIsParentedToTheComponent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	comp := one(t, c, "globalstack:cache:Cache")
-	under := map[string]bool{}
-	for _, r := range c.Descendants(comp.URN) {
-		under[r.URN] = true
-	}
-	n := 0
-	for _, r := range c.Resources() {
-		if r.URN == comp.URN || strings.HasPrefix(r.Type, "pulumi:providers:") {
-			continue
-		}
-		n++
-		if !under[r.URN] {
-			t.Errorf("%s (%s) is not under the component", r.Name, r.Type)
-		}
-	}
-	if n < 7 {
+	if n := mockcloud.RequireParented(t, c, "globalstack:cache:Cache"); n < 7 {
 		t.Errorf("only %d children", n)
 	}
 }

@@ -90,25 +90,16 @@ func run(t *testing.T, args *Args, dr bool) (*mockcloud.Cloud, *captured, error)
 	return cloud, got, err
 }
 
-func one(t *testing.T, c *mockcloud.Cloud, typ string) mockcloud.Resource {
-	t.Helper()
-	rs := c.OfType(typ)
-	if len(rs) != 1 {
-		t.Fatalf("%d resources of type %s, want 1", len(rs), typ)
-	}
-	return rs[0]
-}
-
 func TestPrimaryEncryptionAuthAndLogging(t *testing.T) {
 	c, got, err := run(t, primaryArgs(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := one(t, c, "aws:rds/globalCluster:GlobalCluster")
+	g := mockcloud.One(t, c, "aws:rds/globalCluster:GlobalCluster")
 	if g.Str("globalClusterIdentifier") != "prod-us-global" || !g.Bool("storageEncrypted") || !g.Bool("deletionProtection") || g.Str("engine") != Engine {
 		t.Errorf("global cluster inputs: %v", g.Inputs)
 	}
-	cl := one(t, c, "aws:rds/cluster:Cluster")
+	cl := mockcloud.One(t, c, "aws:rds/cluster:Cluster")
 	checks := map[string]bool{
 		"storageEncrypted":                 cl.Bool("storageEncrypted"),
 		"kmsKeyId is the data key":         cl.Str("kmsKeyId") == dataKey,
@@ -134,7 +125,7 @@ func TestPrimaryEncryptionAuthAndLogging(t *testing.T) {
 		t.Errorf("master password must be a 40-character secret (secret=%v)", cl.IsSecret("masterPassword"))
 	}
 
-	pg := one(t, c, "aws:rds/clusterParameterGroup:ClusterParameterGroup")
+	pg := mockcloud.One(t, c, "aws:rds/clusterParameterGroup:ClusterParameterGroup")
 	if cl.Str("dbClusterParameterGroupName") != pg.Out("name").StringValue() {
 		t.Errorf("cluster uses parameter group %q, created %q", cl.Str("dbClusterParameterGroupName"), pg.Out("name").StringValue())
 	}
@@ -149,7 +140,7 @@ func TestPrimaryEncryptionAuthAndLogging(t *testing.T) {
 		t.Errorf("TLS not forced: %v", params)
 	}
 
-	lg := one(t, c, "aws:cloudwatch/logGroup:LogGroup")
+	lg := mockcloud.One(t, c, "aws:cloudwatch/logGroup:LogGroup")
 	if lg.Str("name") != "/aws/rds/cluster/prod-us-us-east-1/postgresql" || lg.Str("kmsKeyId") != logsKey || lg.Num("retentionInDays") != DefaultLogRetentionDays {
 		t.Errorf("log group %v", lg.Inputs)
 	}
@@ -194,15 +185,15 @@ func TestPrimaryPlacementAndSecurityGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sn := one(t, c, "aws:rds/subnetGroup:SubnetGroup")
+	sn := mockcloud.One(t, c, "aws:rds/subnetGroup:SubnetGroup")
 	if !reflect.DeepEqual(sn.Strs("subnetIds"), dataSubnets) {
 		t.Errorf("subnet group %v, want the data subnets %v", sn.Strs("subnetIds"), dataSubnets)
 	}
-	cl := one(t, c, "aws:rds/cluster:Cluster")
+	cl := mockcloud.One(t, c, "aws:rds/cluster:Cluster")
 	if cl.Str("dbSubnetGroupName") != sn.ID {
 		t.Errorf("cluster subnet group %q, created %q", cl.Str("dbSubnetGroupName"), sn.ID)
 	}
-	sg := one(t, c, "aws:ec2/securityGroup:SecurityGroup")
+	sg := mockcloud.One(t, c, "aws:ec2/securityGroup:SecurityGroup")
 	if !reflect.DeepEqual(cl.Strs("vpcSecurityGroupIds"), []string{sg.ID}) || got.get("sg") != sg.ID {
 		t.Errorf("cluster security groups %v, want only %s", cl.Strs("vpcSecurityGroupIds"), sg.ID)
 	}
@@ -229,15 +220,15 @@ func TestPrimaryCredentialsInSecretsManager(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pw := one(t, c, "random:index/randomPassword:RandomPassword")
-	s := one(t, c, "aws:secretsmanager/secret:Secret")
+	pw := mockcloud.One(t, c, "random:index/randomPassword:RandomPassword")
+	s := mockcloud.One(t, c, "aws:secretsmanager/secret:Secret")
 	if s.Str("kmsKeyId") != secretKey {
 		t.Errorf("secret encrypted with %q, want the secrets key", s.Str("kmsKeyId"))
 	}
 	if s.Str("name") != "prod-us/database/master" {
 		t.Errorf("secret name %q", s.Str("name"))
 	}
-	v := one(t, c, "aws:secretsmanager/secretVersion:SecretVersion")
+	v := mockcloud.One(t, c, "aws:secretsmanager/secretVersion:SecretVersion")
 	if v.Str("secretId") != s.ID {
 		t.Errorf("version of secret %q, want %q", v.Str("secretId"), s.ID)
 	}
@@ -255,7 +246,7 @@ func TestPrimaryCredentialsInSecretsManager(t *testing.T) {
 			t.Errorf("secret body lacks %s", want)
 		}
 	}
-	one(t, c, "aws:rds/cluster:Cluster")
+	mockcloud.One(t, c, "aws:rds/cluster:Cluster")
 	if cl := c.OfType("aws:rds/cluster:Cluster")[0]; cl.Str("masterPassword") != pwValue {
 		t.Error("cluster master password is not the generated one")
 	}
@@ -275,22 +266,7 @@ func TestEveryChildIsParentedToTheComponent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			comp := one(t, c, "globalstack:database:Database")
-			under := map[string]bool{}
-			for _, r := range c.Descendants(comp.URN) {
-				under[r.URN] = true
-			}
-			n := 0
-			for _, r := range c.Resources() {
-				if r.URN == comp.URN || strings.HasPrefix(r.Type, "pulumi:providers:") {
-					continue
-				}
-				n++
-				if !under[r.URN] {
-					t.Errorf("%s (%s) is not under the component", r.Name, r.Type)
-				}
-			}
-			if n < 6 {
+			if n := mockcloud.RequireParented(t, c, "globalstack:database:Database"); n < 6 {
 				t.Errorf("only %d children", n)
 			}
 		})
@@ -319,8 +295,8 @@ func TestSecondaryHeadlessInDRRegion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prov := one(t, c, "pulumi:providers:aws")
-	cl := one(t, c, "aws:rds/cluster:Cluster")
+	prov := mockcloud.One(t, c, "pulumi:providers:aws")
+	cl := mockcloud.One(t, c, "aws:rds/cluster:Cluster")
 	if cl.Region != "us-west-2" || !strings.HasPrefix(cl.Provider, prov.URN+"::") {
 		t.Errorf("secondary cluster in region %q through provider %q, want us-west-2 through %s", cl.Region, cl.Provider, prov.URN)
 	}
@@ -352,7 +328,7 @@ func TestSecondaryHeadlessInDRRegion(t *testing.T) {
 			t.Errorf("%s (%s) is in %q", r.Name, r.Type, r.Region)
 		}
 	}
-	lg := one(t, c, "aws:cloudwatch/logGroup:LogGroup")
+	lg := mockcloud.One(t, c, "aws:cloudwatch/logGroup:LogGroup")
 	if lg.Str("kmsKeyId") != drLogsKey {
 		t.Errorf("DR log group key %q", lg.Str("kmsKeyId"))
 	}
@@ -473,7 +449,7 @@ func TestPromotedSecondaryLeavesTheGlobalCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl := one(t, c, "aws:rds/cluster:Cluster")
+	cl := mockcloud.One(t, c, "aws:rds/cluster:Cluster")
 	if !cl.In("globalClusterIdentifier").IsNull() {
 		t.Errorf("a promoted cluster still names global cluster %q, so pulumi up would rejoin it", cl.Str("globalClusterIdentifier"))
 	}
@@ -493,7 +469,7 @@ func TestPrimarySecretReplicatedInsideTheJurisdiction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := one(t, c, "aws:secretsmanager/secret:Secret")
+	s := mockcloud.One(t, c, "aws:secretsmanager/secret:Secret")
 	if s.Str("replicas[0].region") != "us-west-2" || s.Str("replicas[0].kmsKeyId") != drKey {
 		t.Fatalf("secret replicas %v", s.In("replicas"))
 	}

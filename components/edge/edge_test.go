@@ -41,18 +41,9 @@ func run(t *testing.T, mutate func(*Args)) *mockcloud.Cloud {
 	return c
 }
 
-func one(t *testing.T, c *mockcloud.Cloud, typ string) mockcloud.Resource {
-	t.Helper()
-	rs := c.OfType(typ)
-	if len(rs) != 1 {
-		t.Fatalf("%d %s, want 1", len(rs), typ)
-	}
-	return rs[0]
-}
-
 func TestWebACLIsGlobalWithManagedRulesAndLogsInRegion(t *testing.T) {
 	c := run(t, nil)
-	acl := one(t, c, "aws:wafv2/webAcl:WebAcl")
+	acl := mockcloud.One(t, c, "aws:wafv2/webAcl:WebAcl")
 	if acl.Region != "us-east-1" || acl.Str("scope") != "CLOUDFRONT" || !strings.Contains(acl.Out("arn").StringValue(), ":us-east-1:123456789012:global/webacl/") {
 		t.Errorf("web ACL region %s scope %s arn %s", acl.Region, acl.Str("scope"), acl.Out("arn").StringValue())
 	}
@@ -69,7 +60,7 @@ func TestWebACLIsGlobalWithManagedRulesAndLogsInRegion(t *testing.T) {
 	if strings.Join(groups, ",") != strings.Join(append(append([]string{}, ManagedRuleGroups...), "rate"), ",") {
 		t.Errorf("rules %v", groups)
 	}
-	logging := one(t, c, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
+	logging := mockcloud.One(t, c, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
 	var wafBucket mockcloud.Resource
 	for _, b := range c.OfType("aws:s3/bucketV2:BucketV2") {
 		if strings.HasPrefix(b.Str("bucket"), "aws-waf-logs-") {
@@ -84,7 +75,7 @@ func TestWebACLIsGlobalWithManagedRulesAndLogsInRegion(t *testing.T) {
 
 func TestAssetsBucketIsPrivateAndOnlyReachableThroughOAC(t *testing.T) {
 	c := run(t, nil)
-	dist := one(t, c, "aws:cloudfront/distribution:Distribution")
+	dist := mockcloud.One(t, c, "aws:cloudfront/distribution:Distribution")
 	var assets mockcloud.Resource
 	for _, b := range c.OfType("aws:s3/bucketV2:BucketV2") {
 		if strings.HasPrefix(b.Str("bucket"), "prod-eu-assets-") {
@@ -130,7 +121,7 @@ func TestAssetsBucketIsPrivateAndOnlyReachableThroughOAC(t *testing.T) {
 			t.Errorf("assets bucket check %s failed (%v)", k, checks)
 		}
 	}
-	oac := one(t, c, "aws:cloudfront/originAccessControl:OriginAccessControl")
+	oac := mockcloud.One(t, c, "aws:cloudfront/originAccessControl:OriginAccessControl")
 	if dist.Str("origins[0].originAccessControlId") != oac.ID || dist.Str("origins[0].domainName") != assets.Out("bucketRegionalDomainName").StringValue() {
 		t.Errorf("assets origin %v", dist.In("origins[0]"))
 	}
@@ -138,15 +129,15 @@ func TestAssetsBucketIsPrivateAndOnlyReachableThroughOAC(t *testing.T) {
 
 func TestDistributionTLSBehaviorsAndCertificate(t *testing.T) {
 	c := run(t, nil)
-	dist := one(t, c, "aws:cloudfront/distribution:Distribution")
-	cert := one(t, c, "aws:acm/certificate:Certificate")
+	dist := mockcloud.One(t, c, "aws:cloudfront/distribution:Distribution")
+	cert := mockcloud.One(t, c, "aws:acm/certificate:Certificate")
 	if dist.Region != "us-east-1" || cert.Region != "us-east-1" {
 		t.Errorf("distribution in %s, certificate in %s", dist.Region, cert.Region)
 	}
 	if dist.Str("viewerCertificate.minimumProtocolVersion") != "TLSv1.2_2021" || dist.Str("viewerCertificate.acmCertificateArn") != cert.Out("arn").StringValue() {
 		t.Errorf("viewer certificate %v", dist.In("viewerCertificate"))
 	}
-	if dist.Str("defaultCacheBehavior.viewerProtocolPolicy") != "redirect-to-https" || dist.Str("webAclId") != one(t, c, "aws:wafv2/webAcl:WebAcl").Out("arn").StringValue() {
+	if dist.Str("defaultCacheBehavior.viewerProtocolPolicy") != "redirect-to-https" || dist.Str("webAclId") != mockcloud.One(t, c, "aws:wafv2/webAcl:WebAcl").Out("arn").StringValue() {
 		t.Errorf("default behavior / WAF %v %s", dist.In("defaultCacheBehavior"), dist.Str("webAclId"))
 	}
 	api := dist.In("origins[1]")
@@ -166,7 +157,7 @@ func TestDistributionTLSBehaviorsAndCertificate(t *testing.T) {
 		dist.Len("orderedCacheBehaviors[1].allowedMethods") != 7 {
 		t.Errorf("api behavior %v", dist.In("orderedCacheBehaviors[1]"))
 	}
-	rh := one(t, c, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
+	rh := mockcloud.One(t, c, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
 	if rh.Num("securityHeadersConfig.strictTransportSecurity.accessControlMaxAgeSec") < 31536000 || rh.Str("securityHeadersConfig.frameOptions.frameOption") != "DENY" ||
 		rh.Str("securityHeadersConfig.contentSecurityPolicy.contentSecurityPolicy") == "" || !rh.In("securityHeadersConfig.contentTypeOptions").IsObject() {
 		t.Errorf("response headers %v", rh.In("securityHeadersConfig"))
@@ -190,7 +181,7 @@ func TestDistributionTLSBehaviorsAndCertificate(t *testing.T) {
 
 func TestDROriginAddsReadOnlyFailover(t *testing.T) {
 	c := run(t, func(a *Args) { a.DROrigin = &Origin{Domain: pulumi.String("origin-dr.shop.example.eu"), HTTPS: true} })
-	dist := one(t, c, "aws:cloudfront/distribution:Distribution")
+	dist := mockcloud.One(t, c, "aws:cloudfront/distribution:Distribution")
 	if dist.Str("originGroups[0].members[1].originId") != "api-dr" || dist.Num("originGroups[0].failoverCriteria.statusCodes[0]") != 500 {
 		t.Fatalf("origin group %v", dist.In("originGroups"))
 	}

@@ -21,9 +21,19 @@ func RunProgram(tb testing.TB, region string, fn pulumi.RunFunc, config ...map[s
 	return c, c.Run(fn, cfg)
 }
 
-// RequireParented fails the test unless every resource other than providers and
-// top-level components sits under a component of type componentType.
-func RequireParented(tb testing.TB, c *Cloud, componentType string) {
+// One returns the only resource of type typ, failing the test when there is not exactly one.
+func One(tb testing.TB, c *Cloud, typ string) Resource {
+	tb.Helper()
+	rs := c.OfType(typ)
+	if len(rs) != 1 {
+		tb.Fatalf("%d resources of type %s, want 1", len(rs), typ)
+	}
+	return rs[0]
+}
+
+// RequireParented fails the test unless every resource other than providers sits under the
+// component of type componentType; it returns how many children it checked.
+func RequireParented(tb testing.TB, c *Cloud, componentType string) int {
 	tb.Helper()
 	var root string
 	for _, r := range c.Resources() {
@@ -34,6 +44,7 @@ func RequireParented(tb testing.TB, c *Cloud, componentType string) {
 	if root == "" {
 		tb.Fatalf("no %s was registered", componentType)
 	}
+	n := 0
 	under := map[string]bool{}
 	for _, r := range c.Descendants(root) {
 		under[r.URN] = true
@@ -42,8 +53,10 @@ func RequireParented(tb testing.TB, c *Cloud, componentType string) {
 		if r.URN == root || strings.HasPrefix(r.Type, "pulumi:providers:") {
 			continue
 		}
+		n++
 		if !under[r.URN] {
 			tb.Errorf("%s is not parented to the %s component (parent %q)", r.URN, componentType, r.Parent)
 		}
 	}
+	return n
 }

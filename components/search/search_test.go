@@ -66,15 +66,6 @@ func run(t *testing.T, args *Args) (*mockcloud.Cloud, *result, error) {
 	return cloud, res, err
 }
 
-func one(t *testing.T, c *mockcloud.Cloud, typ string) mockcloud.Resource {
-	t.Helper()
-	rs := c.OfType(typ)
-	if len(rs) != 1 {
-		t.Fatalf("%d resources of type %s, want 1", len(rs), typ)
-	}
-	return rs[0]
-}
-
 type policy struct {
 	Statement []struct {
 		Effect    string
@@ -99,7 +90,7 @@ func TestDomainEncryptionTLSAndZones(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := one(t, c, "aws:opensearch/domain:Domain")
+	d := mockcloud.One(t, c, "aws:opensearch/domain:Domain")
 	checks := map[string]bool{
 		"encryptAtRest enabled":       d.Bool("encryptAtRest.enabled"),
 		"encryptAtRest with data key": d.Str("encryptAtRest.kmsKeyId") == dataKey,
@@ -136,7 +127,7 @@ func TestTwoZoneCell(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := one(t, c, "aws:opensearch/domain:Domain")
+	d := mockcloud.One(t, c, "aws:opensearch/domain:Domain")
 	if d.Num("clusterConfig.zoneAwarenessConfig.availabilityZoneCount") != 2 || d.Num("clusterConfig.instanceCount") != 2 || d.Len("vpcOptions.subnetIds") != 2 {
 		t.Errorf("2-zone cell: zones %v, instances %v, subnets %v", d.Num("clusterConfig.zoneAwarenessConfig.availabilityZoneCount"),
 			d.Num("clusterConfig.instanceCount"), d.Strs("vpcOptions.subnetIds"))
@@ -155,11 +146,11 @@ func TestPlacementAndSecurityGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := one(t, c, "aws:opensearch/domain:Domain")
+	d := mockcloud.One(t, c, "aws:opensearch/domain:Domain")
 	if got := d.Strs("vpcOptions.subnetIds"); !reflect.DeepEqual(got, []string{"subnet-0data1", "subnet-0data2", "subnet-0data3"}) {
 		t.Errorf("domain subnets %v", got)
 	}
-	sg := one(t, c, "aws:ec2/securityGroup:SecurityGroup")
+	sg := mockcloud.One(t, c, "aws:ec2/securityGroup:SecurityGroup")
 	if !reflect.DeepEqual(d.Strs("vpcOptions.securityGroupIds"), []string{sg.ID}) {
 		t.Errorf("domain security groups %v, want only %s", d.Strs("vpcOptions.securityGroupIds"), sg.ID)
 	}
@@ -179,7 +170,7 @@ func TestAccessPolicyScopedToRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := one(t, c, "aws:opensearch/domain:Domain")
+	d := mockcloud.One(t, c, "aws:opensearch/domain:Domain")
 	p := parsePolicy(t, d.Str("accessPolicies"))
 	if len(p.Statement) != 1 {
 		t.Fatalf("%d statements", len(p.Statement))
@@ -201,7 +192,7 @@ func TestLogsPublishedToEncryptedGroupsWithScopedPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := one(t, c, "aws:opensearch/domain:Domain")
+	d := mockcloud.One(t, c, "aws:opensearch/domain:Domain")
 	groups := map[string]mockcloud.Resource{}
 	for _, g := range c.OfType("aws:cloudwatch/logGroup:LogGroup") {
 		groups[g.Out("arn").StringValue()] = g
@@ -223,7 +214,7 @@ func TestLogsPublishedToEncryptedGroupsWithScopedPolicy(t *testing.T) {
 		}
 	}
 
-	lp := one(t, c, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy")
+	lp := mockcloud.One(t, c, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy")
 	if !contains(d.Dependencies, lp.URN) {
 		t.Error("domain does not wait for the log resource policy")
 	}
@@ -255,9 +246,9 @@ func TestMasterUserInSecretsManager(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := one(t, c, "aws:opensearch/domain:Domain")
-	s := one(t, c, "aws:secretsmanager/secret:Secret")
-	v := one(t, c, "aws:secretsmanager/secretVersion:SecretVersion")
+	d := mockcloud.One(t, c, "aws:opensearch/domain:Domain")
+	s := mockcloud.One(t, c, "aws:secretsmanager/secret:Secret")
+	v := mockcloud.One(t, c, "aws:secretsmanager/secretVersion:SecretVersion")
 	if s.Str("kmsKeyId") != secretKey || s.Str("name") != "prod-jp-search/search/master" {
 		t.Errorf("secret %q encrypted with %q", s.Str("name"), s.Str("kmsKeyId"))
 	}
@@ -278,22 +269,7 @@ func TestEveryChildIsParentedToTheComponent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	comp := one(t, c, "globalstack:search:Search")
-	under := map[string]bool{}
-	for _, r := range c.Descendants(comp.URN) {
-		under[r.URN] = true
-	}
-	n := 0
-	for _, r := range c.Resources() {
-		if r.URN == comp.URN || strings.HasPrefix(r.Type, "pulumi:providers:") {
-			continue
-		}
-		n++
-		if !under[r.URN] {
-			t.Errorf("%s (%s) is not under the component", r.Name, r.Type)
-		}
-	}
-	if n < 8 {
+	if n := mockcloud.RequireParented(t, c, "globalstack:search:Search"); n < 8 {
 		t.Errorf("only %d children", n)
 	}
 }

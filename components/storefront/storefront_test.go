@@ -65,15 +65,6 @@ func run(t *testing.T, mutate func(*Args)) *mockcloud.Cloud {
 	return c
 }
 
-func one(t *testing.T, c *mockcloud.Cloud, typ string) mockcloud.Resource {
-	t.Helper()
-	rs := c.OfType(typ)
-	if len(rs) != 1 {
-		t.Fatalf("%d %s, want 1", len(rs), typ)
-	}
-	return rs[0]
-}
-
 type policy struct {
 	Statement []struct {
 		Sid       string
@@ -110,7 +101,7 @@ func list(v any) []string {
 
 func TestRoleIsIRSAScopedAndNamed(t *testing.T) {
 	c := run(t, nil)
-	role := one(t, c, "aws:iam/role:Role")
+	role := mockcloud.One(t, c, "aws:iam/role:Role")
 	if role.Str("name") != "prod-eu-storefront" {
 		t.Errorf("role name %q", role.Str("name"))
 	}
@@ -123,8 +114,8 @@ func TestRoleIsIRSAScopedAndNamed(t *testing.T) {
 	if s.Principal["Federated"] != oidcArn || eq[issuer+":sub"] != "system:serviceaccount:storefront:storefront" || eq[issuer+":aud"] != "sts.amazonaws.com" {
 		t.Errorf("trust statement %+v", s)
 	}
-	pol := parse(t, one(t, c, "aws:iam/rolePolicy:RolePolicy").Str("policy"))
-	token := one(t, c, "aws:secretsmanager/secret:Secret").Out("arn").StringValue()
+	pol := parse(t, mockcloud.One(t, c, "aws:iam/rolePolicy:RolePolicy").Str("policy"))
+	token := mockcloud.One(t, c, "aws:secretsmanager/secret:Secret").Out("arn").StringValue()
 	got := map[string][]string{}
 	for _, st := range pol.Statement {
 		for _, r := range list(st.Resource) {
@@ -141,7 +132,7 @@ func TestRoleIsIRSAScopedAndNamed(t *testing.T) {
 	if strings.Join(got["DecryptOwnSecrets"], ",") != keyArn {
 		t.Errorf("keys %v", got["DecryptOwnSecrets"])
 	}
-	sa := one(t, c, "kubernetes:core/v1:ServiceAccount")
+	sa := mockcloud.One(t, c, "kubernetes:core/v1:ServiceAccount")
 	if v := sa.In("metadata.annotations").ObjectValue()["eks.amazonaws.com/role-arn"]; v.StringValue() != role.Out("arn").StringValue() {
 		t.Errorf("service account annotations %v", sa.In("metadata.annotations"))
 	}
@@ -149,7 +140,7 @@ func TestRoleIsIRSAScopedAndNamed(t *testing.T) {
 
 func TestPodsAreHardenedAndProbed(t *testing.T) {
 	c := run(t, nil)
-	d := one(t, c, "kubernetes:apps/v1:Deployment")
+	d := mockcloud.One(t, c, "kubernetes:apps/v1:Deployment")
 	pod := "spec.template.spec."
 	ctr := pod + "containers[0]."
 	if !d.Bool(pod+"securityContext.runAsNonRoot") || d.Num(pod+"securityContext.runAsUser") != UID {
@@ -200,7 +191,7 @@ func TestPodsAreHardenedAndProbed(t *testing.T) {
 		plain["STOREFRONT_ADDR"] != ":8080" || plain["CORS_ALLOWED_ORIGINS"] != "https://shop.example.eu" || plain["FEATURE_X"] != "on" {
 		t.Errorf("plain env %v", plain)
 	}
-	spc := one(t, c, "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass")
+	spc := mockcloud.One(t, c, "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass")
 	objects := spc.Str("spec.parameters.objects")
 	for _, arn := range []string{dbArn, kvArn} {
 		if !strings.Contains(objects, arn) {
@@ -216,10 +207,10 @@ func itoa(i int) string { return strconv.Itoa(i) }
 
 func TestIngressHPAAndNetworkPolicy(t *testing.T) {
 	c := run(t, nil)
-	ing := one(t, c, "kubernetes:networking.k8s.io/v1:Ingress")
+	ing := mockcloud.One(t, c, "kubernetes:networking.k8s.io/v1:Ingress")
 	ann := ing.In("metadata.annotations").ObjectValue()
 	get := func(k string) string { return ann[propertyKey(k)].StringValue() }
-	cert := one(t, c, "aws:acm/certificate:Certificate")
+	cert := mockcloud.One(t, c, "aws:acm/certificate:Certificate")
 	if get("alb.ingress.kubernetes.io/scheme") != "internet-facing" || get("alb.ingress.kubernetes.io/subnets") != "subnet-pub-a,subnet-pub-b" ||
 		get("alb.ingress.kubernetes.io/listen-ports") != `[{"HTTPS":443}]` || get("alb.ingress.kubernetes.io/certificate-arn") != cert.Out("arn").StringValue() {
 		t.Errorf("ingress annotations %v", ann)
@@ -227,12 +218,12 @@ func TestIngressHPAAndNetworkPolicy(t *testing.T) {
 	if cert.Str("domainName") != "origin.shop.example.eu" || cert.Region != "eu-west-1" {
 		t.Errorf("ALB certificate %s in %s", cert.Str("domainName"), cert.Region)
 	}
-	hpa := one(t, c, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
+	hpa := mockcloud.One(t, c, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
 	if hpa.Num("spec.minReplicas") != 3 || hpa.Num("spec.maxReplicas") != 12 || hpa.Num("spec.metrics[0].resource.target.averageUtilization") != 70 {
 		t.Errorf("hpa %v", hpa.In("spec"))
 	}
-	one(t, c, "kubernetes:policy/v1:PodDisruptionBudget")
-	np := one(t, c, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+	mockcloud.One(t, c, "kubernetes:policy/v1:PodDisruptionBudget")
+	np := mockcloud.One(t, c, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
 	if np.Str("spec.egress[0].to[0].ipBlock.cidr") != "10.20.128.0/22" || np.Num("spec.egress[0].ports[0].port") != 5432 ||
 		np.Num("spec.egress[0].ports[1].port") != 6379 || np.Num("spec.egress[0].ports[2].port") != 443 || np.Num("spec.egress[1].ports[0].port") != 53 || np.Len("spec.egress") != 2 {
 		t.Errorf("network policy egress %v", np.In("spec.egress"))
@@ -253,7 +244,7 @@ type propertyKey = resource.PropertyKey
 
 func TestWithoutDomainTheALBListensOnHTTP(t *testing.T) {
 	c := run(t, func(a *Args) { a.Domain, a.ZoneID = "", nil })
-	ing := one(t, c, "kubernetes:networking.k8s.io/v1:Ingress")
+	ing := mockcloud.One(t, c, "kubernetes:networking.k8s.io/v1:Ingress")
 	if v := ing.In("metadata.annotations").ObjectValue()[propertyKey("alb.ingress.kubernetes.io/listen-ports")]; v.StringValue() != `[{"HTTP":80}]` {
 		t.Errorf("listen ports %v", v)
 	}
