@@ -28,7 +28,11 @@ type Config struct {
 	Addr        string
 	Dev         bool
 	DatabaseURL string // empty: libpq PG* variables
-	DBMaxConns  int32
+	// DatabaseIAMAuth makes every new connection authenticate with an RDS IAM auth token
+	// (signed with the default AWS credential chain) instead of a password.
+	DatabaseIAMAuth bool
+	DatabaseRegion  string // region the tokens are signed for (AWS_REGION); only with DatabaseIAMAuth
+	DBMaxConns      int32
 	// DBMaxReadQueries bounds concurrent catalog listing/search queries (FIFO queue beyond it).
 	DBMaxReadQueries   int
 	RedisURL           string // empty: no cache and no carts (carts answer 503)
@@ -121,6 +125,10 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("STOREFRONT_ADDR", "port must be 0-65535, got %q", port)
 	}
 	c.DatabaseURL = getenv("DATABASE_URL")
+	c.DatabaseIAMAuth = boolean("DATABASE_IAM_AUTH", false)
+	if c.DatabaseIAMAuth {
+		c.DatabaseRegion = checkIAMAuth(getenv, c.DatabaseURL, bad)
+	}
 	c.DBMaxConns = int32(integer("DB_MAX_CONNS", 20, 1, 1000))
 	c.DBMaxReadQueries = int(integer("DB_MAX_READ_QUERIES", int64(DefaultMaxReadQueries()), 0, 1000))
 	c.RedisURL = str("REDIS_URL", "")
@@ -222,17 +230,9 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("TOKEN_SECRET", "is required in production (at least 32 bytes); set STOREFRONT_ENV=development to generate one")
 	}
 	c.TokenTTL = dur("TOKEN_TTL", 24*time.Hour, time.Minute, 30*24*time.Hour)
-	switch lvl := strings.ToLower(str("LOG_LEVEL", "info")); lvl {
-	case "debug":
-		c.LogLevel = slog.LevelDebug
-	case "info":
-		c.LogLevel = slog.LevelInfo
-	case "warn", "warning":
-		c.LogLevel = slog.LevelWarn
-	case "error":
-		c.LogLevel = slog.LevelError
-	default:
-		bad("LOG_LEVEL", "must be debug, info, warn or error, got %q", lvl)
+	var ok bool
+	if c.LogLevel, ok = logLevel(str("LOG_LEVEL", "info")); !ok {
+		bad("LOG_LEVEL", "must be debug, info, warn or error, got %q", str("LOG_LEVEL", "info"))
 	}
 	c.CacheTTL = dur("CACHE_TTL", 5*time.Minute, time.Second, 24*time.Hour)
 	c.CacheLocalTTL = dur("CACHE_LOCAL_TTL", 2*time.Second, 0, time.Minute)
@@ -258,4 +258,190 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("invalid configuration:\n%w", errors.Join(errs...))
 	}
 	return c, nil
+}
+
+func logLevel(s string) (slog.Level, bool) {
+	switch strings.ToLower(s) {
+	case "debug":
+		return slog.LevelDebug, true
+	case "info":
+		return slog.LevelInfo, true
+	case "warn", "warning":
+		return slog.LevelWarn, true
+	case "error":
+		return slog.LevelError, true
+	}
+	return slog.LevelInfo, false
+}
+
+// LoadDatabase reads only what the database maintenance commands (db-bootstrap) need:
+// DATABASE_URL or the PG* variables, DATABASE_IAM_AUTH (with AWS_REGION) and LOG_LEVEL,
+// validated like Load does. The HTTP, cache and session settings are neither read nor required.
+func LoadDatabase(getenv func(string) string) (Config, error) {
+	var errs []error
+	bad := func(name, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, a...)))
+	}
+	c := Config{DatabaseURL: getenv("DATABASE_URL"), DBMaxConns: 2}
+	if s := strings.TrimSpace(getenv("DATABASE_IAM_AUTH")); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			bad("DATABASE_IAM_AUTH", "must be true or false, got %q", s)
+		}
+		c.DatabaseIAMAuth = b
+	}
+	if c.DatabaseIAMAuth {
+		c.DatabaseRegion = checkIAMAuth(getenv, c.DatabaseURL, bad)
+	}
+	lvl := strings.TrimSpace(getenv("LOG_LEVEL"))
+	if lvl == "" {
+		lvl = "info"
+	}
+	var ok bool
+	if c.LogLevel, ok = logLevel(lvl); !ok {
+		bad("LOG_LEVEL", "must be debug, info, warn or error, got %q", lvl)
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("invalid configuration:\n%w", errors.Join(errs...))
+	}
+	return c, nil
+}
+
+// checkIAMAuth validates the database settings of DATABASE_IAM_AUTH=true and returns the
+// region the auth tokens are signed for. A token is the only credential: a password from the
+// environment or the DSN is refused, as is any sslmode that could send it in plain text.
+func checkIAMAuth(getenv func(string) string, dsn string, bad func(name, format string, a ...any)) string {
+	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	if getenv("PGPASSWORD") != "" {
+		bad("PGPASSWORD", "must be unset with DATABASE_IAM_AUTH=true: the password is an IAM auth token generated for each connection")
+	}
+	sslmode, sslFrom := env("PGSSLMODE"), "PGSSLMODE"
+	host, user := env("PGHOST"), env("PGUSER")
+	if dsn != "" {
+		params, err := dsnParams(dsn)
+		if err != nil {
+			bad("DATABASE_URL", "cannot be parsed: %v", err)
+			return ""
+		}
+		if params["password"] != "" {
+			bad("DATABASE_URL", "must not contain a password with DATABASE_IAM_AUTH=true: the password is an IAM auth token generated for each connection")
+		}
+		if v, ok := params["sslmode"]; ok {
+			sslmode, sslFrom = v, "DATABASE_URL"
+		}
+		if v := params["host"]; v != "" {
+			host = v
+		}
+		if v := params["user"]; v != "" {
+			user = v
+		}
+	}
+	switch sslmode {
+	case "require", "verify-ca", "verify-full":
+	case "":
+		bad("PGSSLMODE", "must be require, verify-ca or verify-full with DATABASE_IAM_AUTH=true (unset means prefer, which may connect without TLS)")
+	default:
+		bad(sslFrom, "sslmode %q is refused with DATABASE_IAM_AUTH=true: the auth token must travel over TLS; set PGSSLMODE to require, verify-ca or verify-full", sslmode)
+	}
+	switch {
+	case host == "":
+		bad("PGHOST", "is required with DATABASE_IAM_AUTH=true: the auth token is signed for host:port (or give the host in DATABASE_URL)")
+	case strings.HasPrefix(host, "/"):
+		bad("PGHOST", "%q is a Unix socket directory; DATABASE_IAM_AUTH=true needs the database endpoint's host name", host)
+	case strings.Contains(host, ","):
+		bad("PGHOST", "%q lists several hosts; DATABASE_IAM_AUTH=true signs the auth token for one host (use the cluster's writer endpoint)", host)
+	}
+	if user == "" {
+		bad("PGUSER", "is required with DATABASE_IAM_AUTH=true: the auth token is signed for that database user (or give the user in DATABASE_URL)")
+	}
+	region := env("AWS_REGION")
+	switch {
+	case region == "":
+		bad("AWS_REGION", "is required with DATABASE_IAM_AUTH=true (the database's region, e.g. eu-west-1)")
+	case !awsRegion.MatchString(region):
+		bad("AWS_REGION", "must be an AWS region such as eu-west-1, got %q", region)
+	}
+	return region
+}
+
+// dsnParams extracts the connection parameters of a libpq DSN, URL (postgres://) or
+// key=value form, without consulting the environment.
+func dsnParams(dsn string) (map[string]string, error) {
+	out := map[string]string{}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		// Multi-host URLs (host1:5432,host2:5432) are not valid for net/url: parse with the
+		// first host and report the list.
+		scheme, rest, _ := strings.Cut(dsn, "://")
+		authEnd := strings.IndexAny(rest, "/?")
+		if authEnd < 0 {
+			authEnd = len(rest)
+		}
+		userinfo, hosts := "", rest[:authEnd]
+		if at := strings.LastIndexByte(hosts, '@'); at >= 0 {
+			userinfo, hosts = hosts[:at+1], hosts[at+1:]
+		}
+		first, _, multi := strings.Cut(hosts, ",")
+		u, err := url.Parse(scheme + "://" + userinfo + first + rest[authEnd:])
+		if err != nil {
+			return nil, errors.New("not a valid URL")
+		}
+		if u.User != nil {
+			out["user"] = u.User.Username()
+			if pw, ok := u.User.Password(); ok {
+				out["password"] = pw
+			}
+		}
+		if h := u.Hostname(); h != "" {
+			out["host"] = h
+		}
+		if multi {
+			out["host"] = hosts
+		}
+		for k, v := range u.Query() {
+			if len(v) > 0 {
+				out[k] = v[len(v)-1]
+			}
+		}
+		return out, nil
+	}
+	// key=value pairs separated by spaces; values may be single-quoted with \ escapes.
+	s := strings.TrimSpace(dsn)
+	for s != "" {
+		eq := strings.IndexByte(s, '=')
+		if eq <= 0 {
+			return nil, fmt.Errorf("expected key=value, got %q", s)
+		}
+		key := strings.TrimSpace(s[:eq])
+		s = strings.TrimLeft(s[eq+1:], " \t")
+		var val strings.Builder
+		if strings.HasPrefix(s, "'") {
+			i, closed := 1, false
+			for ; i < len(s); i++ {
+				if s[i] == '\\' && i+1 < len(s) {
+					i++
+					val.WriteByte(s[i])
+					continue
+				}
+				if s[i] == '\'' {
+					closed = true
+					break
+				}
+				val.WriteByte(s[i])
+			}
+			if !closed {
+				return nil, fmt.Errorf("unterminated quoted value of %s", key)
+			}
+			s = s[i+1:]
+		} else {
+			end := strings.IndexAny(s, " \t")
+			if end < 0 {
+				end = len(s)
+			}
+			val.WriteString(s[:end])
+			s = s[end:]
+		}
+		out[key] = val.String()
+		s = strings.TrimSpace(s)
+	}
+	return out, nil
 }

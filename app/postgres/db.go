@@ -36,6 +36,8 @@ type Options struct {
 	// in arrival order. 0 means no bound beyond the pool size.
 	MaxReadQueries int
 	Log            *slog.Logger
+	// IAMAuth (optional) authenticates every new connection with an RDS IAM auth token.
+	IAMAuth *IAMAuth
 }
 
 // DB is the PostgreSQL adapter; it implements the store repository interfaces.
@@ -89,6 +91,17 @@ func Open(ctx context.Context, dsn string, o Options) (*DB, error) {
 	if _, ok := cfg.ConnConfig.RuntimeParams["statement_timeout"]; !ok {
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = "15000"
 	}
+	if o.IAMAuth != nil {
+		if o.IAMAuth.Region == "" || o.IAMAuth.Credentials == nil {
+			return nil, errors.New("postgres: IAM authentication needs a region and AWS credentials")
+		}
+		if err := checkIAMConfig(cfg); err != nil {
+			return nil, err
+		}
+		// Never a password from the environment or a passfile: only the token.
+		cfg.ConnConfig.Password = ""
+		cfg.BeforeConnect = iamBeforeConnect(*o.IAMAuth)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
@@ -141,9 +154,17 @@ func (d *DB) Migrate(ctx context.Context) ([]int, error) {
 	defer func() {
 		_, _ = conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock)
 	}()
-	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+	// Checked first because CREATE TABLE IF NOT EXISTS needs CREATE on the schema even when
+	// the table exists, and the application role (see Bootstrap) has no such privilege.
+	var haveTable bool
+	if err := conn.QueryRow(ctx, "SELECT to_regclass('schema_migrations') IS NOT NULL").Scan(&haveTable); err != nil {
 		return nil, mapErr(err)
+	}
+	if !haveTable {
+		if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+			return nil, mapErr(err)
+		}
 	}
 	var applied []int
 	for _, f := range files {

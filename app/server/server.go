@@ -56,7 +56,13 @@ func NewLogger(w io.Writer, level slog.Level) *slog.Logger {
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Main, error) {
 	m := &Main{Config: cfg, Log: log, Metrics: api.NewMetrics(), Payments: payment.NewTestProvider(), ready: make(chan struct{})}
 	var err error
-	if m.DB, err = postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: cfg.DBMaxConns, MaxReadQueries: cfg.DBMaxReadQueries, Log: log}); err != nil {
+	dbOpts := postgres.Options{MaxConns: cfg.DBMaxConns, MaxReadQueries: cfg.DBMaxReadQueries, Log: log}
+	if cfg.DatabaseIAMAuth {
+		if dbOpts.IAMAuth, err = postgres.NewIAMAuth(ctx, cfg.DatabaseRegion); err != nil {
+			return nil, err
+		}
+	}
+	if m.DB, err = postgres.Open(ctx, cfg.DatabaseURL, dbOpts); err != nil {
 		return nil, err
 	}
 	if cfg.RedisURL != "" {

@@ -5,13 +5,17 @@
 //	storefront seed N         insert N generated products (then re-index when OpenSearch is configured)
 //	storefront reindex        rebuild the OpenSearch index from PostgreSQL and swap the alias
 //	storefront make-admin EMAIL   grant the admin role to a registered user
+//	storefront db-bootstrap --app-user NAME   as the schema owner (master user): migrate, create
+//	                          the application's login role and grant it what the app needs
 //
 // Configuration comes from the environment (see app/README.md).
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strconv"
@@ -19,6 +23,7 @@ import (
 	"time"
 
 	"globalstack/app/config"
+	"globalstack/app/postgres"
 	"globalstack/app/server"
 	"globalstack/app/store"
 )
@@ -34,6 +39,9 @@ func run(args []string) error {
 	cmd := "serve"
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
+	}
+	if cmd == "db-bootstrap" {
+		return dbBootstrap(args)
 	}
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
@@ -104,6 +112,57 @@ func run(args []string) error {
 		log.Info("granted admin role", "user_id", u.ID, "email", u.Email)
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate, seed N, reindex or make-admin EMAIL)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate, seed N, reindex, make-admin EMAIL or db-bootstrap --app-user NAME)", cmd)
+	}
+}
+
+// dbBootstrap needs only the database settings: it runs as a one-off job with the master
+// credentials, without the HTTP, cache or session configuration of the server.
+func dbBootstrap(args []string) error {
+	fs := flag.NewFlagSet("db-bootstrap", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	appUser := fs.String("app-user", "", "login role the application connects as (created when missing)")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *appUser == "" {
+		return fmt.Errorf("usage: storefront db-bootstrap --app-user NAME")
+	}
+	cfg, err := config.LoadDatabase(os.Getenv)
+	if err != nil {
+		return err
+	}
+	logs := server.NewLogBuffer(os.Stdout)
+	defer logs.Close()
+	log := server.NewLogger(logs, cfg.LogLevel)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opts := postgres.Options{MaxConns: cfg.DBMaxConns, Log: log}
+	if cfg.DatabaseIAMAuth {
+		if opts.IAMAuth, err = postgres.NewIAMAuth(ctx, cfg.DatabaseRegion); err != nil {
+			return err
+		}
+	}
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, opts)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// The job may start before the database accepts connections (new cluster, failover).
+	delay := 250 * time.Millisecond
+	for {
+		res, err := db.Bootstrap(ctx, *appUser)
+		if err == nil {
+			log.Info("database bootstrapped", "app_user", *appUser, "migrations_applied", res.Migrations,
+				"role_created", res.RoleCreated, "rds_iam", res.RDSIAM)
+			return nil
+		}
+		if store.KindOf(err) != store.KindUnavailable {
+			return err
+		}
+		log.Warn("database not reachable; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("db-bootstrap: %w (last error: %v)", ctx.Err(), err)
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 5*time.Second)
 	}
 }
