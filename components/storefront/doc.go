@@ -2,19 +2,42 @@
 //
 // What it creates: a namespace (Pod Security "restricted" enforced); an IAM role with the
 // explicit name RoleName, assumable only by the storefront's service account through the
-// cluster's OIDC provider (IRSA), allowed to read exactly the storefront's secrets and to
-// decrypt with exactly SecretsKeyArn through Secrets Manager (plus HTTP access to the search
-// domain when one is given); a random TOKEN_SECRET stored in Secrets Manager under that key;
+// cluster's OIDC provider (IRSA), allowed to read exactly the cache and token secrets and to
+// decrypt with exactly SecretsKeyArn through Secrets Manager, to log in to PostgreSQL as
+// storefront_app (rds-db:connect on exactly
+// arn:aws:rds-db:<region>:<account>:dbuser:<Database.ResourceID>/storefront_app, the account
+// being the role's own) and, when a search domain is given, to call it over HTTP; a random
+// TOKEN_SECRET stored in Secrets Manager under that key; the database bootstrap Job (below);
 // a Deployment; a ClusterIP Service; an Ingress for the AWS Load Balancer Controller (an
 // internet-facing ALB in the public subnets with IP targets); a HorizontalPodAutoscaler on
 // CPU; a PodDisruptionBudget; and a NetworkPolicy.
 //
 // How secrets reach pods: a SecretProviderClass of the Secrets Store CSI driver names the
-// Secrets Manager secrets (database master, cache AUTH token, search master user, token
-// secret). Each pod mounts it with its own IRSA role, and the driver syncs the values into one
-// Kubernetes Secret, which the cluster envelope-encrypts with its KMS key; containers get
-// PGPASSWORD, REDIS_PASSWORD, OPENSEARCH_USERNAME/PASSWORD and TOKEN_SECRET from that Secret.
-// No secret value passes through stack config or Pulumi state.
+// Secrets Manager secrets the pods need (cache AUTH token, token secret). Each pod mounts it
+// with its own IRSA role, and the driver syncs the values into one Kubernetes Secret
+// ("storefront-secrets"), which the cluster envelope-encrypts with its KMS key; containers get
+// REDIS_PASSWORD and TOKEN_SECRET from that Secret. OpenSearch requests are signed with the
+// pod's role, so no search credentials reach the pods. No secret value passes through stack
+// config or Pulumi state.
+//
+// Database login: the pods hold no database password. They connect as storefront_app
+// (PGUSER) with DATABASE_IAM_AUTH=true and AWS_REGION: the app signs an RDS IAM auth token
+// with the pod's role for every new connection, over TLS (PGSSLMODE require or verify-full).
+// storefront_app can read and write the storefront's rows and nothing more: no DDL, no
+// roles, no privilege changes. MIGRATE_ON_START is false because it cannot create objects.
+//
+// Database bootstrap: a Job runs the same image as "storefront db-bootstrap --app-user
+// storefront_app" with the master credentials (Database.User and the password of
+// Database.SecretArn): it applies the migrations, creates storefront_app when missing, grants
+// it rds_iam and the row privileges (also by default on objects later migrations create), and
+// is idempotent. The Deployment depends on the Job, so every rollout (a new image replaces the
+// Job) migrates first. The master password reaches only the Job: its own service account and
+// IRSA role ("<RoleName>-db-bootstrap", which may read only the database master secret), its
+// own SecretProviderClass syncing the password into its own Kubernetes Secret
+// ("storefront-db-bootstrap"), which the driver keeps only while the Job's pod exists (the
+// finished Job and its pod are deleted after 10 minutes); the app's role cannot read the master
+// secret, and the app pods neither mount that SecretProviderClass nor have Kubernetes API
+// credentials to read the Secret. A NetworkPolicy limits the Job's pod to PostgreSQL and DNS.
 //
 // Pods: run as UID/GID 65532, non-root, read-only root filesystem (a memory-backed /tmp),
 // no privilege escalation, all capabilities dropped, RuntimeDefault seccomp, no Kubernetes
@@ -34,10 +57,12 @@
 // Defaults: namespace "storefront", 3 replicas scaling to 12 at 70% CPU, requests 250m/256Mi,
 // limits 1 CPU/512Mi, LOG_LEVEL info, PGSSLMODE require.
 //
-// Refuses: a missing role name, provider, OIDC provider or issuer, key, database or cache;
+// Refuses: a missing role name (or one too long for "<RoleName>-db-bootstrap"), provider, OIDC
+// provider or issuer, key, database (host, name, master user and secret, ResourceID) or cache;
 // an image without a pinned tag or digest (or tagged "latest"); replica bounds that are not
 // 1 <= replicas <= maxReplicas; a CPU target outside 1-100; fewer than two public subnets; a
 // data subnet that is not a CIDR; plain Env entries that would carry a secret
 // (PGPASSWORD, REDIS_PASSWORD, TOKEN_SECRET, OPENSEARCH_PASSWORD, DATABASE_URL) or override
-// the values this component sets; a Domain without a ZoneID.
+// the values this component sets (PG*, DATABASE_IAM_AUTH, AWS_REGION, MIGRATE_ON_START, ...);
+// a Domain without a ZoneID.
 package storefront

@@ -36,16 +36,30 @@ const (
 	AppName        = "storefront"
 	// SecretName is the Kubernetes Secret the CSI driver syncs the storefront's secrets into.
 	SecretName = "storefront-secrets"
+	// AppDBUser is the PostgreSQL role the pods log in as, with IAM auth tokens: it can read
+	// and write the storefront's rows and nothing more (see the db-bootstrap command).
+	AppDBUser = "storefront_app"
+	// Bootstrap is the name of what the db-bootstrap Job uses: its service account, its
+	// SecretProviderClass, the Kubernetes Secret holding the master password (synced only
+	// while the Job's pod exists) and its pods' app.kubernetes.io/name label.
+	Bootstrap = "storefront-db-bootstrap"
+	// bootstrapRoleSuffix names the Job's IAM role: RoleName + suffix.
+	bootstrapRoleSuffix = "-db-bootstrap"
 )
 
 // Database is where PostgreSQL listens and which secret holds {"username","password"}.
+// User and the secret are the master credentials: only the db-bootstrap Job gets them. The
+// pods log in as AppDBUser with IAM auth tokens, which needs ResourceID.
 type Database struct {
 	Host      pulumi.StringInput
 	Port      int
 	Name      string
-	User      string
+	User      string // master user (db-bootstrap Job only)
 	SecretArn pulumi.StringInput
 	SSLMode   string // "require" (default) or "verify-full"
+	// ResourceID is the cluster's resource id (cluster-XXXX), which the rds-db:connect
+	// permission names: arn:aws:rds-db:<region>:<account>:dbuser:<ResourceID>/storefront_app.
+	ResourceID pulumi.StringInput
 }
 
 // Cache is where Redis listens (TLS) and which secret holds {"authToken"}.
@@ -123,7 +137,8 @@ var reservedEnv = map[string]bool{
 	"PGPASSWORD": true, "REDIS_PASSWORD": true, "TOKEN_SECRET": true, "OPENSEARCH_PASSWORD": true,
 	"OPENSEARCH_USERNAME": true, "DATABASE_URL": true, "PGHOST": true, "PGPORT": true, "PGUSER": true,
 	"PGDATABASE": true, "PGSSLMODE": true, "REDIS_URL": true, "OPENSEARCH_URL": true, "STOREFRONT_ADDR": true,
-	"OPENSEARCH_AUTH": true, "OPENSEARCH_AWS_REGION": true,
+	"OPENSEARCH_AUTH": true, "OPENSEARCH_AWS_REGION": true, "DATABASE_IAM_AUTH": true, "AWS_REGION": true,
+	"MIGRATE_ON_START": true,
 }
 
 var (
@@ -175,6 +190,8 @@ func (a *Args) Validate() error {
 	p := base.NewProblems("storefront")
 	p.Require(regions.Known(d.Region), "Region", "%q is not an AWS region", d.Region)
 	p.Require(roleName.MatchString(d.RoleName), "RoleName", "%q is not an IAM role name", d.RoleName)
+	p.Require(len(d.RoleName)+len(bootstrapRoleSuffix) <= 64, "RoleName", "%q is too long: the db-bootstrap role %q needs at most 64 characters",
+		d.RoleName, d.RoleName+bootstrapRoleSuffix)
 	p.Require(d.KubernetesProvider != nil, "KubernetesProvider", "is required: the storefront deploys to an explicit cluster")
 	p.Require(d.OIDCProviderArn != nil, "OIDCProviderArn", "is required for the IRSA role")
 	p.Require(d.OIDCIssuerURL != nil, "OIDCIssuerURL", "is required for the IRSA role")
@@ -191,7 +208,8 @@ func (a *Args) Validate() error {
 	p.Require(d.CPUTargetPercent >= 1 && d.CPUTargetPercent <= 100, "CPUTargetPercent", "%d is outside 1-100", d.CPUTargetPercent)
 	p.Require(d.SecretsKeyArn != nil, "SecretsKeyArn", "is required")
 	p.Require(d.Database.Host != nil, "Database.Host", "is required")
-	p.Require(d.Database.SecretArn != nil, "Database.SecretArn", "is required: PGPASSWORD comes from it")
+	p.Require(d.Database.SecretArn != nil, "Database.SecretArn", "is required: the db-bootstrap Job's PGPASSWORD comes from it")
+	p.Require(d.Database.ResourceID != nil, "Database.ResourceID", "is required: the pods connect as %s with IAM auth, allowed by rds-db:connect on the cluster's resource id", AppDBUser)
 	p.Require(d.Database.Name != "", "Database.Name", "is required")
 	p.Require(d.Database.User != "", "Database.User", "is required")
 	p.Require(d.Database.SSLMode == "require" || d.Database.SSLMode == "verify-full", "Database.SSLMode", "%q: must be require or verify-full", d.Database.SSLMode)
@@ -319,13 +337,19 @@ func (b *builder) build() error {
 		return err
 	}
 	refs := []secretRef{
-		{arn: b.a.Database.SecretArn, jmesPath: "password", key: "PGPASSWORD"},
 		{arn: b.a.Cache.SecretArn, jmesPath: "authToken", key: "REDIS_PASSWORD"},
 		{arn: token, key: "TOKEN_SECRET"},
 	}
 	// OpenSearch needs no secret: the app signs its requests with the pod's IAM role, the
 	// only principal the domain's access policy admits. The master user stays with operators.
+	// PostgreSQL needs none either: the pods log in as AppDBUser with IAM auth tokens. The
+	// master password reaches only the db-bootstrap Job, through its own role and Secret.
 	if err := b.role(refs); err != nil {
+		return err
+	}
+	bootRefs := []secretRef{{arn: b.a.Database.SecretArn, jmesPath: "password", key: "PGPASSWORD"}}
+	bootRoleArn, err := b.bootstrapRole(bootRefs)
+	if err != nil {
 		return err
 	}
 	ns, err := corev1.NewNamespace(b.ctx, b.name, &corev1.NamespaceArgs{
@@ -353,11 +377,15 @@ func (b *builder) build() error {
 	if err != nil {
 		return err
 	}
-	spc, err := b.secretProviderClass(refs, ns)
+	spc, err := b.secretProviderClass(AppName, SecretName, refs, ns)
 	if err != nil {
 		return err
 	}
-	dep, err := b.deployment(refs, []pulumi.Resource{sa, spc})
+	job, err := b.bootstrapJob(bootRefs, bootRoleArn, ns)
+	if err != nil {
+		return err
+	}
+	dep, err := b.deployment(refs, []pulumi.Resource{sa, spc, job})
 	if err != nil {
 		return err
 	}
@@ -440,29 +468,25 @@ func (b *builder) role(refs []secretRef) error {
 		return err
 	}
 	b.s.RoleArn = role.Arn
-	var secretArns pulumi.StringArray
-	seen := map[pulumi.StringInput]bool{}
-	for _, r := range refs {
-		if !seen[r.arn] {
-			seen[r.arn] = true
-			secretArns = append(secretArns, r.arn)
+	stmts := b.secretStatements(refs)
+	// Log in to PostgreSQL as AppDBUser (IAM auth token), on this cluster only. The account
+	// and partition are the role's own: the database lives in the cell's account.
+	dbUser := pulumi.All(role.Arn, b.a.Database.ResourceID).ApplyT(func(v []any) (string, error) {
+		parts := strings.SplitN(v[0].(string), ":", 6)
+		if len(parts) != 6 || parts[4] == "" {
+			return "", fmt.Errorf("storefront: unexpected role ARN %q", v[0])
 		}
-	}
-	stmts := []base.Statement{
-		{
-			Sid:       "ReadOwnSecrets",
-			Actions:   []string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
-			Resources: secretArns,
-		},
-		{
-			Sid:       "DecryptOwnSecrets",
-			Actions:   []string{"kms:Decrypt"},
-			Resources: pulumi.StringArray{b.a.SecretsKeyArn},
-			Condition: pulumi.Map{"StringEquals": pulumi.Map{
-				"kms:ViaService": pulumi.String("secretsmanager." + b.a.Region + ".amazonaws.com"),
-			}},
-		},
-	}
+		id := v[1].(string)
+		if id == "" || strings.ContainsAny(id, "*?/:") {
+			return "", fmt.Errorf("storefront: Database.ResourceID %q is not a cluster resource id", id)
+		}
+		return fmt.Sprintf("arn:%s:rds-db:%s:%s:dbuser:%s/%s", parts[1], b.a.Region, parts[4], id, AppDBUser), nil
+	}).(pulumi.StringOutput)
+	stmts = append(stmts, base.Statement{
+		Sid:       "DatabaseIAMConnect",
+		Actions:   []string{"rds-db:connect"},
+		Resources: pulumi.StringArray{dbUser},
+	})
 	if b.a.Search != nil {
 		stmts = append(stmts, base.Statement{
 			Sid:       "SearchHTTP",
@@ -477,9 +501,37 @@ func (b *builder) role(refs []secretRef) error {
 	return err
 }
 
+// secretStatements allow reading exactly the secrets of refs and decrypting them with
+// exactly SecretsKeyArn, through Secrets Manager.
+func (b *builder) secretStatements(refs []secretRef) []base.Statement {
+	var secretArns pulumi.StringArray
+	seen := map[pulumi.StringInput]bool{}
+	for _, r := range refs {
+		if !seen[r.arn] {
+			seen[r.arn] = true
+			secretArns = append(secretArns, r.arn)
+		}
+	}
+	return []base.Statement{
+		{
+			Sid:       "ReadOwnSecrets",
+			Actions:   []string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
+			Resources: secretArns,
+		},
+		{
+			Sid:       "DecryptOwnSecrets",
+			Actions:   []string{"kms:Decrypt"},
+			Resources: pulumi.StringArray{b.a.SecretsKeyArn},
+			Condition: pulumi.Map{"StringEquals": pulumi.Map{
+				"kms:ViaService": pulumi.String("secretsmanager." + b.a.Region + ".amazonaws.com"),
+			}},
+		},
+	}
+}
+
 // secretProviderClass tells the CSI driver which secrets to fetch with the pod's role and
 // how to sync them into SecretName.
-func (b *builder) secretProviderClass(refs []secretRef, ns pulumi.Resource) (pulumi.Resource, error) {
+func (b *builder) secretProviderClass(name, secretName string, refs []secretRef, ns pulumi.Resource) (pulumi.Resource, error) {
 	// One object per secret ARN, with a JMES path per field it contributes.
 	type object struct {
 		arn   pulumi.StringInput
@@ -529,10 +581,14 @@ func (b *builder) secretProviderClass(refs []secretRef, ns pulumi.Resource) (pul
 			data = append(data, map[string]any{"objectName": alias, "key": p.key})
 		}
 	}
-	return apiextensions.NewCustomResource(b.ctx, b.name, &apiextensions.CustomResourceArgs{
+	resName := b.name
+	if name != AppName {
+		resName = b.name + "-" + strings.TrimPrefix(name, AppName+"-")
+	}
+	return apiextensions.NewCustomResource(b.ctx, resName, &apiextensions.CustomResourceArgs{
 		ApiVersion: pulumi.String("secrets-store.csi.x-k8s.io/v1"),
 		Kind:       pulumi.String("SecretProviderClass"),
-		Metadata:   b.meta(AppName),
+		Metadata:   b.meta(name),
 		OtherFields: kubernetes.UntypedArgs{
 			"spec": map[string]any{
 				"provider": "aws",
@@ -541,9 +597,9 @@ func (b *builder) secretProviderClass(refs []secretRef, ns pulumi.Resource) (pul
 					"objects": objectsYAML,
 				},
 				"secretObjects": []any{map[string]any{
-					"secretName": SecretName,
+					"secretName": secretName,
 					"type":       "Opaque",
-					"labels":     map[string]any{"app.kubernetes.io/name": AppName},
+					"labels":     map[string]any{"app.kubernetes.io/name": name},
 					"data":       data,
 				}},
 			},
@@ -561,9 +617,14 @@ func (b *builder) env(refs []secretRef) corev1.EnvVarArray {
 		plain("LOG_LEVEL", pulumi.String(a.LogLevel)),
 		plain("PGHOST", a.Database.Host),
 		plain("PGPORT", pulumi.Sprintf("%d", a.Database.Port)),
-		plain("PGUSER", pulumi.String(a.Database.User)),
+		plain("PGUSER", pulumi.String(AppDBUser)),
 		plain("PGDATABASE", pulumi.String(a.Database.Name)),
 		plain("PGSSLMODE", pulumi.String(a.Database.SSLMode)),
+		// A fresh IAM auth token, signed with the pod's role, for every new connection.
+		plain("DATABASE_IAM_AUTH", pulumi.String("true")),
+		plain("AWS_REGION", pulumi.String(a.Region)),
+		// AppDBUser cannot create objects; the db-bootstrap Job migrates before each rollout.
+		plain("MIGRATE_ON_START", pulumi.String("false")),
 		plain("REDIS_URL", pulumi.Sprintf("rediss://%s:%d", a.Cache.Host, a.Cache.Port)),
 	}
 	if len(a.CORSAllowedOrigins) > 0 {
@@ -592,6 +653,31 @@ func (b *builder) env(refs []secretRef) corev1.EnvVarArray {
 		})
 	}
 	return env
+}
+
+// podSecurity and containerSecurity are the "restricted" Pod Security settings every
+// storefront pod runs with.
+func podSecurity() *corev1.PodSecurityContextArgs {
+	return &corev1.PodSecurityContextArgs{
+		RunAsNonRoot:   pulumi.Bool(true),
+		RunAsUser:      pulumi.Int(UID),
+		RunAsGroup:     pulumi.Int(UID),
+		FsGroup:        pulumi.Int(UID),
+		SeccompProfile: &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
+	}
+}
+
+func containerSecurity() *corev1.SecurityContextArgs {
+	return &corev1.SecurityContextArgs{
+		RunAsNonRoot:             pulumi.Bool(true),
+		RunAsUser:                pulumi.Int(UID),
+		RunAsGroup:               pulumi.Int(UID),
+		AllowPrivilegeEscalation: pulumi.Bool(false),
+		ReadOnlyRootFilesystem:   pulumi.Bool(true),
+		Privileged:               pulumi.Bool(false),
+		Capabilities:             &corev1.CapabilitiesArgs{Drop: pulumi.StringArray{pulumi.String("ALL")}},
+		SeccompProfile:           &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
+	}
 }
 
 func (b *builder) deployment(refs []secretRef, deps []pulumi.Resource) (*appsv1.Deployment, error) {
@@ -637,13 +723,7 @@ func (b *builder) deployment(refs []secretRef, deps []pulumi.Resource) (*appsv1.
 					// Kubernetes API credentials.
 					AutomountServiceAccountToken:  pulumi.Bool(false),
 					TerminationGracePeriodSeconds: pulumi.Int(30),
-					SecurityContext: &corev1.PodSecurityContextArgs{
-						RunAsNonRoot:   pulumi.Bool(true),
-						RunAsUser:      pulumi.Int(UID),
-						RunAsGroup:     pulumi.Int(UID),
-						FsGroup:        pulumi.Int(UID),
-						SeccompProfile: &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
-					},
+					SecurityContext:               podSecurity(),
 					TopologySpreadConstraints: corev1.TopologySpreadConstraintArray{
 						spread("topology.kubernetes.io/zone", "DoNotSchedule"),
 						spread("kubernetes.io/hostname", "ScheduleAnyway"),
@@ -660,18 +740,9 @@ func (b *builder) deployment(refs []secretRef, deps []pulumi.Resource) (*appsv1.
 							Requests: pulumi.StringMap{"cpu": pulumi.String(a.CPURequest), "memory": pulumi.String(a.MemoryRequest)},
 							Limits:   pulumi.StringMap{"cpu": pulumi.String(a.CPULimit), "memory": pulumi.String(a.MemoryLimit)},
 						},
-						LivenessProbe:  probe("/healthz", 10, 10, 3),
-						ReadinessProbe: probe("/readyz", 5, 5, 3),
-						SecurityContext: &corev1.SecurityContextArgs{
-							RunAsNonRoot:             pulumi.Bool(true),
-							RunAsUser:                pulumi.Int(UID),
-							RunAsGroup:               pulumi.Int(UID),
-							AllowPrivilegeEscalation: pulumi.Bool(false),
-							ReadOnlyRootFilesystem:   pulumi.Bool(true),
-							Privileged:               pulumi.Bool(false),
-							Capabilities:             &corev1.CapabilitiesArgs{Drop: pulumi.StringArray{pulumi.String("ALL")}},
-							SeccompProfile:           &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
-						},
+						LivenessProbe:   probe("/healthz", 10, 10, 3),
+						ReadinessProbe:  probe("/readyz", 5, 5, 3),
+						SecurityContext: containerSecurity(),
 						VolumeMounts: corev1.VolumeMountArray{
 							corev1.VolumeMountArgs{Name: pulumi.String("tmp"), MountPath: pulumi.String("/tmp")},
 							corev1.VolumeMountArgs{Name: pulumi.String("secrets"), MountPath: pulumi.String("/mnt/secrets"), ReadOnly: pulumi.Bool(true)},

@@ -20,6 +20,8 @@ const (
 	kvArn   = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod-eu/cache-AbCdEf"
 	srArn   = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod-eu/search-AbCdEf"
 	keyArn  = "arn:aws:kms:eu-west-1:123456789012:key/secrets"
+	dbResID = "cluster-ABCDEFGHIJKLMNOPQRSTUVWXY"
+	dbUser  = "arn:aws:rds-db:eu-west-1:123456789012:dbuser:" + dbResID + "/storefront_app"
 )
 
 func validArgs(p pulumi.ProviderResource) *Args {
@@ -31,7 +33,7 @@ func validArgs(p pulumi.ProviderResource) *Args {
 		OIDCIssuerURL:      pulumi.String("https://" + issuer),
 		Repository:         "globalstack/storefront",
 		ImageTag:           "1.2.3",
-		Database:           Database{Host: pulumi.String("db.cluster-x.eu-west-1.rds.amazonaws.com"), Name: "shop", User: "shop_admin", SecretArn: pulumi.String(dbArn)},
+		Database:           Database{Host: pulumi.String("db.cluster-x.eu-west-1.rds.amazonaws.com"), Name: "shop", User: "shop_admin", SecretArn: pulumi.String(dbArn), ResourceID: pulumi.String(dbResID)},
 		Cache:              Cache{Host: pulumi.String("master.redis.euw1.cache.amazonaws.com"), SecretArn: pulumi.String(kvArn)},
 		Search:             &Search{URL: pulumi.String("https://vpc-search.eu-west-1.es.amazonaws.com"), DomainArn: pulumi.String("arn:aws:es:eu-west-1:123456789012:domain/prod-eu-search"), SecretArn: pulumi.String(srArn)},
 		SecretsKeyArn:      pulumi.String(keyArn),
@@ -99,12 +101,42 @@ func list(v any) []string {
 	return nil
 }
 
+// named returns the only resource of type typ whose input at path is value.
+func named(t *testing.T, c *mockcloud.Cloud, typ, path, value string) mockcloud.Resource {
+	t.Helper()
+	var found []mockcloud.Resource
+	for _, r := range c.OfType(typ) {
+		if r.Str(path) == value {
+			found = append(found, r)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d resources of type %s with %s %q, want 1", len(found), typ, path, value)
+	}
+	return found[0]
+}
+
+// policyOf returns the inline policy attached to the role with that name.
+func policyOf(t *testing.T, c *mockcloud.Cloud, role mockcloud.Resource) policy {
+	t.Helper()
+	var found []mockcloud.Resource
+	for _, p := range c.OfType("aws:iam/rolePolicy:RolePolicy") {
+		if p.Str("role") == role.Out("name").StringValue() {
+			found = append(found, p)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d policies on role %s, want 1", len(found), role.Str("name"))
+	}
+	return parse(t, found[0].Str("policy"))
+}
+
 func TestRoleIsIRSAScopedAndNamed(t *testing.T) {
 	c := run(t, nil)
-	role := mockcloud.One(t, c, "aws:iam/role:Role")
-	if role.Str("name") != "prod-eu-storefront" {
-		t.Errorf("role name %q", role.Str("name"))
+	if n := len(c.OfType("aws:iam/role:Role")); n != 2 {
+		t.Errorf("%d roles, want 2 (the pods', the db-bootstrap Job's)", n)
 	}
+	role := named(t, c, "aws:iam/role:Role", "name", "prod-eu-storefront")
 	trust := parse(t, role.Str("assumeRolePolicy"))
 	if len(trust.Statement) != 1 {
 		t.Fatalf("trust %+v", trust)
@@ -114,7 +146,7 @@ func TestRoleIsIRSAScopedAndNamed(t *testing.T) {
 	if s.Principal["Federated"] != oidcArn || eq[issuer+":sub"] != "system:serviceaccount:storefront:storefront" || eq[issuer+":aud"] != "sts.amazonaws.com" {
 		t.Errorf("trust statement %+v", s)
 	}
-	pol := parse(t, mockcloud.One(t, c, "aws:iam/rolePolicy:RolePolicy").Str("policy"))
+	pol := policyOf(t, c, role)
 	token := mockcloud.One(t, c, "aws:secretsmanager/secret:Secret").Out("arn").StringValue()
 	got := map[string][]string{}
 	for _, st := range pol.Statement {
@@ -125,14 +157,27 @@ func TestRoleIsIRSAScopedAndNamed(t *testing.T) {
 		}
 		got[st.Sid] = list(st.Resource)
 	}
-	// Not the search master user: OpenSearch requests are signed with the role itself.
-	if strings.Join(got["ReadOwnSecrets"], ",") != strings.Join([]string{dbArn, kvArn, token}, ",") {
+	// Neither the search master user (OpenSearch requests are signed with the role itself)
+	// nor the database master user (the pods log in with IAM auth tokens).
+	if strings.Join(got["ReadOwnSecrets"], ",") != strings.Join([]string{kvArn, token}, ",") {
 		t.Errorf("secrets %v", got["ReadOwnSecrets"])
+	}
+	if strings.Join(got["DatabaseIAMConnect"], ",") != dbUser {
+		t.Errorf("rds-db:connect on %v, want exactly %s", got["DatabaseIAMConnect"], dbUser)
+	}
+	for _, st := range pol.Statement {
+		acts := list(st.Action)
+		if st.Sid == "DatabaseIAMConnect" && (len(acts) != 1 || acts[0] != "rds-db:connect" || st.Effect != "Allow") {
+			t.Errorf("database statement %+v", st)
+		}
+		if st.Sid != "DatabaseIAMConnect" && strings.Contains(strings.Join(acts, ","), "rds-db:") {
+			t.Errorf("statement %s also grants %v", st.Sid, acts)
+		}
 	}
 	if strings.Join(got["DecryptOwnSecrets"], ",") != keyArn {
 		t.Errorf("keys %v", got["DecryptOwnSecrets"])
 	}
-	sa := mockcloud.One(t, c, "kubernetes:core/v1:ServiceAccount")
+	sa := named(t, c, "kubernetes:core/v1:ServiceAccount", "metadata.name", ServiceAccount)
 	if v := sa.In("metadata.annotations").ObjectValue()["eks.amazonaws.com/role-arn"]; v.StringValue() != role.Out("arn").StringValue() {
 		t.Errorf("service account annotations %v", sa.In("metadata.annotations"))
 	}
@@ -179,7 +224,16 @@ func TestPodsAreHardenedAndProbed(t *testing.T) {
 	if plain["OPENSEARCH_AUTH"] != "aws-sigv4" || plain["OPENSEARCH_AWS_REGION"] != "eu-west-1" {
 		t.Errorf("OpenSearch requests are not signed with the pod's role: %v", plain)
 	}
-	for _, k := range []string{"PGPASSWORD", "REDIS_PASSWORD", "TOKEN_SECRET"} {
+	if _, ok := fromSecret["PGPASSWORD"]; ok {
+		t.Errorf("PGPASSWORD reaches the app pods: they log in with IAM auth tokens")
+	}
+	if _, ok := plain["PGPASSWORD"]; ok {
+		t.Errorf("PGPASSWORD is a plain value")
+	}
+	if plain["PGUSER"] != AppDBUser || plain["DATABASE_IAM_AUTH"] != "true" || plain["AWS_REGION"] != "eu-west-1" || plain["MIGRATE_ON_START"] != "false" {
+		t.Errorf("database env %v: want PGUSER=%s with IAM auth in eu-west-1, no migrations", plain, AppDBUser)
+	}
+	for _, k := range []string{"REDIS_PASSWORD", "TOKEN_SECRET"} {
 		if fromSecret[k] != SecretName {
 			t.Errorf("%s not from %s: %v", k, SecretName, fromSecret)
 		}
@@ -191,15 +245,20 @@ func TestPodsAreHardenedAndProbed(t *testing.T) {
 		plain["STOREFRONT_ADDR"] != ":8080" || plain["CORS_ALLOWED_ORIGINS"] != "https://shop.example.eu" || plain["FEATURE_X"] != "on" {
 		t.Errorf("plain env %v", plain)
 	}
-	spc := mockcloud.One(t, c, "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass")
+	spc := named(t, c, "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass", "metadata.name", AppName)
 	objects := spc.Str("spec.parameters.objects")
-	for _, arn := range []string{dbArn, kvArn} {
-		if !strings.Contains(objects, arn) {
-			t.Errorf("SecretProviderClass lacks %s:\n%s", arn, objects)
+	if !strings.Contains(objects, kvArn) {
+		t.Errorf("SecretProviderClass lacks %s:\n%s", kvArn, objects)
+	}
+	for _, arn := range []string{srArn, dbArn} {
+		if strings.Contains(objects, arn) {
+			t.Errorf("a master secret (%s) reaches the app pods:\n%s", arn, objects)
 		}
 	}
-	if strings.Contains(objects, srArn) {
-		t.Errorf("the search master secret reaches the pods:\n%s", objects)
+	for i := 0; i < d.Len(pod+"volumes"); i++ {
+		if v := d.Str(pod + "volumes[" + itoa(i) + "].csi.volumeAttributes.secretProviderClass"); v != "" && v != AppName {
+			t.Errorf("the app pods mount SecretProviderClass %q", v)
+		}
 	}
 }
 
@@ -223,7 +282,7 @@ func TestIngressHPAAndNetworkPolicy(t *testing.T) {
 		t.Errorf("hpa %v", hpa.In("spec"))
 	}
 	mockcloud.One(t, c, "kubernetes:policy/v1:PodDisruptionBudget")
-	np := mockcloud.One(t, c, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+	np := named(t, c, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "metadata.name", AppName)
 	if np.Str("spec.egress[0].to[0].ipBlock.cidr") != "10.20.128.0/22" || np.Num("spec.egress[0].ports[0].port") != 5432 ||
 		np.Num("spec.egress[0].ports[1].port") != 6379 || np.Num("spec.egress[0].ports[2].port") != 443 || np.Num("spec.egress[1].ports[0].port") != 53 || np.Len("spec.egress") != 2 {
 		t.Errorf("network policy egress %v", np.In("spec.egress"))
@@ -269,10 +328,94 @@ func TestInvalidArgsFailClearly(t *testing.T) {
 		t.Fatal("invalid args accepted")
 	}
 	for _, want := range []string{"RoleName", "KubernetesProvider", "OIDCProviderArn", "must be pinned", "replicas (5) <= maxReplicas (2)",
-		"SecretsKeyArn", "Database.Host", "Database.SecretArn", "Cache.Host", `"nope" is not a subnet range`, "PublicSubnetIDs",
+		"SecretsKeyArn", "Database.Host", "Database.SecretArn", "Database.ResourceID", "Cache.Host", `"nope" is not a subnet range`, "PublicSubnetIDs",
 		"PGPASSWORD is set by the component", "ZoneID"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
+	}
+}
+
+func TestBootstrapJobRunsWithTheMasterPasswordBeforeTheDeployment(t *testing.T) {
+	c := run(t, nil)
+	job := mockcloud.One(t, c, "kubernetes:batch/v1:Job")
+	dep := mockcloud.One(t, c, "kubernetes:apps/v1:Deployment")
+	pod := "spec.template.spec."
+	ctr := pod + "containers[0]."
+	if job.Str(ctr+"image") != dep.Str(pod+"containers[0].image") {
+		t.Errorf("job image %q, deployment image %q", job.Str(ctr+"image"), dep.Str(pod+"containers[0].image"))
+	}
+	if got := strings.Join(job.Strs(ctr+"args"), " "); got != "db-bootstrap --app-user "+AppDBUser {
+		t.Errorf("job args %q", got)
+	}
+	if job.Str(pod+"restartPolicy") != "Never" || job.Str(pod+"serviceAccountName") != Bootstrap || job.Bool(pod+"automountServiceAccountToken") {
+		t.Errorf("job pod spec %v", job.In(pod))
+	}
+	if !job.Bool(pod+"securityContext.runAsNonRoot") || job.Num(pod+"securityContext.runAsUser") != UID ||
+		job.Str(pod+"securityContext.seccompProfile.type") != "RuntimeDefault" {
+		t.Errorf("job pod security context %v", job.In(pod+"securityContext"))
+	}
+	if !job.Bool(ctr+"securityContext.readOnlyRootFilesystem") || job.Bool(ctr+"securityContext.allowPrivilegeEscalation") ||
+		strings.Join(job.Strs(ctr+"securityContext.capabilities.drop"), ",") != "ALL" || !job.Bool(ctr+"securityContext.runAsNonRoot") {
+		t.Errorf("job container security context %v", job.In(ctr+"securityContext"))
+	}
+	plain, fromSecret := map[string]string{}, map[string]string{}
+	for i := 0; i < job.Len(ctr+"env"); i++ {
+		e := ctr + "env[" + itoa(i) + "]."
+		if k := job.Str(e + "valueFrom.secretKeyRef.name"); k != "" {
+			fromSecret[job.Str(e+"name")] = k
+		} else {
+			plain[job.Str(e+"name")] = job.Str(e + "value")
+		}
+	}
+	if len(fromSecret) != 1 || fromSecret["PGPASSWORD"] != Bootstrap {
+		t.Errorf("job secrets %v, want only PGPASSWORD from %s", fromSecret, Bootstrap)
+	}
+	if plain["PGUSER"] != "shop_admin" || plain["PGSSLMODE"] != "require" || plain["PGDATABASE"] != "shop" || plain["DATABASE_IAM_AUTH"] != "" {
+		t.Errorf("job env %v", plain)
+	}
+	if v := job.Str(pod + "volumes[1].csi.volumeAttributes.secretProviderClass"); v != Bootstrap {
+		t.Errorf("job mounts SecretProviderClass %q, want %s", v, Bootstrap)
+	}
+	spc := named(t, c, "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass", "metadata.name", Bootstrap)
+	if objects := spc.Str("spec.parameters.objects"); !strings.Contains(objects, dbArn) || strings.Contains(objects, kvArn) || strings.Contains(objects, srArn) {
+		t.Errorf("bootstrap SecretProviderClass objects:\n%s", objects)
+	}
+	if spc.Str("spec.secretObjects[0].secretName") != Bootstrap || spc.Str("spec.secretObjects[0].data[0].key") != "PGPASSWORD" ||
+		spc.Len("spec.secretObjects[0].data") != 1 {
+		t.Errorf("bootstrap secret objects %v", spc.In("spec.secretObjects"))
+	}
+	// Its own IRSA role, which reads the master secret and nothing else.
+	sa := named(t, c, "kubernetes:core/v1:ServiceAccount", "metadata.name", Bootstrap)
+	role := named(t, c, "aws:iam/role:Role", "name", "prod-eu-storefront-db-bootstrap")
+	if v := sa.In("metadata.annotations").ObjectValue()["eks.amazonaws.com/role-arn"]; v.StringValue() != role.Out("arn").StringValue() {
+		t.Errorf("bootstrap service account annotations %v", sa.In("metadata.annotations"))
+	}
+	trust := parse(t, role.Str("assumeRolePolicy"))
+	if len(trust.Statement) != 1 || trust.Statement[0].Condition["StringEquals"][issuer+":sub"] != "system:serviceaccount:storefront:"+Bootstrap {
+		t.Errorf("bootstrap trust %+v", trust)
+	}
+	got := map[string][]string{}
+	for _, st := range policyOf(t, c, role).Statement {
+		got[st.Sid] = list(st.Resource)
+	}
+	if len(got) != 2 || strings.Join(got["ReadOwnSecrets"], ",") != dbArn || strings.Join(got["DecryptOwnSecrets"], ",") != keyArn {
+		t.Errorf("bootstrap role policy %v", got)
+	}
+	// The pods roll out only after the Job.
+	waits := false
+	for _, d := range dep.Dependencies {
+		waits = waits || d == job.URN
+	}
+	if !waits {
+		t.Errorf("the Deployment does not depend on the Job: %v", dep.Dependencies)
+	}
+	np := named(t, c, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "metadata.name", Bootstrap)
+	if v := np.In("spec.podSelector.matchLabels").ObjectValue()["app.kubernetes.io/name"]; v.StringValue() != Bootstrap ||
+		job.In("spec.template.metadata.labels").ObjectValue()["app.kubernetes.io/name"].StringValue() != Bootstrap {
+		t.Errorf("bootstrap network policy selects %v", np.In("spec.podSelector"))
+	}
+	if np.Len("spec.ingress") != 0 || np.Num("spec.egress[0].ports[0].port") != 5432 || np.Len("spec.egress[0].ports") != 1 || np.Len("spec.egress") != 2 {
+		t.Errorf("bootstrap network policy %v", np.In("spec"))
 	}
 }

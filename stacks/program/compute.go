@@ -163,6 +163,7 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 		Database: storefront.Database{
 			Host: data.DatabaseEndpoint, Port: data.DatabasePort, Name: data.DatabaseName, User: data.DatabaseUser,
 			SecretArn: data.DatabaseSecretArn, SSLMode: s.PGSSLMode,
+			ResourceID: data.DatabaseResourceID,
 		},
 		Cache:           storefront.Cache{Host: data.CacheEndpoint, Port: data.CachePort, SecretArn: data.CacheSecretArn},
 		Search:          search,
