@@ -20,7 +20,7 @@ const (
 	Data    Class = "data"    // Aurora, ElastiCache, OpenSearch, EKS secrets
 	Secrets Class = "secrets" // Secrets Manager
 	Logs    Class = "logs"    // CloudWatch Logs (flow logs, database and cache logs)
-	Storage Class = "storage" // S3 buckets (static assets, access logs, backups)
+	Storage Class = "storage" // S3 buckets (static assets, backups), ECR images
 )
 
 // AllClasses is every class, in a stable order.
@@ -31,7 +31,7 @@ var services = map[Class][]string{
 	Data:    {"rds", "elasticache", "es", "eks", "ec2"},
 	Secrets: {"secretsmanager"},
 	Logs:    {"logs"},
-	Storage: {"s3"},
+	Storage: {"s3", "ecr"},
 }
 
 // Args configures the keys of one region.

@@ -108,7 +108,10 @@ type Args struct {
 	Cache    Cache
 	Search   *Search // optional: the storefront falls back to PostgreSQL full-text search
 	// SecretsKeyArn encrypts the storefront's secrets; the role may decrypt with it only.
-	SecretsKeyArn   pulumi.StringInput
+	SecretsKeyArn pulumi.StringInput
+	// ImageKeyArn, when set, encrypts the image repository with a customer-managed key
+	// instead of ECR's AES256 default.
+	ImageKeyArn     pulumi.StringInput
 	DataSubnetCIDRs []string
 	PublicSubnetIDs pulumi.StringArray
 	// Domain (optional) gives the ALB a certificate for <OriginHost>.<Domain>, in ZoneID.
@@ -422,7 +425,7 @@ func (b *builder) image() error {
 		Name:                       pulumi.String(b.a.Repository),
 		ImageTagMutability:         pulumi.String("IMMUTABLE"),
 		ImageScanningConfiguration: &ecr.RepositoryImageScanningConfigurationArgs{ScanOnPush: pulumi.Bool(true)},
-		EncryptionConfigurations:   ecr.RepositoryEncryptionConfigurationArray{ecr.RepositoryEncryptionConfigurationArgs{EncryptionType: pulumi.String("AES256")}},
+		EncryptionConfigurations:   b.imageEncryption(),
 		Tags:                       base.Tags(b.a.Tags, "Name", b.a.Repository),
 	}, b.awsOpts()...)
 	if err != nil {
@@ -856,6 +859,17 @@ func (b *builder) ingress(svc, dep pulumi.Resource) error {
 		return b.failoverRecord(rec.Fqdn)
 	}
 	return nil
+}
+
+// imageEncryption encrypts the repository with ImageKeyArn when given.
+func (b *builder) imageEncryption() ecr.RepositoryEncryptionConfigurationArray {
+	if b.a.ImageKeyArn == nil {
+		return ecr.RepositoryEncryptionConfigurationArray{ecr.RepositoryEncryptionConfigurationArgs{EncryptionType: pulumi.String("AES256")}}
+	}
+	return ecr.RepositoryEncryptionConfigurationArray{ecr.RepositoryEncryptionConfigurationArgs{
+		EncryptionType: pulumi.String("KMS"),
+		KmsKey:         b.a.ImageKeyArn,
+	}}
 }
 
 func (a *Args) failoverHost() string {

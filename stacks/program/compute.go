@@ -168,6 +168,7 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 		Cache:           storefront.Cache{Host: data.CacheEndpoint, Port: data.CachePort, SecretArn: data.CacheSecretArn},
 		Search:          search,
 		SecretsKeyArn:   rb.secretsKeyArn(),
+		ImageKeyArn:     rb.keys.Key(keys.Storage).Arn,
 		DataSubnetCIDRs: rb.net.SubnetCIDRs(network.Data),
 		PublicSubnetIDs: rb.net.SubnetIDs(network.Public),
 		Domain:          c.Domain,

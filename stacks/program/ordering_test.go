@@ -59,3 +59,19 @@ func TestReplicationWaitsForVersioning(t *testing.T) {
 		t.Fatalf("replication waits for %d versioning resources, want 2 (source and replica)", versioning)
 	}
 }
+
+// Images are encrypted with the cell's storage key, not ECR's default.
+func TestImagesEncryptedWithTheStorageKey(t *testing.T) {
+	res, err := plan.NewPlanner("../..").Plan("prod-jp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	repos := res.Cloud.OfType("aws:ecr/repository:Repository")
+	if len(repos) != 1 {
+		t.Fatalf("%d repositories", len(repos))
+	}
+	enc := repos[0]
+	if enc.Str("encryptionConfigurations[0].encryptionType") != "KMS" || enc.Str("encryptionConfigurations[0].kmsKey") != res.Outputs["storageKeyArn"] {
+		t.Errorf("repository encryption %v, want KMS with %v", enc.In("encryptionConfigurations"), res.Outputs["storageKeyArn"])
+	}
+}
