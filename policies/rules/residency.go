@@ -206,19 +206,8 @@ func init() {
 			Description: "Every member of an Aurora global cluster (and its source cluster) is inside the jurisdiction.",
 			Remediation: "Add secondary clusters only in the jurisdiction's regions (the cell's DR region).",
 			Stack: withJurisdiction(func(c *Ctx, s *Stack) {
-				for _, r := range s.OfType(tRDSCluster) {
-					v := r.Props["globalClusterIdentifier"]
-					if IsUnknown(v) {
-						c.Unknown(r.Name + " globalClusterIdentifier")
-						continue
-					}
-					if g, _ := v.(string); g != "" {
-						checkOwnRegion(c, s, r, "Aurora global cluster member")
-					}
-				}
-				for _, g := range s.OfType(tRDSGlobalCluster) {
-					checkTarget(c, s, g, "source cluster", g.Props["sourceDbClusterIdentifier"], tRDSCluster)
-				}
+				globalMembers(c, s, tRDSCluster, "globalClusterIdentifier", "Aurora global cluster member",
+					tRDSGlobalCluster, "sourceDbClusterIdentifier", "source cluster")
 			}),
 		},
 		&Rule{
@@ -255,19 +244,8 @@ func init() {
 			Description: "Every member of an ElastiCache global datastore is inside the jurisdiction.",
 			Remediation: "Add secondary replication groups only in the jurisdiction's regions.",
 			Stack: withJurisdiction(func(c *Ctx, s *Stack) {
-				for _, r := range s.OfType(tCacheRG) {
-					v := r.Props["globalReplicationGroupId"]
-					if IsUnknown(v) {
-						c.Unknown(r.Name + " globalReplicationGroupId")
-						continue
-					}
-					if g, _ := v.(string); g != "" {
-						checkOwnRegion(c, s, r, "ElastiCache global datastore member")
-					}
-				}
-				for _, g := range s.OfType(tCacheGlobalRG) {
-					checkTarget(c, s, g, "primary replication group", g.Props["primaryReplicationGroupId"], tCacheRG)
-				}
+				globalMembers(c, s, tCacheRG, "globalReplicationGroupId", "ElastiCache global datastore member",
+					tCacheGlobalRG, "primaryReplicationGroupId", "primary replication group")
 			}),
 		},
 		&Rule{
@@ -350,4 +328,23 @@ func init() {
 			}),
 		},
 	)
+}
+
+// globalMembers checks a global database's members: every memberType resource that names a
+// global resource in idProp must be in the jurisdiction, and so must each global resource's
+// source member (sourceProp).
+func globalMembers(c *Ctx, s *Stack, memberType, idProp, memberLabel, globalType, sourceProp, sourceLabel string) {
+	for _, r := range s.OfType(memberType) {
+		v := r.Props[idProp]
+		if IsUnknown(v) {
+			c.Unknown(r.Name + " " + idProp)
+			continue
+		}
+		if g, _ := v.(string); g != "" {
+			checkOwnRegion(c, s, r, memberLabel)
+		}
+	}
+	for _, g := range s.OfType(globalType) {
+		checkTarget(c, s, g, sourceLabel, g.Props[sourceProp], memberType)
+	}
 }
