@@ -30,7 +30,9 @@ func TestMappingIsValidJSONAndStrict(t *testing.T) {
 	// Every field the indexer writes is mapped (strict mapping would reject the document otherwise).
 	b, _ := json.Marshal(opensearch.DocOf(store.Product{ID: 1, Attributes: map[string]string{"a": "b"}}))
 	var doc map[string]any
-	_ = json.Unmarshal(b, &doc)
+	if err := json.Unmarshal(b, &doc); err != nil || len(doc) == 0 {
+		t.Fatalf("indexed document %s: %v", b, err)
+	}
 	for k := range doc {
 		if _, ok := m.Mappings.Properties[k]; !ok {
 			t.Errorf("document field %q is not in the mapping", k)
@@ -100,8 +102,12 @@ func TestAgainstCluster(t *testing.T) {
 	if _, err := c.Sync(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	_ = c.Refresh(ctx)
-	page, _ = c.Search(ctx, store.SearchQuery{Text: "walnut writing desk", Limit: 10})
+	if err := c.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if page, err = c.Search(ctx, store.SearchQuery{Text: "walnut writing desk", Limit: 10}); err != nil {
+		t.Fatal(err)
+	}
 	for _, it := range page.Items {
 		if it.ID == p.ID {
 			t.Fatal("deleted product still in the index")

@@ -118,13 +118,16 @@ func TestAddonsArePinned(t *testing.T) {
 	for _, a := range c.OfType("aws:eks/addon:Addon") {
 		got[a.Str("addonName")] = a.Str("addonVersion")
 	}
-	for name, v := range PinnedAddons[DefaultVersion] {
-		if got[name] != v {
-			t.Errorf("add-on %s at %q, want %q", name, got[name], v)
-		}
+	// The core add-ons, each at the version pinned for the default Kubernetes version.
+	want := []string{"vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"}
+	if len(got) != len(want) {
+		t.Fatalf("add-ons %v, want exactly %v", got, want)
 	}
-	if len(got) != len(PinnedAddons[DefaultVersion]) {
-		t.Errorf("add-ons %v", got)
+	for _, name := range want {
+		v := PinnedAddons[DefaultVersion][name]
+		if v == "" || got[name] != v || !strings.HasPrefix(v, "v") {
+			t.Errorf("add-on %s at %q, want the pinned %q", name, got[name], v)
+		}
 	}
 }
 

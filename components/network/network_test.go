@@ -233,8 +233,8 @@ func TestNothingRegisteredOnInvalidArgs(t *testing.T) {
 		_, err := New(ctx, "vpc", a)
 		return err
 	})
-	if err == nil {
-		t.Fatal("accepted")
+	if err == nil || !strings.Contains(err.Error(), `network: CIDR: "10.0.0.0/28" is too small`) {
+		t.Fatalf("got %v, want the CIDR refused", err)
 	}
 	if n := len(c.Resources()); n != 0 {
 		t.Fatalf("%d resources registered before validation failed", n)

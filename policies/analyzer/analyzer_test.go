@@ -182,10 +182,17 @@ func TestConfigureStackAndPolicyConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	found := false
 	for _, p := range info.Policies {
-		if p.Name == "iam-no-wildcard-action" && p.EnforcementLevel != pulumirpc.EnforcementLevel_ADVISORY {
-			t.Errorf("configured level not reported: %v", p.EnforcementLevel)
+		if p.Name == "iam-no-wildcard-action" {
+			found = true
+			if p.EnforcementLevel != pulumirpc.EnforcementLevel_ADVISORY {
+				t.Errorf("configured level not reported: %v", p.EnforcementLevel)
+			}
 		}
+	}
+	if !found {
+		t.Fatal("iam-no-wildcard-action is not reported by GetAnalyzerInfo")
 	}
 	_, err = srv.Configure(ctx, &pulumirpc.ConfigureAnalyzerRequest{PolicyConfig: map[string]*pulumirpc.PolicyConfig{
 		"no-such-policy": {EnforcementLevel: pulumirpc.EnforcementLevel_ADVISORY}}})

@@ -133,7 +133,11 @@ func TestFailoverModeServesFromTheDRRegion(t *testing.T) {
 			if n := len(res.Cloud.OfType("aws:rds/clusterInstance:ClusterInstance")); n < 2 {
 				t.Errorf("%d database instances: failover needs a writer and a reader", n)
 			}
-			for _, ng := range res.Cloud.OfType("aws:eks/nodeGroup:NodeGroup") {
+			ngs := res.Cloud.OfType("aws:eks/nodeGroup:NodeGroup")
+			if len(ngs) == 0 {
+				t.Fatal("no node group in failover mode")
+			}
+			for _, ng := range ngs {
 				if ng.Num("scalingConfig.desiredSize") < 2 {
 					t.Errorf("node group %s: %v", ng.Name, ng.In("scalingConfig"))
 				}

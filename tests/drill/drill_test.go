@@ -41,10 +41,9 @@ func drillOptions(t *testing.T, mode Mode) Options {
 
 func runDrill(t *testing.T, opts Options) Report {
 	t.Helper()
-	start := time.Now()
+	// Run bounds itself with opts.Timeout through its context and fails when it runs out.
 	rep, err := Run(context.Background(), opts)
 	require.NoError(t, err)
-	assert.Less(t, time.Since(start), opts.Timeout, "drill exceeded its time bound")
 	assertCommon(t, rep)
 	assertCleanedUp(t, rep)
 	return rep

@@ -341,7 +341,8 @@ func TestEngineAndOfflineAgreeOnThePlan(t *testing.T) {
 			}
 		}
 		sort.Strings(want)
-		got, _ := analyze(t, pulumi, f, pack, nil)
+		got, code := analyze(t, pulumi, f, pack, nil)
+		require.Equal(t, 0, code, "%s: the engine must load the pack and pass the production plan", f)
 		var gotUnique []string
 		for i, g := range got {
 			if i == 0 || g != got[i-1] {

@@ -79,6 +79,11 @@ func TestDedicatedServersStopAndRestart(t *testing.T) {
 	if err := pg.StartSamePort(ctx); err != nil {
 		t.Fatalf("start after kill: %v", err)
 	}
+	again, err := pgx.Connect(ctx, pg.DSN("postgres"))
+	if err != nil {
+		t.Fatalf("connect after restart: %v", err)
+	}
+	_ = again.Close(ctx)
 
 	rs := NewRedis(t)
 	rs.Stop()
@@ -87,6 +92,9 @@ func TestDedicatedServersStopAndRestart(t *testing.T) {
 	}
 	if err := rs.Start(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if err := redisPing(rs.Addr()); err != nil {
+		t.Fatalf("redis does not answer after Start: %v", err)
 	}
 }
 
