@@ -39,6 +39,24 @@ const (
 var identityPolicyTypes = []string{tIAMPolicy, tIAMRolePolicy, tIAMUserPolicy, tIAMGroupPolicy, tIAMRole}
 
 // identityPolicies returns the identity policy documents of r with a label each.
+// eachAllowed calls fn for every Allow statement of r's identity policies, documents in
+// label order so findings come out in a stable order.
+func eachAllowed(c *Ctx, r *Resource, fn func(label string, i int, st Statement)) {
+	docs := identityPolicies(c, r)
+	labels := make([]string, 0, len(docs))
+	for l := range docs {
+		labels = append(labels, l)
+	}
+	sort.Strings(labels)
+	for _, label := range labels {
+		for i, st := range docs[label] {
+			if st.Allow() {
+				fn(label, i, st)
+			}
+		}
+	}
+}
+
 func identityPolicies(c *Ctx, r *Resource) (docs map[string][]Statement) {
 	docs = map[string][]Statement{}
 	if r.Type == tIAMRole {
@@ -204,21 +222,16 @@ func init() {
 			Remediation: "List the exact actions the principal needs.",
 			Types:       identityPolicyTypes,
 			Resource: func(c *Ctx, r *Resource) {
-				for label, sts := range identityPolicies(c, r) {
-					for i, st := range sts {
-						if !st.Allow() {
-							continue
-						}
-						if len(st.NotAction) > 0 {
-							c.Fail("%q %s statement %s allows everything except %v (NotAction)", r.Name, label, stmt(i, st), st.NotAction)
-						}
-						for _, a := range st.Action {
-							if a == "*" || strings.HasSuffix(a, ":*") {
-								c.Fail("%q %s statement %s allows wildcard action %q", r.Name, label, stmt(i, st), a)
-							}
+				eachAllowed(c, r, func(label string, i int, st Statement) {
+					if len(st.NotAction) > 0 {
+						c.Fail("%q %s statement %s allows everything except %v (NotAction)", r.Name, label, stmt(i, st), st.NotAction)
+					}
+					for _, a := range st.Action {
+						if a == "*" || strings.HasSuffix(a, ":*") {
+							c.Fail("%q %s statement %s allows wildcard action %q", r.Name, label, stmt(i, st), a)
 						}
 					}
-				}
+				})
 			},
 		},
 		&Rule{
@@ -227,22 +240,20 @@ func init() {
 			Remediation: "Scope Resource to the ARNs the principal manages; secret and key actions must name the secret or key ARNs.",
 			Types:       identityPolicyTypes,
 			Resource: func(c *Ctx, r *Resource) {
-				for label, sts := range identityPolicies(c, r) {
-					for i, st := range sts {
-						if !st.Allow() || !hasWildcardResource(st) {
-							continue
-						}
-						var bad []string
-						for _, a := range st.Action {
-							if isSensitiveAction(a) || (isWriteAction(a) && !scopesResources(st)) {
-								bad = append(bad, a)
-							}
-						}
-						if len(bad) > 0 {
-							c.Fail("%q %s statement %s grants %v on every resource (\"*\")", r.Name, label, stmt(i, st), bad)
+				eachAllowed(c, r, func(label string, i int, st Statement) {
+					if !hasWildcardResource(st) {
+						return
+					}
+					var bad []string
+					for _, a := range st.Action {
+						if isSensitiveAction(a) || (isWriteAction(a) && !scopesResources(st)) {
+							bad = append(bad, a)
 						}
 					}
-				}
+					if len(bad) > 0 {
+						c.Fail("%q %s statement %s grants %v on every resource (\"*\")", r.Name, label, stmt(i, st), bad)
+					}
+				})
 			},
 		},
 		&Rule{
@@ -251,19 +262,17 @@ func init() {
 			Remediation: "Grant iam:PassRole only on the ARNs of the roles the principal must pass, ideally with an iam:PassedToService condition.",
 			Types:       identityPolicyTypes,
 			Resource: func(c *Ctx, r *Resource) {
-				for label, sts := range identityPolicies(c, r) {
-					for i, st := range sts {
-						if !st.Allow() || !hasWildcardResource(st) {
-							continue
-						}
-						for _, a := range st.Action {
-							if globMatch(a, "iam:PassRole") {
-								c.Fail("%q %s statement %s lets the principal pass any role (%q on \"*\")", r.Name, label, stmt(i, st), a)
-								break
-							}
+				eachAllowed(c, r, func(label string, i int, st Statement) {
+					if !hasWildcardResource(st) {
+						return
+					}
+					for _, a := range st.Action {
+						if globMatch(a, "iam:PassRole") {
+							c.Fail("%q %s statement %s lets the principal pass any role (%q on \"*\")", r.Name, label, stmt(i, st), a)
+							break
 						}
 					}
-				}
+				})
 			},
 		},
 		&Rule{
