@@ -16,7 +16,7 @@ import (
 
 // Options configure a Checker.
 type Options struct {
-	// Packs selects rule packs; empty means all three.
+	// Packs selects rule packs; empty means all of them.
 	Packs []rules.Pack
 	// Levels overrides enforcement levels by rule ID, policy name, or "all".
 	Levels map[string]rules.Level

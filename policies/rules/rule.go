@@ -42,10 +42,13 @@ const (
 	Encryption     Pack = "encryption"
 	LeastPrivilege Pack = "least-privilege"
 	DataResidency  Pack = "data-residency"
+	// Deployability holds what the cloud must accept and wire for a deploy to work: network
+	// flows, ordering of references, supported versions, controllers the cluster runs.
+	Deployability Pack = "deployability"
 )
 
 // Packs lists every pack in a stable order.
-var Packs = []Pack{Encryption, LeastPrivilege, DataResidency}
+var Packs = []Pack{Encryption, LeastPrivilege, DataResidency, Deployability}
 
 // ParsePack validates a pack name.
 func ParsePack(s string) (Pack, error) {
