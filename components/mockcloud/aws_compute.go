@@ -192,7 +192,9 @@ func init() {
 			names = append(names, r.Strs("subjectAlternativeNames")...)
 			var dvos []resource.PropertyValue
 			for _, n := range names {
-				token := hashID("", r.URN+"/"+n, 32)
+				// ACM derives the validation CNAME from the account and the domain name, so
+				// every certificate for a name (any region, any stack) asks for the same record.
+				token := hashID("", Account+"/"+n, 32)
 				dvos = append(dvos, resource.NewProperty(resource.PropertyMap{
 					"domainName":          resource.NewProperty(n),
 					"resourceRecordName":  resource.NewProperty("_" + token + "." + n + "."),
@@ -217,7 +219,21 @@ func init() {
 			return phys
 		},
 
+		// Registry-wide replication: the provider reports the account's registry id.
+		"aws:ecr/replicationConfiguration:ReplicationConfiguration": func(r *Resource, _ string, out resource.PropertyMap) string {
+			delete(out, "arn")
+			delete(out, "name")
+			out["registryId"] = resource.NewProperty(Account)
+			return Account
+		},
+
 		// Route 53
+		"aws:route53/healthCheck:HealthCheck": func(r *Resource, _ string, out resource.PropertyMap) string {
+			id := uuidFrom(r.URN)
+			delete(out, "name")
+			out["arn"] = resource.NewProperty("arn:aws:route53:::healthcheck/" + id)
+			return id
+		},
 		"aws:route53/record:Record": func(r *Resource, phys string, out resource.PropertyMap) string {
 			delete(out, "arn")
 			fqdn := strings.TrimSuffix(phys, ".")

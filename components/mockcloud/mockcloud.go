@@ -139,6 +139,8 @@ func (c *Cloud) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		c.providerRegion[urn+"::"+r.ID] = r.Region
 	case !args.Custom:
 		outputs = resource.PropertyMap{}
+	case !modelled(args.TypeToken):
+		return "", nil, ErrUnmodelled{Type: args.TypeToken}
 	default:
 		r.ID, outputs = synthesize(r)
 	}
