@@ -887,6 +887,14 @@ func (a *Args) originHost() string {
 }
 
 // certificate issues the ALB's certificate for origin.<Domain> in the cell's region.
+//
+// ACM asks for one validation CNAME per domain name and account, whichever certificate or
+// region requests it, and renews a DNS-validated certificate only while that record stays
+// in place (https://docs.aws.amazon.com/acm/latest/userguide/dns-renewal-validation.html).
+// The failover name is on the cell's and the DR stack's certificates alike, so only the
+// PRIMARY side manages its record: a DR stack returning to pilot light would otherwise
+// delete it and the cell's certificate could no longer renew. The SECONDARY side names the
+// record's FQDN for validation without managing it (the cell is deployed first).
 func (b *builder) certificate() (pulumi.StringOutput, pulumi.Resource, error) {
 	origin := b.a.originHost() + "." + b.a.Domain
 	names := []string{origin}
@@ -908,16 +916,23 @@ func (b *builder) certificate() (pulumi.StringOutput, pulumi.Resource, error) {
 	var fqdns pulumi.StringArray
 	for i := range names {
 		dvo := cert.DomainValidationOptions.Index(pulumi.Int(i))
+		if i > 0 && b.a.FailoverRole != "PRIMARY" {
+			fqdns = append(fqdns, dvo.ResourceRecordName().Elem().ApplyT(func(n string) string {
+				return strings.TrimSuffix(n, ".")
+			}).(pulumi.StringOutput))
+			continue
+		}
 		suffix := ""
 		if i > 0 {
 			suffix = fmt.Sprintf("-%d", i)
 		}
 		rec, err := route53.NewRecord(b.ctx, b.name+"-origin-validation"+suffix, &route53.RecordArgs{
-			ZoneId:         b.a.ZoneID,
-			Name:           dvo.ResourceRecordName().Elem(),
-			Type:           dvo.ResourceRecordType().Elem(),
-			Records:        pulumi.StringArray{dvo.ResourceRecordValue().Elem()},
-			Ttl:            pulumi.Int(300),
+			ZoneId:  b.a.ZoneID,
+			Name:    dvo.ResourceRecordName().Elem(),
+			Type:    dvo.ResourceRecordType().Elem(),
+			Records: pulumi.StringArray{dvo.ResourceRecordValue().Elem()},
+			Ttl:     pulumi.Int(300),
+			// The record may predate this stack (an earlier certificate for the same name).
 			AllowOverwrite: pulumi.Bool(true),
 		}, b.awsOpts()...)
 		if err != nil {

@@ -30,6 +30,8 @@ type Options struct {
 	Config map[string]string
 	// Regions resolves resources of other stacks (id, ARN or name -> region); see RegionIndex.
 	Regions map[string]string
+	// RecordOwners maps Route 53 record keys to the stacks declaring them; see RecordOwners.
+	RecordOwners map[string][]string
 }
 
 // Checker holds the selected rules with their effective levels.
@@ -137,13 +139,33 @@ func (c *Checker) finding(stack string, v rules.Violation, s *rules.Stack, r *ru
 
 // CheckResource runs the resource rules over one resource.
 func (c *Checker) CheckResource(stack string, r *rules.Resource) ([]Finding, []NotApplicable) {
+	return c.checkResource(stack, r, nil)
+}
+
+// CheckStack runs the stack rules over a whole stack.
+func (c *Checker) CheckStack(s *rules.Stack) ([]Finding, []NotApplicable) {
+	return c.checkStack(s, nil)
+}
+
+// packTimes adds up the time spent in each pack's rules (nil: not measured).
+type packTimes map[rules.Pack]time.Duration
+
+func (t packTimes) since(p rules.Pack, start time.Time) {
+	if t != nil {
+		t[p] += time.Since(start)
+	}
+}
+
+func (c *Checker) checkResource(stack string, r *rules.Resource, times packTimes) ([]Finding, []NotApplicable) {
 	var fs []Finding
 	var na []NotApplicable
 	for _, rule := range c.rules {
 		if c.levels[rule.ID] == rules.Disabled || !rule.AppliesTo(r.Type) {
 			continue
 		}
+		start := time.Now()
 		o := rule.CheckResource(r)
+		times.since(rule.Pack, start)
 		for _, v := range o.Violations {
 			fs = append(fs, c.finding(stack, v, nil, r))
 		}
@@ -154,15 +176,16 @@ func (c *Checker) CheckResource(stack string, r *rules.Resource) ([]Finding, []N
 	return fs, na
 }
 
-// CheckStack runs the stack rules over a whole stack.
-func (c *Checker) CheckStack(s *rules.Stack) ([]Finding, []NotApplicable) {
+func (c *Checker) checkStack(s *rules.Stack, times packTimes) ([]Finding, []NotApplicable) {
 	var fs []Finding
 	var na []NotApplicable
 	for _, rule := range c.rules {
 		if c.levels[rule.ID] == rules.Disabled || !rule.IsStack() {
 			continue
 		}
+		start := time.Now()
 		o := rule.CheckStack(s)
+		times.since(rule.Pack, start)
 		for _, v := range o.Violations {
 			if v.URN == "" {
 				if root := s.RootStack(); root != nil {

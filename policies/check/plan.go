@@ -42,12 +42,18 @@ func StackConfig(root, stack string) (map[string]string, error) {
 	return out, nil
 }
 
-// PlanFiles returns the state files under a plan directory (<dir>/<stack>/state.json), sorted.
+// PlanFiles returns the state files under a plan directory, sorted: <dir>/<stack>/state.json
+// and the what-if modes of a stack, <dir>/<stack>/<mode>/state.json (a DR stack's failover).
 func PlanFiles(dir string) ([]string, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*", "state.json"))
 	if err != nil {
 		return nil, err
 	}
+	modes, err := filepath.Glob(filepath.Join(dir, "*", "*", "state.json"))
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, modes...)
 	sort.Strings(files)
 	return files, nil
 }
@@ -68,10 +74,12 @@ func CheckFiles(files []string, root string, opts Options) (Reports, error) {
 	for k, v := range opts.Regions {
 		idx[k] = v
 	}
+	owners := RecordOwners(deps...)
 	var out Reports
 	for i, d := range deps {
 		o := opts
 		o.Regions = idx
+		o.RecordOwners = owners
 		stack := StackNameOf(d)
 		if root != "" && opts.Config == nil {
 			cfg, err := StackConfig(root, stack)

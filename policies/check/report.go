@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
@@ -35,6 +36,8 @@ type Report struct {
 	// ExpiredWaivers matched a violation but no longer apply.
 	ExpiredWaivers []*waivers.Waiver `json:"expiredWaivers,omitempty"`
 	Rules          []RuleInfo        `json:"rules"`
+	// PackTime is the time each pack's rules took on this stack (not reported in files).
+	PackTime map[rules.Pack]time.Duration `json:"-"`
 }
 
 // Counts of the findings of a report.
@@ -85,6 +88,7 @@ func CheckDeployment(stack string, d apitype.DeploymentV3, opts Options) (Report
 		idx := opts.Regions
 		v.Stack.External = func(value string) (string, bool) { r, ok := idx[value]; return r, ok }
 	}
+	v.Stack.RecordOwners = opts.RecordOwners
 	src := JurisdictionSources{Override: opts.Jurisdiction, Config: opts.Config["globalstack:jurisdiction"]}
 	if root := v.Stack.RootStack(); root != nil {
 		src.Output, _ = root.Props["jurisdiction"].(string)
@@ -95,16 +99,16 @@ func CheckDeployment(stack string, d apitype.DeploymentV3, opts Options) (Report
 
 // Run evaluates both views of a stack and assembles the report.
 func (c *Checker) Run(v Views) Report {
-	rep := Report{Stack: v.Stack.Name, Jurisdiction: string(v.Stack.Jurisdiction)}
+	rep := Report{Stack: v.Stack.Name, Jurisdiction: string(v.Stack.Jurisdiction), PackTime: packTimes{}}
 	for _, r := range v.Inputs {
 		if !strings.HasPrefix(r.Type, "pulumi:") {
 			rep.Resources++
 		}
-		fs, na := c.CheckResource(v.Stack.Name, r)
+		fs, na := c.checkResource(v.Stack.Name, r, rep.PackTime)
 		rep.Findings = append(rep.Findings, fs...)
 		rep.NotApplicable = append(rep.NotApplicable, na...)
 	}
-	fs, na := c.CheckStack(v.Stack)
+	fs, na := c.checkStack(v.Stack, rep.PackTime)
 	rep.Findings = append(rep.Findings, fs...)
 	rep.NotApplicable = append(rep.NotApplicable, na...)
 	sort.SliceStable(rep.Findings, func(i, j int) bool {

@@ -193,3 +193,16 @@ func RegionIndex(deps ...apitype.DeploymentV3) map[string]string {
 	}
 	return idx
 }
+
+// RecordOwners indexes which stacks declare each Route 53 record (rules.RecordKey), so that
+// stacks checked together see a record another stack also manages.
+func RecordOwners(deps ...apitype.DeploymentV3) map[string][]string {
+	idx := map[string][]string{}
+	for _, d := range deps {
+		name := StackNameOf(d)
+		for k := range rules.RecordKeys(ViewsOf(name, d).Stack) {
+			idx[k] = append(idx[k], name)
+		}
+	}
+	return idx
+}

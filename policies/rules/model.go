@@ -121,6 +121,9 @@ type Stack struct {
 	// External resolves the region of a resource in another stack by id, ARN or name
 	// (nil when only this stack is known).
 	External func(value string) (region string, ok bool)
+	// RecordOwners names, per Route 53 record key (RecordKey), every stack checked together
+	// that declares that record (nil when only this stack is known).
+	RecordOwners map[string][]string
 
 	byURN   map[string]*Resource
 	byValue map[string][]*Resource

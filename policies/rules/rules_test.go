@@ -387,6 +387,22 @@ func cases() []fixtureCase {
 		{rule: "RES-009", name: "dynamodb replica in us", fail: true, want: "us-east-1", stack: euWith(func(s *fixture.Stack) {
 			s.Add("aws:dynamodb/table:Table", "t", map[string]any{"replicas": []any{map[string]any{"regionName": "us-east-1"}}})
 		})},
+		// DNS-001
+		{rule: "DNS-001", name: "one owner per record set", stack: euWith(func(s *fixture.Stack) {
+			s.Add("aws:route53/record:Record", "a", map[string]any{"zoneId": "Z1", "name": "api.example.eu", "type": "CNAME", "setIdentifier": "primary"})
+			s.Add("aws:route53/record:Record", "b", map[string]any{"zoneId": "Z1", "name": "api.example.eu", "type": "CNAME", "setIdentifier": "secondary"})
+		})},
+		{rule: "DNS-001", name: "record set managed twice", fail: true, want: "also managed by a", stack: euWith(func(s *fixture.Stack) {
+			s.Add("aws:route53/record:Record", "a", map[string]any{"zoneId": "Z1", "name": "_x.api.example.eu.", "type": "CNAME"})
+			s.Add("aws:route53/record:Record", "b", map[string]any{"zoneId": "Z1", "name": "_X.api.example.eu", "type": "CNAME"})
+		})},
+		{rule: "DNS-001", name: "record set managed by a sibling stack", fail: true, want: "also managed by stack prod-eu-dr", stack: func() *rules.Stack {
+			s := euWith(func(s *fixture.Stack) {
+				s.Add("aws:route53/record:Record", "a", map[string]any{"zoneId": "Z1", "name": "_x.api.example.eu", "type": "CNAME"})
+			})()
+			s.RecordOwners = map[string][]string{"z1|_x.api.example.eu|cname|": {"prod-eu", "prod-eu-dr"}}
+			return s
+		}},
 	}
 }
 

@@ -16,7 +16,10 @@ import (
 
 // Result is one planned stack.
 type Result struct {
-	Stack   string
+	Stack string
+	// Mode names a what-if plan of the stack ("failover"); it is written under
+	// <dir>/<stack>/<mode>/ next to the stack's own plan. Empty for the stack as configured.
+	Mode    string
 	Config  map[string]string
 	Cloud   *mockcloud.Cloud
 	Outputs map[string]any  // resolved stack outputs

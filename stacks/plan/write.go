@@ -14,11 +14,12 @@ const (
 	DiagramFile = "diagram.mmd"
 )
 
-// Write writes state.json, summary.md and diagram.mmd for a planned stack into dir/<stack>.
+// Write writes state.json, summary.md and diagram.mmd for a planned stack into dir/<stack>
+// (dir/<stack>/<mode> for a what-if plan).
 // Files are written to temporary names and renamed, so a failed run never leaves a
 // half-written plan next to a good one.
 func (r *Result) Write(dir string, now time.Time, diagram DiagramOptions, summaryExtra ...string) error {
-	out := filepath.Join(dir, r.Stack)
+	out := filepath.Join(dir, r.Stack, r.Mode)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}

@@ -5,8 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"globalstack/components/regions"
+	"globalstack/policies/check"
 	"globalstack/stacks/config"
 	"globalstack/stacks/plan"
 	"globalstack/stacks/program"
@@ -255,5 +257,46 @@ func TestDRStacksDeployTheCellsRelease(t *testing.T) {
 		if tags[0] != tags[1] {
 			t.Errorf("%s deploys %s but its cell %s", stack, tags[1], tags[0])
 		}
+	}
+}
+
+// TestCellAndDROwnDistinctRecords: ACM asks every certificate for a name (in any region) for
+// the same validation CNAME, so the cell's and the DR stack's certificates for the shared
+// failover name meet on one record. Only one stack may manage it: a DR stack returning to
+// pilot light would delete it and the cell's certificate could no longer renew.
+func TestCellAndDROwnDistinctRecords(t *testing.T) {
+	p := plan.NewPlanner("../..")
+	for stack, want := range drStacks {
+		t.Run(stack, func(t *testing.T) {
+			cell, err := p.Plan(want.primary)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dr, err := p.PlanWith(stack, map[string]string{config.Key("failover"): "true"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			now := time.Now()
+			owners := check.RecordOwners(cell.Deployment(now), dr.Deployment(now))
+			if len(owners) == 0 {
+				t.Fatal("no Route 53 records planned: the cell has a domain")
+			}
+			for key, stacks := range owners {
+				if len(stacks) > 1 {
+					t.Errorf("record %s is managed by %v", key, stacks)
+				}
+			}
+			// The DR certificate still names the shared record, so it validates through it.
+			var validations int
+			for _, v := range dr.Cloud.OfType("aws:acm/certificateValidation:CertificateValidation") {
+				validations++
+				if n := len(v.Strs("validationRecordFqdns")); n != 2 {
+					t.Errorf("DR certificate validation lists %d records, want its own and the cell's", n)
+				}
+			}
+			if validations != 1 {
+				t.Errorf("%d certificate validations in failover mode, want 1", validations)
+			}
+		})
 	}
 }

@@ -1,7 +1,8 @@
 // Command plan synthesizes every stack offline: it runs the real Pulumi program of each stack
 // under the mock cloud with that stack's config file and writes build/plan/<stack>/
 // {state.json,summary.md,diagram.mmd}. A stack with invalid config is reported and skipped;
-// the others are still planned, and the exit status is 1.
+// the others are still planned, and the exit status is 1, as it is when a stack (or the failover
+// mode of a DR stack) has a mandatory policy violation.
 package main
 
 import (
@@ -53,7 +54,9 @@ func run(root, out, only string) int {
 		return 2
 	}
 	planner := plan.NewPlanner(root)
-	failed := 0
+	failed, refused := 0, 0 // stacks that did not plan; stacks with a mandatory violation
+	var deployability time.Duration
+	checked := 0
 	for i, stack := range stacks {
 		t := time.Now()
 		fmt.Printf("[%d/%d] %-12s ", i+1, len(stacks), stack)
@@ -63,21 +66,35 @@ func run(root, out, only string) int {
 			fmt.Printf("FAILED\n%v\n", indent(err.Error()))
 			continue
 		}
-		extras, diagram, verdict, err := summaryExtras(planner, prices, res)
+		own, failover, verdict, err := summaryExtras(planner, prices, res)
 		if err != nil {
 			failed++
 			fmt.Printf("FAILED\n%v\n", indent(err.Error()))
 			continue
 		}
-		if err := res.Write(out, time.Now(), diagram, extras...); err != nil {
+		deployability += own.deployability
+		checked++
+		if failover != nil {
+			deployability += failover.deployability
+			checked++
+		}
+		if err := write(out, own, failover); err != nil {
 			failed++
 			fmt.Printf("FAILED writing: %v\n", err)
 			continue
 		}
+		if !strings.HasPrefix(verdict, "policy PASS ") {
+			refused++
+		}
 		fmt.Printf("%4d resources  %s  %6.2fs  -> %s\n", len(res.Cloud.Resources())+1, verdict, time.Since(t).Seconds(), filepath.Join(out, stack))
 	}
 	fmt.Printf("planned %d of %d stacks in %.1fs\n", len(stacks)-failed, len(stacks), time.Since(start).Seconds())
-	if failed > 0 {
+	fmt.Printf("deployability checks (flows, dependencies, versions, cluster prerequisites, DNS) took %.1f ms over %d plans\n",
+		float64(deployability.Microseconds())/1000, checked)
+	if refused > 0 {
+		fmt.Printf("%d stacks have mandatory policy violations: see their summary.md or run make policy\n", refused)
+	}
+	if failed+refused > 0 {
 		return 1
 	}
 	return 0
@@ -85,4 +102,15 @@ func run(root, out, only string) int {
 
 func indent(s string) string {
 	return "    " + strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n    ")
+}
+
+// write writes a stack's plan and, for a DR stack, its failover-mode plan beside it.
+func write(out string, own planned, failover *planned) error {
+	if err := own.res.Write(out, time.Now(), own.diagram, own.extras...); err != nil {
+		return err
+	}
+	if failover == nil {
+		return nil
+	}
+	return failover.res.Write(out, time.Now(), failover.diagram, failover.extras...)
 }
