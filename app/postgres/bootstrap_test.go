@@ -110,7 +110,7 @@ func TestBootstrapGivesTheAppUserWhatItNeedsAndNoMore(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create user: %v", err)
 	}
-	placed, err := app.PlaceOrder(ctx, store.NewOrder{UserID: u.ID, IdempotencyKey: "boot-1", RequestHash: "h", Status: store.StatusPaid, PaymentRef: "ch",
+	placed, err := placeOrder(app, store.NewOrder{UserID: u.ID, IdempotencyKey: "boot-1", RequestHash: "h", Status: store.StatusPaid, PaymentRef: "ch",
 		Items: []store.OrderItem{{ProductID: p.ID, SKU: p.SKU, Name: p.Name, UnitPrice: p.Price, Quantity: 2}}, Total: store.Money{Amount: 3000, Currency: "USD"},
 		ShippingAddress: store.Address{Name: "Boot", Line1: "x", City: "y", PostalCode: "1", Country: "US"}})
 	if err != nil {

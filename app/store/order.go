@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -174,9 +176,9 @@ type Outcome struct {
 	Error       *Error          `json:"-"`
 }
 
-// NewOrder is everything the repository needs to place an order in one transaction.
+// NewOrder is a quoted and charged order that is not placed yet.
 type NewOrder struct {
-	ID              int64     // reserved by StartCheckout; 0 lets PlaceOrder take one
+	ID              int64     // reserved by StartCheckout
 	CreatedAt       time.Time // from StartCheckout, with ID
 	UserID          int64
 	IdempotencyKey  string
@@ -186,6 +188,39 @@ type NewOrder struct {
 	Status          OrderStatus // paid, or pending when the provider has not confirmed yet
 	PaymentRef      string
 	ShippingAddress Address
+}
+
+// Placement is everything the repository writes to place an order in one transaction.
+type Placement struct {
+	Order          Order
+	IdempotencyKey string
+	RequestHash    string
+	// Body is the order document: the checkout response, stored under the idempotency key so
+	// that a retry gets it byte for byte, and the payload of the order's events.
+	Body   []byte
+	Events []Event // outbox events, written in this order
+}
+
+// Placement builds what placing o writes: the order, its document, and the events order.created
+// and, for a paid order, order.paid.
+func (o NewOrder) Placement() (Placement, error) {
+	if o.ID == 0 || o.CreatedAt.IsZero() {
+		return Placement{}, errors.New("store: an order needs the id and creation time reserved by StartCheckout")
+	}
+	// PostgreSQL keeps microseconds: the document shows the creation time as stored.
+	created := o.CreatedAt.UTC().Truncate(time.Microsecond)
+	order := Order{ID: o.ID, UserID: o.UserID, Status: o.Status, Items: slices.Clone(o.Items), Total: o.Total,
+		PaymentRef: o.PaymentRef, ShippingAddress: o.ShippingAddress, CreatedAt: created, UpdatedAt: created}
+	body, err := json.Marshal(order)
+	if err != nil {
+		return Placement{}, err
+	}
+	key := strconv.FormatInt(o.ID, 10)
+	events := []Event{{Topic: "order.created", Key: key, Payload: body}}
+	if o.Status == StatusPaid {
+		events = append(events, Event{Topic: "order.paid", Key: key, Payload: body})
+	}
+	return Placement{Order: order, IdempotencyKey: o.IdempotencyKey, RequestHash: o.RequestHash, Body: body, Events: events}, nil
 }
 
 // Placed is the result of PlaceOrder: a new order, or the outcome stored under the same key.
@@ -210,10 +245,10 @@ type OrderRepository interface {
 	// StartCheckout returns, in one round trip, the outcome stored under (user, key), the
 	// products to quote and a reserved order id.
 	StartCheckout(ctx context.Context, userID int64, key string, productIDs []int64) (CheckoutStart, error)
-	// PlaceOrder reserves stock, inserts the order, its events and its idempotency record in one
-	// transaction. Stock never goes below zero (conflict out_of_stock); a price that changed since
-	// the quote fails with conflict price_changed.
-	PlaceOrder(ctx context.Context, o NewOrder) (Placed, error)
+	// PlaceOrder reserves stock, inserts the order, its events and its idempotency record with
+	// the body in one transaction. Stock never goes below zero (conflict out_of_stock); a price
+	// that changed since the quote fails with conflict price_changed.
+	PlaceOrder(ctx context.Context, p Placement) (Placed, error)
 	// SaveFailure remembers a business failure under the key so that retries get the same answer.
 	SaveFailure(ctx context.Context, userID int64, key, requestHash string, e *Error) error
 	GetOrder(ctx context.Context, id int64) (Order, error)
@@ -319,7 +354,7 @@ func (s *Orders) Checkout(ctx context.Context, userID int64, key string, req Che
 	if charge.Status == ChargePending {
 		order.Status = StatusPending
 	}
-	placed, err := s.Repo.PlaceOrder(ctx, order)
+	placed, err := s.place(ctx, order)
 	if err != nil {
 		s.metrics().OrderResult(outcomeName(err))
 		if k := KindOf(err); k == KindConflict || k == KindNotFound {
@@ -347,6 +382,15 @@ func (s *Orders) Checkout(ctx context.Context, userID int64, key string, req Che
 		}
 	}
 	return CheckoutResult{Body: placed.Body}, nil
+}
+
+// place writes the order with its document and events.
+func (s *Orders) place(ctx context.Context, o NewOrder) (Placed, error) {
+	p, err := o.Placement()
+	if err != nil {
+		return Placed{}, err
+	}
+	return s.Repo.PlaceOrder(ctx, p)
 }
 
 // cartLines returns the lines of the caller's cart.

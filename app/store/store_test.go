@@ -80,3 +80,39 @@ func TestPasswordHashing(t *testing.T) {
 		t.Fatal("password check wrong")
 	}
 }
+
+func TestPlacementCarriesTheOrderDocumentAndItsEvents(t *testing.T) {
+	created := time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.FixedZone("UTC+1", 3600))
+	o := NewOrder{ID: 42, CreatedAt: created, UserID: 7, IdempotencyKey: "k", RequestHash: "h", Status: StatusPaid, PaymentRef: "ch_1",
+		Items: []OrderItem{{ProductID: 3, Quantity: 1}}, Total: Money{Amount: 5, Currency: "USD"}}
+	p, err := o.Placement()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := created.UTC().Truncate(time.Microsecond)
+	if p.Order.ID != 42 || p.Order.UserID != 7 || !p.Order.CreatedAt.Equal(stored) || p.Order.CreatedAt.Location() != time.UTC ||
+		p.Order.UpdatedAt != p.Order.CreatedAt || p.IdempotencyKey != "k" || p.RequestHash != "h" {
+		t.Fatalf("placement: %+v", p)
+	}
+	if doc, _ := json.Marshal(p.Order); string(doc) != string(p.Body) {
+		t.Fatalf("body %s is not the order %s", p.Body, doc)
+	}
+	var topics []string
+	for _, e := range p.Events {
+		if e.Key != "42" || string(e.Payload) != string(p.Body) {
+			t.Fatalf("event %+v", e)
+		}
+		topics = append(topics, e.Topic)
+	}
+	if strings.Join(topics, ",") != "order.created,order.paid" {
+		t.Fatalf("paid order events: %v", topics)
+	}
+	o.Status = StatusPending
+	if p, err := o.Placement(); err != nil || len(p.Events) != 1 || p.Events[0].Topic != "order.created" {
+		t.Fatalf("pending order events: %+v %v", p.Events, err)
+	}
+	o.ID = 0
+	if _, err := o.Placement(); err == nil {
+		t.Fatal("an order without a reserved id was placed")
+	}
+}
