@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -116,7 +117,9 @@ func TestBootstrapGivesTheAppUserWhatItNeedsAndNoMore(t *testing.T) {
 	if err != nil {
 		t.Fatalf("place order: %v", err)
 	}
-	if _, _, _, err := app.Transition(ctx, placed.Order.ID, store.StatusCancelled); err != nil {
+	if _, _, err := app.UpdateOrder(ctx, placed.Order.ID, func(o *store.Order, now time.Time) (store.OrderUpdate, error) {
+		return o.Transition(store.StatusCancelled, now)
+	}); err != nil {
 		t.Fatalf("cancel order: %v", err)
 	}
 	if got, err := app.GetProduct(ctx, p.ID); err != nil || got.Stock != 5 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -209,9 +208,10 @@ func (d *DB) PlaceOrder(ctx context.Context, p store.Placement) (store.Placed, e
 
 const orderCols = "id, user_id, status, total_minor, currency, payment_ref, shipping_address, created_at, updated_at"
 
-func scanOrder(row pgx.Row) (store.Order, error) {
+// scanOrder reads orderCols, then any extra columns into extra.
+func scanOrder(row pgx.Row, extra ...any) (store.Order, error) {
 	var o store.Order
-	err := row.Scan(&o.ID, &o.UserID, &o.Status, &o.Total.Amount, &o.Total.Currency, &o.PaymentRef, &o.ShippingAddress, &o.CreatedAt, &o.UpdatedAt)
+	err := row.Scan(append([]any{&o.ID, &o.UserID, &o.Status, &o.Total.Amount, &o.Total.Currency, &o.PaymentRef, &o.ShippingAddress, &o.CreatedAt, &o.UpdatedAt}, extra...)...)
 	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
 	return o, err
 }
@@ -296,46 +296,49 @@ func (d *DB) ListOrders(ctx context.Context, userID int64, limit int, beforeID i
 	return page, mapErr(attachItems(ctx, d.pool, page.Items))
 }
 
-// Transition moves an order to status to, releasing stock for cancelled/failed.
-func (d *DB) Transition(ctx context.Context, id int64, to store.OrderStatus) (before, after store.Order, changes []store.StockChange, err error) {
+// UpdateOrder locks order id and runs update on it (with its items and the transaction's time),
+// then stores the status and update time, gives back the released stock and writes the events
+// update returns, in the same transaction.
+func (d *DB) UpdateOrder(ctx context.Context, id int64, update func(*store.Order, time.Time) (store.OrderUpdate, error)) (after store.Order, changes []store.StockChange, err error) {
 	err = d.inTx(ctx, func(tx pgx.Tx) error {
 		changes = nil
-		var err error
-		before, err = scanOrder(tx.QueryRow(ctx, "SELECT "+orderCols+" FROM orders WHERE id = $1 FOR UPDATE", id))
+		// now() is the transaction's start time: the time every row below is stamped with.
+		var now time.Time
+		o, err := scanOrder(tx.QueryRow(ctx, "SELECT "+orderCols+", now() FROM orders WHERE id = $1 FOR UPDATE", id), &now)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return store.NotFound("order", id)
 		}
 		if err != nil {
 			return err
 		}
-		if !store.CanTransition(before.Status, to) {
-			return store.Conflict("invalid_transition", "order %d is %s and cannot become %s", id, before.Status, to)
-		}
-		list := []store.Order{before}
+		list := []store.Order{o}
 		if err := attachItems(ctx, tx, list); err != nil {
 			return err
 		}
-		before = list[0]
-		if to.ReleasesStock() {
-			// Items are sorted by product id: the same lock order as checkout, so no deadlocks.
-			for _, it := range before.Items {
-				var stock int
-				var category string
-				if err := tx.QueryRow(ctx, "UPDATE products SET stock = stock + $2, updated_at = now() WHERE id = $1 RETURNING stock, category",
-					it.ProductID, it.Quantity).Scan(&stock, &category); err != nil {
-					return err
-				}
-				changes = append(changes, store.StockChange{ProductID: it.ProductID, Category: category, Before: stock - it.Quantity, After: stock})
-			}
-		}
-		after = before
-		if err := tx.QueryRow(ctx, "UPDATE orders SET status = $2, updated_at = now() WHERE id = $1 RETURNING updated_at", id, to).Scan(&after.UpdatedAt); err != nil {
+		after = list[0]
+		u, err := update(&after, now)
+		if err != nil {
 			return err
 		}
-		after.Status, after.UpdatedAt = to, after.UpdatedAt.UTC()
-		body, _ := json.Marshal(after)
-		_, err = tx.Exec(ctx, "INSERT INTO outbox (topic, key, payload) VALUES ($1, $2, $3)", "order."+string(to), strconv.FormatInt(id, 10), body)
-		return err
+		// Items are sorted by product id: the same lock order as checkout, so no deadlocks.
+		for _, it := range u.Release {
+			var stock int
+			var category string
+			if err := tx.QueryRow(ctx, "UPDATE products SET stock = stock + $2, updated_at = now() WHERE id = $1 RETURNING stock, category",
+				it.ProductID, it.Quantity).Scan(&stock, &category); err != nil {
+				return err
+			}
+			changes = append(changes, store.StockChange{ProductID: it.ProductID, Category: category, Before: stock - it.Quantity, After: stock})
+		}
+		if _, err := tx.Exec(ctx, "UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1", id, after.Status, after.UpdatedAt); err != nil {
+			return err
+		}
+		for _, e := range u.Events {
+			if _, err := tx.Exec(ctx, "INSERT INTO outbox (topic, key, payload) VALUES ($1, $2, $3)", e.Topic, e.Key, []byte(e.Payload)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	return before, after, changes, mapErr(err)
+	return after, changes, mapErr(err)
 }

@@ -46,6 +46,32 @@ func CanTransition(from, to OrderStatus) bool {
 // ReleasesStock reports whether entering s gives the reserved stock back.
 func (s OrderStatus) ReleasesStock() bool { return s == StatusCancelled || s == StatusFailed }
 
+// OrderUpdate is what changes with an order besides its own row.
+type OrderUpdate struct {
+	Release []OrderItem // items whose quantities go back to stock
+	Events  []Event     // outbox events written with the change
+}
+
+// Transition moves o to status to at time now, along the state machine. It returns the stock
+// to give back (entering cancelled or failed) and the order.<status> event carrying the order
+// as changed.
+func (o *Order) Transition(to OrderStatus, now time.Time) (OrderUpdate, error) {
+	if !CanTransition(o.Status, to) {
+		return OrderUpdate{}, Conflict("invalid_transition", "order %d is %s and cannot become %s", o.ID, o.Status, to)
+	}
+	var u OrderUpdate
+	if to.ReleasesStock() {
+		u.Release = o.Items
+	}
+	o.Status, o.UpdatedAt = to, now.UTC()
+	body, err := json.Marshal(o)
+	if err != nil {
+		return OrderUpdate{}, err
+	}
+	u.Events = []Event{{Topic: "order." + string(to), Key: strconv.FormatInt(o.ID, 10), Payload: body}}
+	return u, nil
+}
+
 // ParseStatus validates a status name.
 func ParseStatus(s string) (OrderStatus, error) {
 	switch st := OrderStatus(s); st {
@@ -253,8 +279,11 @@ type OrderRepository interface {
 	SaveFailure(ctx context.Context, userID int64, key, requestHash string, e *Error) error
 	GetOrder(ctx context.Context, id int64) (Order, error)
 	ListOrders(ctx context.Context, userID int64, limit int, beforeID int64) (Page[Order], error)
-	// Transition moves an order along the state machine, releasing stock when entering cancelled/failed.
-	Transition(ctx context.Context, id int64, to OrderStatus) (before Order, after Order, changes []StockChange, err error)
+	// UpdateOrder locks order id and hands it, with its items and the transaction's time, to
+	// update. In the same transaction it then stores the status and update time update left on
+	// the order, gives back the stock update releases and writes its events. It returns the
+	// order as updated and the stock changes; an error from update rolls everything back.
+	UpdateOrder(ctx context.Context, id int64, update func(o *Order, now time.Time) (OrderUpdate, error)) (Order, []StockChange, error)
 }
 
 // ChargeStatus is the provider's answer to a charge.
@@ -485,7 +514,11 @@ func (s *Orders) Cancel(ctx context.Context, userID, orderID int64) (Order, erro
 
 // SetStatus moves an order along the state machine (admin, or the payment confirmation).
 func (s *Orders) SetStatus(ctx context.Context, orderID int64, to OrderStatus) (Order, error) {
-	before, after, changes, err := s.Repo.Transition(ctx, orderID, to)
+	var before Order
+	after, changes, err := s.Repo.UpdateOrder(ctx, orderID, func(o *Order, now time.Time) (OrderUpdate, error) {
+		before = *o
+		return o.Transition(to, now)
+	})
 	if err != nil {
 		return Order{}, err
 	}

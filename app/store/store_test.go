@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -114,5 +115,31 @@ func TestPlacementCarriesTheOrderDocumentAndItsEvents(t *testing.T) {
 	o.ID = 0
 	if _, err := o.Placement(); err == nil {
 		t.Fatal("an order without a reserved id was placed")
+	}
+}
+
+func TestTransitionReleasesStockAndCarriesTheOrder(t *testing.T) {
+	now := time.Date(2026, 3, 4, 5, 6, 7, 8000, time.FixedZone("UTC+9", 9*3600))
+	items := []OrderItem{{ProductID: 1, Quantity: 2}, {ProductID: 5, Quantity: 1}}
+	o := Order{ID: 9, Status: StatusPaid, Items: items}
+	u, err := o.Transition(StatusCancelled, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Status != StatusCancelled || !o.UpdatedAt.Equal(now) || o.UpdatedAt.Location() != time.UTC || len(u.Release) != 2 || u.Release[1] != items[1] {
+		t.Fatalf("cancel: order %+v, update %+v", o, u)
+	}
+	doc, _ := json.Marshal(o)
+	if len(u.Events) != 1 || u.Events[0].Topic != "order.cancelled" || u.Events[0].Key != "9" || string(u.Events[0].Payload) != string(doc) {
+		t.Fatalf("cancel events: %+v", u.Events)
+	}
+
+	o = Order{ID: 9, Status: StatusPaid, Items: items}
+	if u, err := o.Transition(StatusShipped, now); err != nil || len(u.Release) != 0 || u.Events[0].Topic != "order.shipped" {
+		t.Fatalf("ship: %+v %v", u, err)
+	}
+	var se *Error
+	if _, err := o.Transition(StatusPaid, now); !errors.As(err, &se) || se.Code != "invalid_transition" || o.Status != StatusShipped {
+		t.Fatalf("shipped -> paid: %v, order %+v", err, o)
 	}
 }
