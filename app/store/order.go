@@ -35,12 +35,7 @@ var transitions = map[OrderStatus][]OrderStatus{
 
 // CanTransition reports whether from -> to is allowed.
 func CanTransition(from, to OrderStatus) bool {
-	for _, s := range transitions[from] {
-		if s == to {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(transitions[from], to)
 }
 
 // ReleasesStock reports whether entering s gives the reserved stock back.
@@ -579,5 +574,3 @@ func providerKey(userID int64, key, hash string) string {
 	sum := sha256.Sum256([]byte(strconv.FormatInt(userID, 10) + "\x00" + key + "\x00" + hash))
 	return hex.EncodeToString(sum[:])
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,14 +15,8 @@ func TestEventProductIDs(t *testing.T) {
 		payload string
 		want    []int64
 	}{{`{"product_id":3}`, []int64{3}}, {string(o), []int64{4, 9}}, {`not json`, nil}} {
-		got := Event{Payload: json.RawMessage(c.payload)}.ProductIDs()
-		if len(got) != len(c.want) {
+		if got := (Event{Payload: json.RawMessage(c.payload)}).ProductIDs(); !slices.Equal(got, c.want) {
 			t.Fatalf("%s: %v", c.payload, got)
-		}
-		for i := range got {
-			if got[i] != c.want[i] {
-				t.Fatalf("%s: %v", c.payload, got)
-			}
 		}
 	}
 }

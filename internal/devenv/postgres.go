@@ -7,12 +7,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -135,12 +136,7 @@ func (s *PGServer) startOnce(ctx context.Context) error {
 	if !s.opts.Durable {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
-	keys := make([]string, 0, len(s.opts.Settings))
-	for k := range s.opts.Settings {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(s.opts.Settings)) {
 		args = append(args, "-c", k+"="+s.opts.Settings[k])
 	}
 	cmd := s.command(context.Background(), "postgres", args...)
