@@ -11,17 +11,17 @@ STOREFRONT_FUZZ := ./app/store:FuzzParseListQuery ./app/store:FuzzParseSearchQue
 .PHONY: storefront storefront-build storefront-test bench fuzz storefront-image
 
 storefront: ## run the storefront on localhost with PostgreSQL and Redis on loopback (PRODUCTS=N)
-	$(GO) run ./app/cmd/storefront-local -products $(PRODUCTS)
+	$(GO) run ./internal/devenv/cmd/storefront-local -products $(PRODUCTS)
 
 storefront-build: ## static binary, the same command the container image uses
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(STOREFRONT_BIN) ./app/cmd/storefront
 
 storefront-test: ## storefront suites against real PostgreSQL and Redis
-	$(GO) test ./app/... ./tests/testenv/...
+	$(GO) test ./app/... ./internal/devenv/... ./tests/testenv/...
 
 bench: ## throughput/latency figures side by side with a bare Echo handler and pgbench
 	@command -v wrk >/dev/null 2>&1 || apt-get install -y wrk
-	$(GO) run ./app/cmd/storefront-bench -products $(BENCH_PRODUCTS) -duration $(BENCH_DURATION)
+	$(GO) run ./tests/bench -products $(BENCH_PRODUCTS) -duration $(BENCH_DURATION)
 
 fuzz: ## run each storefront fuzz target for FUZZTIME
 	@set -e; for t in $(STOREFRONT_FUZZ); do \

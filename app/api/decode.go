@@ -13,8 +13,8 @@ import (
 	"globalstack/app/store"
 )
 
-func malformed(code, format string, a ...any) *store.Error {
-	return &store.Error{Kind: store.KindMalformed, Code: code, Message: fmt.Sprintf(format, a...)}
+func malformed(code, format string, a ...any) *requestError {
+	return &requestError{Kind: kindMalformed, Code: code, Message: fmt.Sprintf(format, a...)}
 }
 
 // DecodeJSON strictly decodes a JSON request body into v: exactly one JSON value, no unknown

@@ -29,11 +29,18 @@ func FuzzDecodeJSON(f *testing.F) {
 				continue
 			}
 			var se *store.Error
-			if !errors.As(err, &se) {
+			var re *requestError
+			switch {
+			case errors.As(err, &re):
+				if re.Kind != kindMalformed {
+					t.Fatalf("decode error of request kind %d: %v", re.Kind, err)
+				}
+			case errors.As(err, &se):
+				if se.Kind != store.KindInvalid {
+					t.Fatalf("decode error of kind %d: %v", se.Kind, err)
+				}
+			default:
 				t.Fatalf("unclassified decode error: %v", err)
-			}
-			if k := se.Kind; k != store.KindMalformed && k != store.KindInvalid {
-				t.Fatalf("decode error of kind %d: %v", k, err)
 			}
 		}
 	})

@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-
-	"globalstack/app/store"
 )
 
 const ctxRequestID = "request_id"
@@ -191,7 +189,7 @@ func (a *API) rateLimit(l *rateLimiter) echo.MiddlewareFunc {
 			if !ok {
 				a.metrics.RateLimited.Inc()
 				c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-				return &store.Error{Kind: store.KindRateLimited, Code: "rate_limited", Message: "too many requests; retry after the time in Retry-After"}
+				return errRateLimited
 			}
 			return next(c)
 		}

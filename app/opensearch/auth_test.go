@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -119,7 +120,7 @@ func verifySigV4(t *testing.T, r seen) {
 	}
 	names := strings.Split(signedHeaders, ";")
 	for _, must := range []string{"host", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token"} {
-		if !contains(names, must) {
+		if !slices.Contains(names, must) {
 			t.Fatalf("%s is not signed: %s", must, signedHeaders)
 		}
 	}
@@ -159,15 +160,6 @@ func hmacSHA256(key []byte, s string) []byte {
 }
 
 func awsEscape(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 func TestAWSSigV4SignsEveryRequest(t *testing.T) {
 	isolateAWS(t)

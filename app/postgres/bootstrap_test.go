@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -110,13 +111,15 @@ func TestBootstrapGivesTheAppUserWhatItNeedsAndNoMore(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create user: %v", err)
 	}
-	placed, err := app.PlaceOrder(ctx, store.NewOrder{UserID: u.ID, IdempotencyKey: "boot-1", RequestHash: "h", Status: store.StatusPaid, PaymentRef: "ch",
+	placed, err := placeOrder(app, store.NewOrder{UserID: u.ID, IdempotencyKey: "boot-1", RequestHash: "h", Status: store.StatusPaid, PaymentRef: "ch",
 		Items: []store.OrderItem{{ProductID: p.ID, SKU: p.SKU, Name: p.Name, UnitPrice: p.Price, Quantity: 2}}, Total: store.Money{Amount: 3000, Currency: "USD"},
 		ShippingAddress: store.Address{Name: "Boot", Line1: "x", City: "y", PostalCode: "1", Country: "US"}})
 	if err != nil {
 		t.Fatalf("place order: %v", err)
 	}
-	if _, _, _, err := app.Transition(ctx, placed.Order.ID, store.StatusCancelled); err != nil {
+	if _, _, err := app.UpdateOrder(ctx, placed.Order.ID, func(o *store.Order, now time.Time) (store.OrderUpdate, error) {
+		return o.Transition(store.StatusCancelled, now)
+	}); err != nil {
 		t.Fatalf("cancel order: %v", err)
 	}
 	if got, err := app.GetProduct(ctx, p.ID); err != nil || got.Stock != 5 {

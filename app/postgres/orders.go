@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -102,22 +101,11 @@ func (d *DB) StartCheckout(ctx context.Context, userID int64, key string, produc
 }
 
 // PlaceOrder runs the checkout transaction: claim the idempotency key (storing the response),
-// reserve stock at the quoted prices, insert the order, its items and outbox events. The three
-// statements are pipelined in one round trip and run as one implicit transaction (a single
-// Sync): any error rolls all of them back. An order without an id gets one first.
-func (d *DB) PlaceOrder(ctx context.Context, o store.NewOrder) (store.Placed, error) {
-	if o.ID == 0 {
-		if err := d.pool.QueryRow(ctx, nextOrderSQL).Scan(&o.ID, &o.CreatedAt); err != nil {
-			return store.Placed{}, mapErr(err)
-		}
-	}
-	now := o.CreatedAt.UTC().Truncate(time.Microsecond)
-	order := store.Order{ID: o.ID, UserID: o.UserID, Status: o.Status, Items: o.Items, Total: o.Total,
-		PaymentRef: o.PaymentRef, ShippingAddress: o.ShippingAddress, CreatedAt: now, UpdatedAt: now}
-	body, err := json.Marshal(order)
-	if err != nil {
-		return store.Placed{}, err
-	}
+// reserve stock at the quoted prices, insert the order, its items and its outbox events. The
+// three statements are pipelined in one round trip and run as one implicit transaction (a
+// single Sync): any error rolls all of them back.
+func (d *DB) PlaceOrder(ctx context.Context, p store.Placement) (store.Placed, error) {
+	o := p.Order
 	addr, err := json.Marshal(o.ShippingAddress)
 	if err != nil {
 		return store.Placed{}, err
@@ -127,18 +115,18 @@ func (d *DB) PlaceOrder(ctx context.Context, o store.NewOrder) (store.Placed, er
 	for i, it := range o.Items {
 		pids[i], skus[i], names[i], prices[i], qtys[i] = it.ProductID, it.SKU, it.Name, it.UnitPrice.Amount, int32(it.Quantity)
 	}
-	topics := []string{"order.created"}
-	if o.Status == store.StatusPaid {
-		topics = append(topics, "order.paid")
+	topics, keys, payloads := make([]string, len(p.Events)), make([]string, len(p.Events)), make([]string, len(p.Events))
+	for i, e := range p.Events {
+		topics[i], keys[i], payloads[i] = e.Topic, e.Key, string(e.Payload)
 	}
 
 	b := &pgx.Batch{}
 	// Claim first: a concurrent request with the same key waits here, before taking any row
 	// lock on products, and fails with a unique violation once this transaction commits.
 	b.Queue(`INSERT INTO idempotency_keys (user_id, key, request_hash, order_id, response) VALUES ($1, $2, $3, $4, $5)`,
-		o.UserID, o.IdempotencyKey, o.RequestHash, o.ID, string(body))
+		o.UserID, p.IdempotencyKey, p.RequestHash, o.ID, string(p.Body))
 	b.Queue("SELECT reserved_id, stock_after, product_category FROM storefront_reserve_stock($1, $2, $3, $4, $5)",
-		pids, qtys, prices, o.Total.Currency, now)
+		pids, qtys, prices, o.Total.Currency, o.CreatedAt)
 	b.Queue(`WITH o AS (
 			INSERT INTO orders (id, user_id, status, total_minor, currency, payment_ref, shipping_address, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
@@ -146,9 +134,9 @@ func (d *DB) PlaceOrder(ctx context.Context, o store.NewOrder) (store.Placed, er
 			INSERT INTO order_items (order_id, product_id, sku, name, unit_price_minor, quantity)
 			SELECT $1, * FROM unnest($9::bigint[], $10::text[], $11::text[], $12::bigint[], $13::int[])
 		)
-		INSERT INTO outbox (topic, key, payload) SELECT t, $14, $15 FROM unnest($16::text[]) AS t`,
-		o.ID, o.UserID, o.Status, o.Total.Amount, o.Total.Currency, o.PaymentRef, addr, now,
-		pids, skus, names, prices, qtys, strconv.FormatInt(o.ID, 10), body, topics)
+		INSERT INTO outbox (topic, key, payload) SELECT * FROM unnest($14::text[], $15::text[], $16::jsonb[])`,
+		o.ID, o.UserID, o.Status, o.Total.Amount, o.Total.Currency, o.PaymentRef, addr, o.CreatedAt,
+		pids, skus, names, prices, qtys, topics, keys, payloads)
 
 	var changes []store.StockChange
 	send := func() error {
@@ -191,7 +179,7 @@ func (d *DB) PlaceOrder(ctx context.Context, o store.NewOrder) (store.Placed, er
 	switch code, constraint := pgCode(err); {
 	case err == nil:
 	case code == "23505" && constraint == "idempotency_keys_pkey":
-		prev, lerr := d.LookupOutcome(ctx, o.UserID, o.IdempotencyKey)
+		prev, lerr := d.LookupOutcome(ctx, o.UserID, p.IdempotencyKey)
 		if lerr != nil {
 			return store.Placed{}, lerr
 		}
@@ -215,14 +203,15 @@ func (d *DB) PlaceOrder(ctx context.Context, o store.NewOrder) (store.Placed, er
 	for i := range changes {
 		changes[i].Before = changes[i].After + qty[changes[i].ProductID]
 	}
-	return store.Placed{Order: order, Body: body, Changes: changes}, nil
+	return store.Placed{Order: o, Body: p.Body, Changes: changes}, nil
 }
 
 const orderCols = "id, user_id, status, total_minor, currency, payment_ref, shipping_address, created_at, updated_at"
 
-func scanOrder(row pgx.Row) (store.Order, error) {
+// scanOrder reads orderCols, then any extra columns into extra.
+func scanOrder(row pgx.Row, extra ...any) (store.Order, error) {
 	var o store.Order
-	err := row.Scan(&o.ID, &o.UserID, &o.Status, &o.Total.Amount, &o.Total.Currency, &o.PaymentRef, &o.ShippingAddress, &o.CreatedAt, &o.UpdatedAt)
+	err := row.Scan(append([]any{&o.ID, &o.UserID, &o.Status, &o.Total.Amount, &o.Total.Currency, &o.PaymentRef, &o.ShippingAddress, &o.CreatedAt, &o.UpdatedAt}, extra...)...)
 	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
 	return o, err
 }
@@ -307,46 +296,49 @@ func (d *DB) ListOrders(ctx context.Context, userID int64, limit int, beforeID i
 	return page, mapErr(attachItems(ctx, d.pool, page.Items))
 }
 
-// Transition moves an order to status to, releasing stock for cancelled/failed.
-func (d *DB) Transition(ctx context.Context, id int64, to store.OrderStatus) (before, after store.Order, changes []store.StockChange, err error) {
+// UpdateOrder locks order id and runs update on it (with its items and the transaction's time),
+// then stores the status and update time, gives back the released stock and writes the events
+// update returns, in the same transaction.
+func (d *DB) UpdateOrder(ctx context.Context, id int64, update func(*store.Order, time.Time) (store.OrderUpdate, error)) (after store.Order, changes []store.StockChange, err error) {
 	err = d.inTx(ctx, func(tx pgx.Tx) error {
 		changes = nil
-		var err error
-		before, err = scanOrder(tx.QueryRow(ctx, "SELECT "+orderCols+" FROM orders WHERE id = $1 FOR UPDATE", id))
+		// now() is the transaction's start time: the time every row below is stamped with.
+		var now time.Time
+		o, err := scanOrder(tx.QueryRow(ctx, "SELECT "+orderCols+", now() FROM orders WHERE id = $1 FOR UPDATE", id), &now)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return store.NotFound("order", id)
 		}
 		if err != nil {
 			return err
 		}
-		if !store.CanTransition(before.Status, to) {
-			return store.Conflict("invalid_transition", "order %d is %s and cannot become %s", id, before.Status, to)
-		}
-		list := []store.Order{before}
+		list := []store.Order{o}
 		if err := attachItems(ctx, tx, list); err != nil {
 			return err
 		}
-		before = list[0]
-		if to.ReleasesStock() {
-			// Items are sorted by product id: the same lock order as checkout, so no deadlocks.
-			for _, it := range before.Items {
-				var stock int
-				var category string
-				if err := tx.QueryRow(ctx, "UPDATE products SET stock = stock + $2, updated_at = now() WHERE id = $1 RETURNING stock, category",
-					it.ProductID, it.Quantity).Scan(&stock, &category); err != nil {
-					return err
-				}
-				changes = append(changes, store.StockChange{ProductID: it.ProductID, Category: category, Before: stock - it.Quantity, After: stock})
-			}
-		}
-		after = before
-		if err := tx.QueryRow(ctx, "UPDATE orders SET status = $2, updated_at = now() WHERE id = $1 RETURNING updated_at", id, to).Scan(&after.UpdatedAt); err != nil {
+		after = list[0]
+		u, err := update(&after, now)
+		if err != nil {
 			return err
 		}
-		after.Status, after.UpdatedAt = to, after.UpdatedAt.UTC()
-		body, _ := json.Marshal(after)
-		_, err = tx.Exec(ctx, "INSERT INTO outbox (topic, key, payload) VALUES ($1, $2, $3)", "order."+string(to), strconv.FormatInt(id, 10), body)
-		return err
+		// Items are sorted by product id: the same lock order as checkout, so no deadlocks.
+		for _, it := range u.Release {
+			var stock int
+			var category string
+			if err := tx.QueryRow(ctx, "UPDATE products SET stock = stock + $2, updated_at = now() WHERE id = $1 RETURNING stock, category",
+				it.ProductID, it.Quantity).Scan(&stock, &category); err != nil {
+				return err
+			}
+			changes = append(changes, store.StockChange{ProductID: it.ProductID, Category: category, Before: stock - it.Quantity, After: stock})
+		}
+		if _, err := tx.Exec(ctx, "UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1", id, after.Status, after.UpdatedAt); err != nil {
+			return err
+		}
+		for _, e := range u.Events {
+			if _, err := tx.Exec(ctx, "INSERT INTO outbox (topic, key, payload) VALUES ($1, $2, $3)", e.Topic, e.Key, []byte(e.Payload)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	return before, after, changes, mapErr(err)
+	return after, changes, mapErr(err)
 }

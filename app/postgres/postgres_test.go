@@ -28,6 +28,27 @@ func open(t *testing.T) *postgres.DB {
 
 func ptr[T any](v T) *T { return &v }
 
+// placement reserves an order id as checkout does and builds what placing o writes.
+func placement(db *postgres.DB, o store.NewOrder) (store.Placement, error) {
+	if o.ID == 0 {
+		start, err := db.StartCheckout(context.Background(), o.UserID, o.IdempotencyKey, nil)
+		if err != nil {
+			return store.Placement{}, err
+		}
+		o.ID, o.CreatedAt = start.OrderID, start.Now
+	}
+	return o.Placement()
+}
+
+// placeOrder places o as checkout does after the charge.
+func placeOrder(db *postgres.DB, o store.NewOrder) (store.Placed, error) {
+	p, err := placement(db, o)
+	if err != nil {
+		return store.Placed{}, err
+	}
+	return db.PlaceOrder(context.Background(), p)
+}
+
 func newProduct(t *testing.T, db *postgres.DB, sku string, stock int) store.Product {
 	t.Helper()
 	p, err := db.CreateProduct(context.Background(), store.ProductInput{SKU: ptr(sku), Name: ptr("Item " + sku), Price: &store.Money{Amount: 1000, Currency: "USD"},
@@ -145,7 +166,7 @@ func TestPlaceOrderNeverOversellsUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := db.PlaceOrder(ctx, store.NewOrder{UserID: u.ID, IdempotencyKey: fmt.Sprint("k", i), RequestHash: "h", Status: store.StatusPaid, PaymentRef: "ch",
+			_, err := placeOrder(db, store.NewOrder{UserID: u.ID, IdempotencyKey: fmt.Sprint("k", i), RequestHash: "h", Status: store.StatusPaid, PaymentRef: "ch",
 				Items: []store.OrderItem{{ProductID: p.ID, SKU: p.SKU, Name: p.Name, UnitPrice: p.Price, Quantity: 1}}, Total: p.Price,
 				ShippingAddress: store.Address{Name: "B", Line1: "x", City: "y", PostalCode: "1", Country: "US"}})
 			mu.Lock()
@@ -170,7 +191,7 @@ func TestPlaceOrderNeverOversellsUnderConcurrency(t *testing.T) {
 	}
 	// A changed price is refused inside the transaction.
 	q := newProduct(t, db, "PRICED", 10)
-	_, err = db.PlaceOrder(ctx, store.NewOrder{UserID: u.ID, IdempotencyKey: "stale", RequestHash: "h", Status: store.StatusPaid, PaymentRef: "ch",
+	_, err = placeOrder(db, store.NewOrder{UserID: u.ID, IdempotencyKey: "stale", RequestHash: "h", Status: store.StatusPaid, PaymentRef: "ch",
 		Items: []store.OrderItem{{ProductID: q.ID, UnitPrice: store.Money{Amount: 999, Currency: "USD"}, Quantity: 1}}, Total: store.Money{Amount: 999, Currency: "USD"}})
 	var se *store.Error
 	if !errors.As(err, &se) || se.Code != "price_changed" {
@@ -265,7 +286,7 @@ func TestStartCheckoutAndPlaceOrderAreAllOrNothing(t *testing.T) {
 		Items: []store.OrderItem{line(a, 2), line(b, 2)}, Total: store.Money{Amount: 4000, Currency: "USD"}, Status: store.StatusPaid, PaymentRef: "ch_1",
 		ShippingAddress: store.Address{Name: "P", Line1: "x", City: "y", PostalCode: "1", Country: "US"}}
 	// The second line has too little stock: the first line's reservation is rolled back too.
-	_, err = db.PlaceOrder(ctx, order)
+	_, err = placeOrder(db, order)
 	var se *store.Error
 	if !errors.As(err, &se) || se.Code != "out_of_stock" || se.Message != fmt.Sprintf("product %d does not have 2 in stock", b.ID) {
 		t.Fatalf("short second line: %v", err)
@@ -287,7 +308,7 @@ func TestStartCheckoutAndPlaceOrderAreAllOrNothing(t *testing.T) {
 	}
 
 	order.Items[1].Quantity, order.Items[1].LineTotal.Amount, order.Total.Amount = 1, 1000, 3000
-	placed, err := db.PlaceOrder(ctx, order)
+	placed, err := placeOrder(db, order)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +329,7 @@ func TestStartCheckoutAndPlaceOrderAreAllOrNothing(t *testing.T) {
 	}
 
 	// The same key again: the stored response comes back, nothing is written twice.
-	again, err := db.PlaceOrder(ctx, order)
+	again, err := placeOrder(db, order)
 	if err != nil || again.Replayed == nil || string(again.Replayed.Body) != string(placed.Body) || again.Replayed.RequestHash != "h1" {
 		t.Fatalf("replay: %+v %v", again, err)
 	}

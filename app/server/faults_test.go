@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"globalstack/internal/devenv"
 	"globalstack/tests/testenv"
 )
 
@@ -65,7 +66,7 @@ func TestRedisDownDegradesCatalogAndRefusesCart(t *testing.T) {
 }
 
 func TestPostgresRestartRecoversWithoutRestartingTheService(t *testing.T) {
-	pg := testenv.NewPostgres(t, testenv.PGOptions{})
+	pg := testenv.NewPostgres(t, devenv.PGOptions{})
 	ctx := context.Background()
 	dsn, err := pg.CreateDatabase(ctx, "shop")
 	if err != nil {

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
-	"sort"
+	"maps"
+	"slices"
+	"strconv"
 )
 
 // Cart limits keep one cart from growing without bound.
@@ -87,11 +89,7 @@ func (c *Carts) price(ctx context.Context, items map[int64]int) (CartView, error
 	if len(items) == 0 {
 		return view, nil
 	}
-	ids := make([]int64, 0, len(items))
-	for id := range items {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	ids := slices.Sorted(maps.Keys(items))
 	products, err := c.Products.GetProducts(ctx, ids)
 	if err != nil {
 		return CartView{}, err
@@ -119,12 +117,7 @@ func (c *Carts) price(ctx context.Context, items map[int64]int) (CartView, error
 		}
 		view.Items = append(view.Items, line)
 	}
-	curs := make([]string, 0, len(totals))
-	for cur := range totals {
-		curs = append(curs, cur)
-	}
-	sort.Strings(curs)
-	for _, cur := range curs {
+	for _, cur := range slices.Sorted(maps.Keys(totals)) {
 		view.Subtotal = append(view.Subtotal, Money{Amount: totals[cur], Currency: cur})
 	}
 	return view, nil
@@ -199,4 +192,4 @@ func (c *Carts) Merge(ctx context.Context, sessionID string, userID int64) error
 }
 
 // UserCart is the owner key of a user's cart.
-func UserCart(userID int64) string { return UserCartPrefix + itoa(userID) }
+func UserCart(userID int64) string { return UserCartPrefix + strconv.FormatInt(userID, 10) }

@@ -6,6 +6,8 @@ import (
 )
 
 // Kind classifies an error for callers; the HTTP layer maps each kind to one status code.
+// Kinds are stored with remembered checkout failures (idempotency_keys.error): add new kinds
+// at the end and never renumber.
 type Kind int
 
 const (
@@ -18,15 +20,11 @@ const (
 	KindPaymentDeclined       // the payment provider refused the charge
 	KindIdempotencyReuse      // the same Idempotency-Key was used with a different request
 	KindUnavailable           // a dependency needed for this request is down
-	KindMalformed             // the request cannot be parsed (bad JSON, unknown field)
-	KindTooLarge              // the body exceeds the configured limit
-	KindUnsupportedMedia      // the body is not JSON
-	KindRateLimited           // the client sent too many requests
-	KindMethodNotAllowed      // the route exists but not for this method
 )
 
-// Error is the single error vocabulary of the storefront. Code is stable and machine readable;
-// Message is for humans; Field names the offending input when there is one.
+// Error is the error vocabulary of the domain. Code is stable and machine readable; Message is
+// for humans; Field names the offending input when there is one. Errors about the HTTP request
+// itself (framing, media type, method, rate) belong to the HTTP layer.
 type Error struct {
 	Kind    Kind
 	Code    string

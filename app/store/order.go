@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,16 +35,37 @@ var transitions = map[OrderStatus][]OrderStatus{
 
 // CanTransition reports whether from -> to is allowed.
 func CanTransition(from, to OrderStatus) bool {
-	for _, s := range transitions[from] {
-		if s == to {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(transitions[from], to)
 }
 
 // ReleasesStock reports whether entering s gives the reserved stock back.
 func (s OrderStatus) ReleasesStock() bool { return s == StatusCancelled || s == StatusFailed }
+
+// OrderUpdate is what changes with an order besides its own row.
+type OrderUpdate struct {
+	Release []OrderItem // items whose quantities go back to stock
+	Events  []Event     // outbox events written with the change
+}
+
+// Transition moves o to status to at time now, along the state machine. It returns the stock
+// to give back (entering cancelled or failed) and the order.<status> event carrying the order
+// as changed.
+func (o *Order) Transition(to OrderStatus, now time.Time) (OrderUpdate, error) {
+	if !CanTransition(o.Status, to) {
+		return OrderUpdate{}, Conflict("invalid_transition", "order %d is %s and cannot become %s", o.ID, o.Status, to)
+	}
+	var u OrderUpdate
+	if to.ReleasesStock() {
+		u.Release = o.Items
+	}
+	o.Status, o.UpdatedAt = to, now.UTC()
+	body, err := json.Marshal(o)
+	if err != nil {
+		return OrderUpdate{}, err
+	}
+	u.Events = []Event{{Topic: "order." + string(to), Key: strconv.FormatInt(o.ID, 10), Payload: body}}
+	return u, nil
+}
 
 // ParseStatus validates a status name.
 func ParseStatus(s string) (OrderStatus, error) {
@@ -174,9 +197,9 @@ type Outcome struct {
 	Error       *Error          `json:"-"`
 }
 
-// NewOrder is everything the repository needs to place an order in one transaction.
+// NewOrder is a quoted and charged order that is not placed yet.
 type NewOrder struct {
-	ID              int64     // reserved by StartCheckout; 0 lets PlaceOrder take one
+	ID              int64     // reserved by StartCheckout
 	CreatedAt       time.Time // from StartCheckout, with ID
 	UserID          int64
 	IdempotencyKey  string
@@ -186,6 +209,39 @@ type NewOrder struct {
 	Status          OrderStatus // paid, or pending when the provider has not confirmed yet
 	PaymentRef      string
 	ShippingAddress Address
+}
+
+// Placement is everything the repository writes to place an order in one transaction.
+type Placement struct {
+	Order          Order
+	IdempotencyKey string
+	RequestHash    string
+	// Body is the order document: the checkout response, stored under the idempotency key so
+	// that a retry gets it byte for byte, and the payload of the order's events.
+	Body   []byte
+	Events []Event // outbox events, written in this order
+}
+
+// Placement builds what placing o writes: the order, its document, and the events order.created
+// and, for a paid order, order.paid.
+func (o NewOrder) Placement() (Placement, error) {
+	if o.ID == 0 || o.CreatedAt.IsZero() {
+		return Placement{}, errors.New("store: an order needs the id and creation time reserved by StartCheckout")
+	}
+	// PostgreSQL keeps microseconds: the document shows the creation time as stored.
+	created := o.CreatedAt.UTC().Truncate(time.Microsecond)
+	order := Order{ID: o.ID, UserID: o.UserID, Status: o.Status, Items: slices.Clone(o.Items), Total: o.Total,
+		PaymentRef: o.PaymentRef, ShippingAddress: o.ShippingAddress, CreatedAt: created, UpdatedAt: created}
+	body, err := json.Marshal(order)
+	if err != nil {
+		return Placement{}, err
+	}
+	key := strconv.FormatInt(o.ID, 10)
+	events := []Event{{Topic: "order.created", Key: key, Payload: body}}
+	if o.Status == StatusPaid {
+		events = append(events, Event{Topic: "order.paid", Key: key, Payload: body})
+	}
+	return Placement{Order: order, IdempotencyKey: o.IdempotencyKey, RequestHash: o.RequestHash, Body: body, Events: events}, nil
 }
 
 // Placed is the result of PlaceOrder: a new order, or the outcome stored under the same key.
@@ -210,16 +266,19 @@ type OrderRepository interface {
 	// StartCheckout returns, in one round trip, the outcome stored under (user, key), the
 	// products to quote and a reserved order id.
 	StartCheckout(ctx context.Context, userID int64, key string, productIDs []int64) (CheckoutStart, error)
-	// PlaceOrder reserves stock, inserts the order, its events and its idempotency record in one
-	// transaction. Stock never goes below zero (conflict out_of_stock); a price that changed since
-	// the quote fails with conflict price_changed.
-	PlaceOrder(ctx context.Context, o NewOrder) (Placed, error)
+	// PlaceOrder reserves stock, inserts the order, its events and its idempotency record with
+	// the body in one transaction. Stock never goes below zero (conflict out_of_stock); a price
+	// that changed since the quote fails with conflict price_changed.
+	PlaceOrder(ctx context.Context, p Placement) (Placed, error)
 	// SaveFailure remembers a business failure under the key so that retries get the same answer.
 	SaveFailure(ctx context.Context, userID int64, key, requestHash string, e *Error) error
 	GetOrder(ctx context.Context, id int64) (Order, error)
 	ListOrders(ctx context.Context, userID int64, limit int, beforeID int64) (Page[Order], error)
-	// Transition moves an order along the state machine, releasing stock when entering cancelled/failed.
-	Transition(ctx context.Context, id int64, to OrderStatus) (before Order, after Order, changes []StockChange, err error)
+	// UpdateOrder locks order id and hands it, with its items and the transaction's time, to
+	// update. In the same transaction it then stores the status and update time update left on
+	// the order, gives back the stock update releases and writes its events. It returns the
+	// order as updated and the stock changes; an error from update rolls everything back.
+	UpdateOrder(ctx context.Context, id int64, update func(o *Order, now time.Time) (OrderUpdate, error)) (Order, []StockChange, error)
 }
 
 // ChargeStatus is the provider's answer to a charge.
@@ -319,7 +378,7 @@ func (s *Orders) Checkout(ctx context.Context, userID int64, key string, req Che
 	if charge.Status == ChargePending {
 		order.Status = StatusPending
 	}
-	placed, err := s.Repo.PlaceOrder(ctx, order)
+	placed, err := s.place(ctx, order)
 	if err != nil {
 		s.metrics().OrderResult(outcomeName(err))
 		if k := KindOf(err); k == KindConflict || k == KindNotFound {
@@ -347,6 +406,15 @@ func (s *Orders) Checkout(ctx context.Context, userID int64, key string, req Che
 		}
 	}
 	return CheckoutResult{Body: placed.Body}, nil
+}
+
+// place writes the order with its document and events.
+func (s *Orders) place(ctx context.Context, o NewOrder) (Placed, error) {
+	p, err := o.Placement()
+	if err != nil {
+		return Placed{}, err
+	}
+	return s.Repo.PlaceOrder(ctx, p)
 }
 
 // cartLines returns the lines of the caller's cart.
@@ -441,7 +509,11 @@ func (s *Orders) Cancel(ctx context.Context, userID, orderID int64) (Order, erro
 
 // SetStatus moves an order along the state machine (admin, or the payment confirmation).
 func (s *Orders) SetStatus(ctx context.Context, orderID int64, to OrderStatus) (Order, error) {
-	before, after, changes, err := s.Repo.Transition(ctx, orderID, to)
+	var before Order
+	after, changes, err := s.Repo.UpdateOrder(ctx, orderID, func(o *Order, now time.Time) (OrderUpdate, error) {
+		before = *o
+		return o.Transition(to, now)
+	})
 	if err != nil {
 		return Order{}, err
 	}
@@ -502,5 +574,3 @@ func providerKey(userID int64, key, hash string) string {
 	sum := sha256.Sum256([]byte(strconv.FormatInt(userID, 10) + "\x00" + key + "\x00" + hash))
 	return hex.EncodeToString(sum[:])
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,14 +15,8 @@ func TestEventProductIDs(t *testing.T) {
 		payload string
 		want    []int64
 	}{{`{"product_id":3}`, []int64{3}}, {string(o), []int64{4, 9}}, {`not json`, nil}} {
-		got := Event{Payload: json.RawMessage(c.payload)}.ProductIDs()
-		if len(got) != len(c.want) {
+		if got := (Event{Payload: json.RawMessage(c.payload)}).ProductIDs(); !slices.Equal(got, c.want) {
 			t.Fatalf("%s: %v", c.payload, got)
-		}
-		for i := range got {
-			if got[i] != c.want[i] {
-				t.Fatalf("%s: %v", c.payload, got)
-			}
 		}
 	}
 }
@@ -78,5 +74,67 @@ func TestPasswordHashing(t *testing.T) {
 	}
 	if !CheckPassword(h, "correct horse battery") || CheckPassword(h, "correct horse batterY") || CheckPassword("garbage", "x") {
 		t.Fatal("password check wrong")
+	}
+}
+
+func TestPlacementCarriesTheOrderDocumentAndItsEvents(t *testing.T) {
+	created := time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.FixedZone("UTC+1", 3600))
+	o := NewOrder{ID: 42, CreatedAt: created, UserID: 7, IdempotencyKey: "k", RequestHash: "h", Status: StatusPaid, PaymentRef: "ch_1",
+		Items: []OrderItem{{ProductID: 3, Quantity: 1}}, Total: Money{Amount: 5, Currency: "USD"}}
+	p, err := o.Placement()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := created.UTC().Truncate(time.Microsecond)
+	if p.Order.ID != 42 || p.Order.UserID != 7 || !p.Order.CreatedAt.Equal(stored) || p.Order.CreatedAt.Location() != time.UTC ||
+		p.Order.UpdatedAt != p.Order.CreatedAt || p.IdempotencyKey != "k" || p.RequestHash != "h" {
+		t.Fatalf("placement: %+v", p)
+	}
+	if doc, _ := json.Marshal(p.Order); string(doc) != string(p.Body) {
+		t.Fatalf("body %s is not the order %s", p.Body, doc)
+	}
+	var topics []string
+	for _, e := range p.Events {
+		if e.Key != "42" || string(e.Payload) != string(p.Body) {
+			t.Fatalf("event %+v", e)
+		}
+		topics = append(topics, e.Topic)
+	}
+	if strings.Join(topics, ",") != "order.created,order.paid" {
+		t.Fatalf("paid order events: %v", topics)
+	}
+	o.Status = StatusPending
+	if p, err := o.Placement(); err != nil || len(p.Events) != 1 || p.Events[0].Topic != "order.created" {
+		t.Fatalf("pending order events: %+v %v", p.Events, err)
+	}
+	o.ID = 0
+	if _, err := o.Placement(); err == nil {
+		t.Fatal("an order without a reserved id was placed")
+	}
+}
+
+func TestTransitionReleasesStockAndCarriesTheOrder(t *testing.T) {
+	now := time.Date(2026, 3, 4, 5, 6, 7, 8000, time.FixedZone("UTC+9", 9*3600))
+	items := []OrderItem{{ProductID: 1, Quantity: 2}, {ProductID: 5, Quantity: 1}}
+	o := Order{ID: 9, Status: StatusPaid, Items: items}
+	u, err := o.Transition(StatusCancelled, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Status != StatusCancelled || !o.UpdatedAt.Equal(now) || o.UpdatedAt.Location() != time.UTC || len(u.Release) != 2 || u.Release[1] != items[1] {
+		t.Fatalf("cancel: order %+v, update %+v", o, u)
+	}
+	doc, _ := json.Marshal(o)
+	if len(u.Events) != 1 || u.Events[0].Topic != "order.cancelled" || u.Events[0].Key != "9" || string(u.Events[0].Payload) != string(doc) {
+		t.Fatalf("cancel events: %+v", u.Events)
+	}
+
+	o = Order{ID: 9, Status: StatusPaid, Items: items}
+	if u, err := o.Transition(StatusShipped, now); err != nil || len(u.Release) != 0 || u.Events[0].Topic != "order.shipped" {
+		t.Fatalf("ship: %+v %v", u, err)
+	}
+	var se *Error
+	if _, err := o.Transition(StatusPaid, now); !errors.As(err, &se) || se.Code != "invalid_transition" || o.Status != StatusShipped {
+		t.Fatalf("shipped -> paid: %v, order %+v", err, o)
 	}
 }

@@ -14,7 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"globalstack/tests/testenv"
+	"globalstack/internal/devenv"
 )
 
 // Lag is one pg_stat_replication sample of the standby, taken on the primary.
@@ -125,7 +125,7 @@ func stallWALSender(ctx context.Context, conn *pgx.Conn) (int, error) {
 // and they could still commit and acknowledge writes that the standby never sees. The
 // postmaster is stopped first so that it cannot fork while its children are listed.
 // It returns the number of processes killed.
-func killInstance(ctx context.Context, s *testenv.PGServer) (int, error) {
+func killInstance(ctx context.Context, s *devenv.PGServer) (int, error) {
 	pid, err := postmasterPID(s.DataDir)
 	if err != nil {
 		return 0, err
@@ -140,7 +140,7 @@ func killInstance(ctx context.Context, s *testenv.PGServer) (int, error) {
 			killed++
 		}
 	}
-	// Reaps the postmaster (testenv owns the process) and waits for its exit.
+	// Reaps the postmaster (devenv owns the process) and waits for its exit.
 	if err := s.Kill(ctx); err != nil {
 		return killed, err
 	}

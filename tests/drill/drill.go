@@ -24,7 +24,7 @@ import (
 	"globalstack/app/config"
 	"globalstack/app/server"
 	"globalstack/app/store"
-	"globalstack/tests/testenv"
+	"globalstack/internal/devenv"
 )
 
 // Mode is the replication mode of the drill.
@@ -63,7 +63,7 @@ type Options struct {
 	RecoveryTimeout time.Duration
 	// Timeout bounds the whole drill, setup and cleanup included [90s].
 	Timeout time.Duration
-	// PGBinDir holds the PostgreSQL server binaries [testenv's default].
+	// PGBinDir holds the PostgreSQL server binaries [devenv's default].
 	PGBinDir string
 	// Out receives progress lines and the summary; nil discards them.
 	Out io.Writer
@@ -137,10 +137,10 @@ func Run(ctx context.Context, opts Options) (rep Report, err error) {
 	}
 
 	// Durable: fsync and synchronous_commit on, as in production. With synchronous_commit off
-	// (testenv's fast default) the primary acknowledges before its own WAL flush and the
+	// (devenv's fast default) the primary acknowledges before its own WAL flush and the
 	// walsender only ships flushed WAL, so the async RPO would measure a setting nobody runs for
 	// orders, and sync mode needs synchronous_commit=on anyway.
-	primary, err := testenv.StartPostgres(ctx, testenv.PGOptions{BinDir: opts.PGBinDir, Durable: true})
+	primary, err := devenv.StartPostgres(ctx, devenv.PGOptions{BinDir: opts.PGBinDir, Durable: true})
 	if err != nil {
 		return rep, fmt.Errorf("start primary: %w", err)
 	}

@@ -1,9 +1,9 @@
-// Package testenv starts throwaway PostgreSQL and Redis servers for tests.
+// Package testenv hands tests throwaway PostgreSQL databases and Redis logical databases.
 //
 // Postgres(t) and Redis(t) hand each test its own empty database on a server shared by the
-// test binary (started once, on loopback, from the machine's packages), or on the servers named
-// by TEST_DATABASE_URL and TEST_REDIS_URL. Tests that stop or kill servers (fault tests,
-// failover drills) take a dedicated server from NewPostgres(t) / NewRedis(t) instead.
+// test binary (started once by internal/devenv, on loopback, from the machine's packages), or
+// on the servers named by TEST_DATABASE_URL and TEST_REDIS_URL. Tests that stop or kill servers
+// (fault tests) take a dedicated server from NewPostgres(t) / NewRedis(t) instead.
 package testenv
 
 import (
@@ -19,16 +19,18 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"globalstack/internal/devenv"
 )
 
 var (
 	pgOnce   sync.Once
-	pgServer *PGServer
+	pgServer *devenv.PGServer
 	pgAdmin  string // DSN of an existing database used to create/drop test databases
 	pgErr    error
 
 	redisOnce   sync.Once
-	redisServer *RedisServer
+	redisServer *devenv.RedisServer
 	redisErr    error
 	redisDBs    chan int
 	redisBase   *redis.Options
@@ -42,7 +44,7 @@ func Postgres(t testing.TB) string {
 			pgAdmin = dsn
 			return
 		}
-		pgServer, pgErr = StartPostgres(context.Background(), PGOptions{})
+		pgServer, pgErr = devenv.StartPostgres(context.Background(), devenv.PGOptions{})
 		if pgErr == nil {
 			pgAdmin = pgServer.DSN("postgres")
 		}
@@ -53,13 +55,13 @@ func Postgres(t testing.TB) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	name := "test_" + randomHex(6)
-	if err := createDatabase(ctx, pgAdmin, name); err != nil {
+	if err := devenv.CreateDatabase(ctx, pgAdmin, name); err != nil {
 		t.Fatalf("testenv: create database: %v", err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := dropDatabase(ctx, pgAdmin, name); err != nil {
+		if err := devenv.DropDatabase(ctx, pgAdmin, name); err != nil {
 			t.Logf("testenv: drop database %s: %v", name, err)
 		}
 	})
@@ -71,11 +73,11 @@ func Postgres(t testing.TB) string {
 }
 
 // NewPostgres starts a dedicated cluster for a test that stops, kills or replicates it.
-func NewPostgres(t testing.TB, opts PGOptions) *PGServer {
+func NewPostgres(t testing.TB, opts devenv.PGOptions) *devenv.PGServer {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s, err := StartPostgres(ctx, opts)
+	s, err := devenv.StartPostgres(ctx, opts)
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
 	}
@@ -91,9 +93,9 @@ func Redis(t testing.TB) string {
 		if u := os.Getenv("TEST_REDIS_URL"); u != "" {
 			redisBase, redisErr = redis.ParseURL(u)
 		} else {
-			redisServer, redisErr = StartRedis(context.Background(), RedisOptions{})
+			redisServer, redisErr = devenv.StartRedis(context.Background(), devenv.RedisOptions{})
 			if redisErr == nil {
-				n = redisServer.opts.Databases
+				n = redisServer.Databases()
 				redisBase = &redis.Options{Addr: redisServer.Addr()}
 			}
 		}
@@ -132,11 +134,11 @@ func Redis(t testing.TB) string {
 }
 
 // NewRedis starts a dedicated redis-server for a test that stops it.
-func NewRedis(t testing.TB) *RedisServer {
+func NewRedis(t testing.TB) *devenv.RedisServer {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := StartRedis(ctx, RedisOptions{Databases: 16})
+	s, err := devenv.StartRedis(ctx, devenv.RedisOptions{Databases: 16})
 	if err != nil {
 		t.Fatalf("%v", err)
 	}

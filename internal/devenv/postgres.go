@@ -1,15 +1,19 @@
-package testenv
+// Package devenv starts PostgreSQL 15 and Redis on loopback from the machine's packages, as
+// child processes of the caller that die with it: the local storefront, the benchmark, the DR
+// drill and the test helpers (tests/testenv) run on these servers.
+package devenv
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,7 +44,7 @@ type PGOptions struct {
 }
 
 // PGServer is a PostgreSQL cluster owned by this process. The server runs as a child process
-// that receives SIGQUIT if this process dies, so nothing outlives a crashed test binary.
+// that receives SIGQUIT if this process dies, so nothing outlives a crashed test or tool.
 type PGServer struct {
 	opts    PGOptions
 	root    string // removed by Close when we created it
@@ -62,11 +66,11 @@ func StartPostgres(ctx context.Context, opts PGOptions) (*PGServer, error) {
 		opts.BinDir = DefaultPGBinDir
 	}
 	if _, err := os.Stat(filepath.Join(opts.BinDir, "initdb")); err != nil {
-		return nil, fmt.Errorf("testenv: PostgreSQL server binaries not found in %s (set PG_BIN_DIR or install postgresql-15): %w", opts.BinDir, err)
+		return nil, fmt.Errorf("devenv: PostgreSQL server binaries not found in %s (set PG_BIN_DIR or install postgresql-15): %w", opts.BinDir, err)
 	}
 	s := &PGServer{opts: opts}
 	if opts.Dir == "" {
-		dir, err := newRoot("testenv-pg-")
+		dir, err := newRoot("devenv-pg-")
 		if err != nil {
 			return nil, err
 		}
@@ -86,7 +90,7 @@ func StartPostgres(ctx context.Context, opts PGOptions) (*PGServer, error) {
 		out, err := s.run(ctx, "initdb", "-D", s.DataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions")
 		if err != nil {
 			s.Close()
-			return nil, fmt.Errorf("testenv: initdb: %w: %s", err, out)
+			return nil, fmt.Errorf("devenv: initdb: %w: %s", err, out)
 		}
 	}
 	if err := s.Start(ctx); err != nil {
@@ -124,7 +128,7 @@ func (s *PGServer) startOnce(ctx context.Context) error {
 	s.mu.Lock()
 	if s.cmd != nil {
 		s.mu.Unlock()
-		return errors.New("testenv: postgres already running")
+		return errors.New("devenv: postgres already running")
 	}
 	args := []string{"-D", s.DataDir, "-p", strconv.Itoa(s.Port), "-k", s.root,
 		"-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300",
@@ -132,12 +136,7 @@ func (s *PGServer) startOnce(ctx context.Context) error {
 	if !s.opts.Durable {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
-	keys := make([]string, 0, len(s.opts.Settings))
-	for k := range s.opts.Settings {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(s.opts.Settings)) {
 		args = append(args, "-c", k+"="+s.opts.Settings[k])
 	}
 	cmd := s.command(context.Background(), "postgres", args...)
@@ -146,7 +145,7 @@ func (s *PGServer) startOnce(ctx context.Context) error {
 	}
 	if err := cmd.Start(); err != nil {
 		s.mu.Unlock()
-		return fmt.Errorf("testenv: start postgres: %w", err)
+		return fmt.Errorf("devenv: start postgres: %w", err)
 	}
 	done := make(chan struct{})
 	s.cmd, s.done = cmd, done
@@ -164,7 +163,7 @@ func (s *PGServer) startOnce(ctx context.Context) error {
 	for {
 		select {
 		case <-done:
-			return fmt.Errorf("testenv: postgres exited during start on port %d (see server log in %s)", s.Port, s.DataDir)
+			return fmt.Errorf("devenv: postgres exited during start on port %d (see server log in %s)", s.Port, s.DataDir)
 		default:
 		}
 		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -176,7 +175,7 @@ func (s *PGServer) startOnce(ctx context.Context) error {
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			_ = s.signal(syscall.SIGQUIT)
-			return fmt.Errorf("testenv: postgres not ready on port %d: %w", s.Port, err)
+			return fmt.Errorf("devenv: postgres not ready on port %d: %w", s.Port, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -260,7 +259,7 @@ func (s *PGServer) signal(sig syscall.Signal) error {
 func (s *PGServer) StartStandby(ctx context.Context) (*PGServer, error) {
 	st := &PGServer{opts: s.opts}
 	st.opts.Port = 0
-	dir, err := newRoot("testenv-pg-standby-")
+	dir, err := newRoot("devenv-pg-standby-")
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +273,7 @@ func (s *PGServer) StartStandby(ctx context.Context) (*PGServer, error) {
 		"-U", "postgres", "-R", "-X", "stream", "-c", "fast")
 	if err != nil {
 		st.Close()
-		return nil, fmt.Errorf("testenv: pg_basebackup: %w: %s", err, out)
+		return nil, fmt.Errorf("devenv: pg_basebackup: %w: %s", err, out)
 	}
 	if err := st.Start(ctx); err != nil {
 		st.Close()
@@ -286,7 +285,7 @@ func (s *PGServer) StartStandby(ctx context.Context) (*PGServer, error) {
 // Promote turns a standby into a primary (pg_ctl promote) and waits for it to accept writes.
 func (s *PGServer) Promote(ctx context.Context) error {
 	if out, err := s.run(ctx, "pg_ctl", "promote", "-w", "-D", s.DataDir); err != nil {
-		return fmt.Errorf("testenv: pg_ctl promote: %w: %s", err, out)
+		return fmt.Errorf("devenv: pg_ctl promote: %w: %s", err, out)
 	}
 	for {
 		conn, err := pgx.Connect(ctx, s.DSN("postgres"))
@@ -308,7 +307,7 @@ func (s *PGServer) Promote(ctx context.Context) error {
 
 // CreateDatabase creates an empty database and returns its DSN.
 func (s *PGServer) CreateDatabase(ctx context.Context, name string) (string, error) {
-	if err := createDatabase(ctx, s.DSN("postgres"), name); err != nil {
+	if err := CreateDatabase(ctx, s.DSN("postgres"), name); err != nil {
 		return "", err
 	}
 	return s.DSN(name), nil
@@ -347,7 +346,7 @@ func (s *PGServer) run(ctx context.Context, name string, args ...string) (string
 func postgresIDs() (uint32, uint32, error) {
 	u, err := user.Lookup("postgres")
 	if err != nil {
-		return 0, 0, fmt.Errorf("testenv: running as root needs a 'postgres' user to run the server: %w", err)
+		return 0, 0, fmt.Errorf("devenv: running as root needs a 'postgres' user to run the server: %w", err)
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
@@ -379,17 +378,19 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func createDatabase(ctx context.Context, adminDSN, name string) error {
+// CreateDatabase creates an empty database name on the server adminDSN connects to.
+func CreateDatabase(ctx context.Context, adminDSN, name string) error {
 	conn, err := pgx.Connect(ctx, adminDSN)
 	if err != nil {
-		return fmt.Errorf("testenv: connect: %w", err)
+		return fmt.Errorf("devenv: connect: %w", err)
 	}
 	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
 	return err
 }
 
-func dropDatabase(ctx context.Context, adminDSN, name string) error {
+// DropDatabase drops database name, ending its sessions, on the server adminDSN connects to.
+func DropDatabase(ctx context.Context, adminDSN, name string) error {
 	conn, err := pgx.Connect(ctx, adminDSN)
 	if err != nil {
 		return err
@@ -426,7 +427,7 @@ func (s *PGServer) CatchUp(ctx context.Context, primary *PGServer) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("testenv: standby did not replay up to %s: %w", lsn, ctx.Err())
+			return fmt.Errorf("devenv: standby did not replay up to %s: %w", lsn, ctx.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}

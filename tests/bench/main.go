@@ -1,4 +1,4 @@
-// Command storefront-bench measures the storefront side by side with reference workloads on
+// Command bench (make bench) measures the storefront side by side with reference workloads on
 // the same machine in one run, and prints the figures:
 //
 //   - cached product detail vs a bare Echo JSON handler (wrk, same connections);
@@ -30,7 +30,7 @@ import (
 	"globalstack/app/config"
 	"globalstack/app/server"
 	"globalstack/app/store"
-	"globalstack/tests/testenv"
+	"globalstack/internal/devenv"
 )
 
 var (
@@ -43,7 +43,7 @@ var (
 func main() {
 	flag.Parse()
 	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "storefront-bench:", err)
+		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
@@ -60,12 +60,12 @@ func run() error {
 	defer os.RemoveAll(workdir)
 
 	logf("starting PostgreSQL (durable) and Redis on loopback")
-	pg, err := testenv.StartPostgres(ctx, testenv.PGOptions{Durable: true, Settings: map[string]string{"max_wal_size": "4GB", "checkpoint_timeout": "15min"}})
+	pg, err := devenv.StartPostgres(ctx, devenv.PGOptions{Durable: true, Settings: map[string]string{"max_wal_size": "4GB", "checkpoint_timeout": "15min"}})
 	if err != nil {
 		return err
 	}
 	defer pg.Close()
-	rs, err := testenv.StartRedis(ctx, testenv.RedisOptions{Databases: 4})
+	rs, err := devenv.StartRedis(ctx, devenv.RedisOptions{Databases: 4})
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ end`)
 	if err != nil {
 		return err
 	}
-	if out, err := exec.Command(filepath.Join(testenv.DefaultPGBinDir, "pgbench"), "-i", "-q", "-s", "10", pgbenchDSN).CombinedOutput(); err != nil {
+	if out, err := exec.Command(filepath.Join(devenv.DefaultPGBinDir, "pgbench"), "-i", "-q", "-s", "10", pgbenchDSN).CombinedOutput(); err != nil {
 		return fmt.Errorf("pgbench -i: %v: %s", err, out)
 	}
 	logf("pgbench: TPC-B-like, 32 clients")
@@ -384,7 +384,7 @@ var reTPS = regexp.MustCompile(`tps = ([\d.]+) \(without initial connection time
 
 func pgbench(dsn string, extra ...string) (float64, error) {
 	args := append([]string{"-c", "32", "-j", "2", "-T", strconv.Itoa(int(duration.Seconds()))}, extra...)
-	out, err := exec.Command(filepath.Join(testenv.DefaultPGBinDir, "pgbench"), append(args, dsn)...).CombinedOutput()
+	out, err := exec.Command(filepath.Join(devenv.DefaultPGBinDir, "pgbench"), append(args, dsn)...).CombinedOutput()
 	if err != nil {
 		return 0, fmt.Errorf("pgbench: %v: %s", err, out)
 	}

@@ -1,4 +1,4 @@
-package testenv
+package devenv
 
 import (
 	"bufio"
@@ -35,7 +35,7 @@ type RedisServer struct {
 }
 
 // ErrNoRedisServer means redis-server is not installed.
-var ErrNoRedisServer = errors.New("testenv: redis-server not found in PATH; install it with: apt-get install -y redis-server")
+var ErrNoRedisServer = errors.New("devenv: redis-server not found in PATH; install it with: apt-get install -y redis-server")
 
 // StartRedis starts redis-server on 127.0.0.1.
 func StartRedis(ctx context.Context, opts RedisOptions) (*RedisServer, error) {
@@ -45,7 +45,7 @@ func StartRedis(ctx context.Context, opts RedisOptions) (*RedisServer, error) {
 	if opts.Databases == 0 {
 		opts.Databases = 256
 	}
-	dir, err := newRoot("testenv-redis-")
+	dir, err := newRoot("devenv-redis-")
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func (s *RedisServer) Start(ctx context.Context) error {
 	s.mu.Lock()
 	if s.cmd != nil {
 		s.mu.Unlock()
-		return errors.New("testenv: redis already running")
+		return errors.New("devenv: redis already running")
 	}
 	cmd := exec.Command("redis-server", "--port", strconv.Itoa(s.Port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", s.dir, "--databases", strconv.Itoa(s.opts.Databases),
@@ -79,7 +79,7 @@ func (s *RedisServer) Start(ctx context.Context) error {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		s.mu.Unlock()
-		return fmt.Errorf("testenv: start redis-server: %w", err)
+		return fmt.Errorf("devenv: start redis-server: %w", err)
 	}
 	done := make(chan struct{})
 	s.cmd, s.done = cmd, done
@@ -97,18 +97,21 @@ func (s *RedisServer) Start(ctx context.Context) error {
 	for {
 		select {
 		case <-done:
-			return fmt.Errorf("testenv: redis-server exited during start on port %d", s.Port)
+			return fmt.Errorf("devenv: redis-server exited during start on port %d", s.Port)
 		default:
 		}
 		if err := redisPing(s.Addr()); err == nil {
 			return nil
 		} else if time.Now().After(deadline) || ctx.Err() != nil {
 			s.Stop()
-			return fmt.Errorf("testenv: redis not ready on port %d: %w", s.Port, err)
+			return fmt.Errorf("devenv: redis not ready on port %d: %w", s.Port, err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// Databases is the number of logical databases the server has.
+func (s *RedisServer) Databases() int { return s.opts.Databases }
 
 // Addr is host:port.
 func (s *RedisServer) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.Port) }

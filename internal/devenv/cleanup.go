@@ -1,4 +1,4 @@
-package testenv
+package devenv
 
 import (
 	"os"
@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-const ownerFile = "testenv.owner"
+const ownerFile = "devenv.owner"
 
 // newRoot creates a temporary directory that records the owning process, so a later run can
 // remove it if this process dies without cleaning up (servers die with it via Pdeathsig).
@@ -25,9 +25,9 @@ func newRoot(pattern string) (string, error) {
 
 var sweepOnce sync.Once
 
-// sweep removes directories left by dead test processes.
+// sweep removes directories left by dead processes.
 func sweep() {
-	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "testenv-*"))
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "devenv-*"))
 	for _, d := range dirs {
 		b, err := os.ReadFile(filepath.Join(d, ownerFile))
 		if err != nil {

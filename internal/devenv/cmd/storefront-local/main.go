@@ -19,7 +19,7 @@ import (
 	"globalstack/app/config"
 	"globalstack/app/server"
 	"globalstack/app/store"
-	"globalstack/tests/testenv"
+	"globalstack/internal/devenv"
 )
 
 func main() {
@@ -39,7 +39,7 @@ func run() error {
 	env := map[string]string{"STOREFRONT_ENV": "development", "STOREFRONT_ADDR": *addr}
 	if os.Getenv("DATABASE_URL") == "" && os.Getenv("PGHOST") == "" {
 		fmt.Println("starting PostgreSQL on loopback ...")
-		pg, err := testenv.StartPostgres(ctx, testenv.PGOptions{Durable: true})
+		pg, err := devenv.StartPostgres(ctx, devenv.PGOptions{Durable: true})
 		if err != nil {
 			return err
 		}
@@ -53,7 +53,7 @@ func run() error {
 			return err
 		}
 		fmt.Println("starting Redis on loopback ...")
-		rs, err := testenv.StartRedis(ctx, testenv.RedisOptions{Databases: 16})
+		rs, err := devenv.StartRedis(ctx, devenv.RedisOptions{Databases: 16})
 		if err != nil {
 			return err
 		}
@@ -116,7 +116,7 @@ func ensureRedis(ctx context.Context) error {
 		return nil
 	}
 	if os.Geteuid() != 0 {
-		return testenv.ErrNoRedisServer
+		return devenv.ErrNoRedisServer
 	}
 	fmt.Println("redis-server is missing: apt-get install -y redis-server ...")
 	cmd := exec.CommandContext(ctx, "apt-get", "install", "-y", "redis-server")
