@@ -20,18 +20,34 @@ import (
 	"globalstack/components/regions"
 )
 
-// DefaultVersion is the Kubernetes version clusters run unless told otherwise.
-const DefaultVersion = "1.31"
+// DefaultVersion is the Kubernetes version clusters run unless told otherwise: the newest EKS
+// version whose standard support does not end within 120 days (EKS release calendar,
+// https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html; 1.31 left
+// standard support on 2025-11-26 and extended support on 2026-11-26). The lifecycle dates
+// behind this choice are in policies/rules/lifecycle.json, which LIFE-001 checks plans against.
+const DefaultVersion = "1.36"
 
 // PinnedAddons lists, per Kubernetes version, the EKS add-on versions a cluster installs.
 // Pinning keeps an upgrade a reviewed change instead of whatever EKS marks as default.
+// Sources, per add-on, are in policies/rules/lifecycle.json (the EKS add-on version tables:
+// managing-kube-proxy, managing-coredns, managing-vpc-cni; the EBS CSI driver's README).
 var PinnedAddons = map[string]map[string]string{
-	"1.31": {
-		"vpc-cni":            "v1.19.0-eksbuild.1",
-		"kube-proxy":         "v1.31.2-eksbuild.3",
-		"coredns":            "v1.11.3-eksbuild.2",
-		"aws-ebs-csi-driver": "v1.37.0-eksbuild.1",
+	"1.36": {
+		"vpc-cni":            "v1.20.4-eksbuild.1",
+		"kube-proxy":         "v1.36.0-eksbuild.14",
+		"coredns":            "v1.14.3-eksbuild.3",
+		"aws-ebs-csi-driver": "v1.64.0-eksbuild.1",
 	},
+}
+
+// SupportedVersions are the Kubernetes versions with a pinned add-on set, sorted.
+func SupportedVersions() []string {
+	out := make([]string, 0, len(PinnedAddons))
+	for v := range PinnedAddons {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // LogTypes are the control-plane log types; all are always on.
@@ -363,8 +379,10 @@ func (b *builder) controlPlane() (*eks.Cluster, error) {
 			Resources: pulumi.StringArray{pulumi.String("secrets")},
 		},
 		EnabledClusterLogTypes: pulumi.ToStringArray(LogTypes),
-		UpgradePolicy:          &eks.ClusterUpgradePolicyArgs{SupportType: pulumi.String("STANDARD")},
-		Tags:                   b.tags(),
+		// STANDARD: at the end of standard support EKS upgrades the control plane instead of
+		// billing extended support (docs: view-upgrade-policy); LIFE-001 warns 120 days ahead.
+		UpgradePolicy: &eks.ClusterUpgradePolicyArgs{SupportType: pulumi.String("STANDARD")},
+		Tags:          b.tags(),
 	}, b.opts(pulumi.DependsOn([]pulumi.Resource{logs, kmsUse}))...)
 	if err != nil {
 		return nil, err
