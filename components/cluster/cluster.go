@@ -179,7 +179,8 @@ type Cluster struct {
 	Provider                      *kubernetes.Provider
 	LoadBalancerControllerRoleArn pulumi.StringOutput
 	// Ready lists what workloads need running first (the Secrets Store CSI driver with its
-	// CRDs and the load balancer controller with its webhook); empty in pilot light.
+	// CRDs, metrics-server behind the autoscaler's metrics API and the load balancer controller
+	// with its webhook); empty in pilot light.
 	Ready []pulumi.Resource
 	// PilotLight echoes Args.PilotLight.
 	PilotLight bool
@@ -306,6 +307,9 @@ func (b *builder) build() error {
 		return nil
 	}
 	if err := b.secretsStore(); err != nil {
+		return err
+	}
+	if err := b.metricsServer(); err != nil {
 		return err
 	}
 	return b.loadBalancerController()
