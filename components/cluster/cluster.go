@@ -485,6 +485,11 @@ func (b *builder) daemonAddons() ([]pulumi.Resource, error) {
 	if err := b.managedPolicy(cniRole, "vpc-cni", "AmazonEKS_CNI_Policy"); err != nil {
 		return nil, err
 	}
+	// NetworkPolicy objects bind only when the VPC CNI runs its network policy agent, turned on
+	// by this add-on setting (a string, per the add-on's configuration schema; "Limit Pod
+	// traffic with Kubernetes network policies",
+	// https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html).
+	// K8S-004 fails a plan whose NetworkPolicies have no such engine.
 	cni, err := b.addon("vpc-cni", &eks.AddonArgs{
 		ServiceAccountRoleArn: cniRole.Arn,
 		ConfigurationValues:   pulumi.String(`{"enableNetworkPolicy":"true"}`),
