@@ -33,5 +33,7 @@
 // Refuses: an unknown region, a cluster name EKS does not accept, a version without pinned
 // add-ons, fewer than two subnets, a missing VPC, node security group or KMS key, an open
 // (0.0.0.0/0) or malformed public CIDR, node counts that are not min <= desired <= max with
-// max >= 1, no instance types, an admin that is not an IAM role or user ARN.
+// max >= 1, no instance types, an admin that is not an IAM role or user ARN. Stack config
+// additionally requires at least one admin role (globalstack:cluster.adminRoleArns), so a DR
+// cluster is reachable by the on-call role and not only by the identity that created it.
 package cluster

@@ -143,6 +143,11 @@ func (r *reader) validateCluster(k ClusterConfig, role Role) {
 			r.p.Addf(Key("cluster.publicAccessCidrs"), "%q has host bits set", cidr)
 		}
 	}
+	// Access entries grant cluster access; without one the cluster answers 401 to everyone but
+	// the identity that created it, which at failover is rarely the on-call engineer.
+	if len(k.AdminRoleArns) == 0 {
+		r.p.Addf(Key("cluster.adminRoleArns"), "is empty: list at least one IAM role that administers the %s cluster (the on-call role that runs make failover), or only the identity that created it can reach it", role)
+	}
 	for _, a := range k.AdminRoleArns {
 		if !roleArnRE.MatchString(a) {
 			r.p.Addf(Key("cluster.adminRoleArns"), "%q is not an IAM role or user ARN", a)
