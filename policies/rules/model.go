@@ -3,6 +3,7 @@ package rules
 import (
 	"sort"
 	"strings"
+	"time"
 
 	"globalstack/components/regions"
 )
@@ -121,6 +122,9 @@ type Stack struct {
 	// External resolves the region of a resource in another stack by id, ARN or name
 	// (nil when only this stack is known).
 	External func(value string) (region string, ok bool)
+
+	// Now is the moment the stack is judged at (the checker's clock; waivers use the same).
+	Now time.Time
 
 	byURN   map[string]*Resource
 	byValue map[string][]*Resource

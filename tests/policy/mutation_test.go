@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -35,11 +36,18 @@ func clone(t *testing.T, d apitype.DeploymentV3) apitype.DeploymentV3 {
 	return out
 }
 
+// judgeDay is the day mutated plans are judged at: the day the lifecycle table was checked.
+var judgeDay = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+
 func findings(t *testing.T, stack string, d apitype.DeploymentV3) map[string]bool {
+	return findingsAt(t, stack, d, judgeDay)
+}
+
+func findingsAt(t *testing.T, stack string, d apitype.DeploymentV3, now time.Time) map[string]bool {
 	t.Helper()
 	cfg, err := check.StackConfig(repoRoot, stack)
 	require.NoError(t, err)
-	rep, err := check.CheckDeployment(stack, d, check.Options{Config: cfg})
+	rep, err := check.CheckDeployment(stack, d, check.Options{Config: cfg, Now: now})
 	require.NoError(t, err)
 	out := map[string]bool{}
 	for _, f := range rep.Findings {
@@ -174,6 +182,77 @@ func TestMutationsOfAPlannedStackAreCaught(t *testing.T) {
 			}
 			sort.Strings(added)
 			require.Equal(t, []string{want}, added)
+		})
+	}
+}
+
+// named returns the resources of a type whose URN name is name.
+func named(t *testing.T, d apitype.DeploymentV3, typ, suffix string) *apitype.ResourceV3 {
+	t.Helper()
+	for _, r := range byType(d, typ) {
+		if strings.HasSuffix(name(r), suffix) {
+			return r
+		}
+	}
+	require.Failf(t, "not planned", "no %s named *%s", typ, suffix)
+	return nil
+}
+
+// TestDeployabilityMutationsAreCaught breaks what the cluster must run, or the versions it
+// runs, in a freshly planned stack; each mutation must add exactly the expected findings.
+func TestDeployabilityMutationsAreCaught(t *testing.T) {
+	const stack = "prod-eu"
+	base := loadPlanned(t, stack)
+	baseline := findings(t, stack, base)
+	for k := range baseline {
+		if strings.HasPrefix(k, "LIFE-") {
+			t.Errorf("the planned %s already has %s", stack, k)
+		}
+	}
+	const (
+		eksCluster = "aws:eks/cluster:Cluster"
+		addon      = "aws:eks/addon:Addon"
+	)
+	cases := []struct {
+		name   string
+		now    time.Time
+		mutate func(t *testing.T, d *apitype.DeploymentV3) []string
+	}{
+		{"table older than 180 days", judgeDay.AddDate(0, 6, 2), func(t *testing.T, d *apitype.DeploymentV3) []string {
+			// Six months on, Kubernetes 1.36 is also within 120 days of its end of standard support.
+			return []string{"LIFE-004 globalstack-" + stack, "LIFE-002 " + name(byType(*d, eksCluster)[0])}
+		}},
+		{"cluster on Kubernetes 1.31", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
+			c := byType(*d, eksCluster)[0]
+			set(c, "version", "1.31")
+			// kube-proxy and coredns are pinned for 1.36 only.
+			return []string{"LIFE-001 " + name(c), "LIFE-003 " + name(named(t, *d, addon, "-kube-proxy")), "LIFE-003 " + name(named(t, *d, addon, "-coredns"))}
+		}},
+		{"Aurora minor missing from the table", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
+			c := byType(*d, "aws:rds/cluster:Cluster")[0]
+			set(c, "engineVersion", "16.6")
+			return []string{"LIFE-001 " + name(c)}
+		}},
+		{"kube-proxy of another Kubernetes version", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
+			a := named(t, *d, addon, "-kube-proxy")
+			set(a, "addonVersion", "v1.31.2-eksbuild.3")
+			return []string{"LIFE-003 " + name(a)}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := clone(t, base)
+			want := c.mutate(t, &d)
+			got := findingsAt(t, stack, d, c.now)
+			var added []string
+			for k := range got {
+				if !baseline[k] {
+					added = append(added, k)
+				}
+			}
+			sort.Strings(added)
+			sort.Strings(want)
+			require.Equal(t, want, added)
 		})
 	}
 }
