@@ -198,6 +198,30 @@ func named(t *testing.T, d apitype.DeploymentV3, typ, suffix string) *apitype.Re
 	return nil
 }
 
+// releaseOf finds the Helm release of a chart.
+func releaseOf(t *testing.T, d *apitype.DeploymentV3, chart string) int {
+	t.Helper()
+	for i := range d.Resources {
+		if string(d.Resources[i].Type) == "kubernetes:helm.sh/v3:Release" && d.Resources[i].Inputs["chart"] == chart {
+			return i
+		}
+	}
+	require.Failf(t, "not planned", "no Helm release of chart %s", chart)
+	return -1
+}
+
+func drop(d *apitype.DeploymentV3, i int) {
+	d.Resources = append(d.Resources[:i], d.Resources[i+1:]...)
+}
+
+func annotate(r *apitype.ResourceV3, arn string) {
+	for _, props := range []map[string]any{r.Inputs, r.Outputs} {
+		md, _ := props["metadata"].(map[string]any)
+		ann, _ := md["annotations"].(map[string]any)
+		ann["eks.amazonaws.com/role-arn"] = arn
+	}
+}
+
 // TestDeployabilityMutationsAreCaught breaks what the cluster must run, or the versions it
 // runs, in a freshly planned stack; each mutation must add exactly the expected findings.
 func TestDeployabilityMutationsAreCaught(t *testing.T) {
@@ -205,13 +229,15 @@ func TestDeployabilityMutationsAreCaught(t *testing.T) {
 	base := loadPlanned(t, stack)
 	baseline := findings(t, stack, base)
 	for k := range baseline {
-		if strings.HasPrefix(k, "LIFE-") {
+		if strings.HasPrefix(k, "LIFE-") || strings.HasPrefix(k, "K8S-") {
 			t.Errorf("the planned %s already has %s", stack, k)
 		}
 	}
 	const (
 		eksCluster = "aws:eks/cluster:Cluster"
 		addon      = "aws:eks/addon:Addon"
+		sa         = "kubernetes:core/v1:ServiceAccount"
+		role       = "aws:iam/role:Role"
 	)
 	cases := []struct {
 		name   string
@@ -237,6 +263,44 @@ func TestDeployabilityMutationsAreCaught(t *testing.T) {
 			a := named(t, *d, addon, "-kube-proxy")
 			set(a, "addonVersion", "v1.31.2-eksbuild.3")
 			return []string{"LIFE-003 " + name(a)}
+		}},
+		{"metrics-server removed", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
+			drop(d, releaseOf(t, d, "metrics-server"))
+			return []string{"K8S-001 " + name(byType(*d, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")[0])}
+		}},
+		{"load balancer controller removed", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
+			drop(d, releaseOf(t, d, "aws-load-balancer-controller"))
+			return []string{"K8S-002 " + name(byType(*d, "kubernetes:networking.k8s.io/v1:Ingress")[0])}
+		}},
+		{"vpc-cni without the network policy agent", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
+			set(named(t, *d, addon, "-vpc-cni"), "configurationValues", `{"enableNetworkPolicy":"false"}`)
+			var want []string
+			for _, p := range byType(*d, "kubernetes:networking.k8s.io/v1:NetworkPolicy") {
+				want = append(want, "K8S-004 "+name(p))
+			}
+			require.NotEmpty(t, want)
+			return want
+		}},
+		{"service account annotated with another role", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
+			app := byType(*d, sa)[0]
+			other := named(t, *d, role, "-lb-controller")
+			annotate(app, other.Outputs["arn"].(string))
+			return []string{"K8S-005 " + name(app)}
+		}},
+		{"trust condition names another service account", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
+			app := byType(*d, sa)[0]
+			ann := app.Inputs["metadata"].(map[string]any)["annotations"].(map[string]any)
+			arn := ann["eks.amazonaws.com/role-arn"].(string)
+			for _, r := range byType(*d, role) {
+				if r.Outputs["arn"] == arn {
+					doc := r.Inputs["assumeRolePolicy"].(string)
+					require.Contains(t, doc, "system:serviceaccount:storefront:storefront")
+					set(r, "assumeRolePolicy", strings.ReplaceAll(doc, "system:serviceaccount:storefront:storefront", "system:serviceaccount:storefront:intruder"))
+					return []string{"K8S-005 " + name(app)}
+				}
+			}
+			require.Failf(t, "not planned", "no role %s", arn)
+			return nil
 		}},
 	}
 	for _, c := range cases {
