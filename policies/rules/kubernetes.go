@@ -22,17 +22,18 @@ func kindOf(t string) string {
 	return t[strings.LastIndex(t, ":")+1:]
 }
 
-// objects returns the stack's Kubernetes objects of a kind, whatever their API version.
+// objects returns the stack's Kubernetes objects of a kind, whatever their API version; the
+// stack is grouped by kind once.
 func objects(s *Stack, kind string) []*Resource {
-	return s.Memo("k8s.kind."+kind, func() any {
-		var out []*Resource
+	return s.Memo("k8s.kinds", func() any {
+		byKind := map[string][]*Resource{}
 		for _, r := range s.Resources {
-			if kindOf(r.Type) == kind {
-				out = append(out, r)
+			if k := kindOf(r.Type); k != "" {
+				byKind[k] = append(byKind[k], r)
 			}
 		}
-		return out
-	}).([]*Resource)
+		return byKind
+	}).(map[string][]*Resource)[kind]
 }
 
 // objectName renders "<Kind> <namespace>/<name>" from an object's metadata.
