@@ -20,18 +20,34 @@ import (
 	"globalstack/components/regions"
 )
 
-// DefaultVersion is the Kubernetes version clusters run unless told otherwise.
-const DefaultVersion = "1.31"
+// DefaultVersion is the Kubernetes version clusters run unless told otherwise: the newest EKS
+// version whose standard support does not end within 120 days (EKS release calendar,
+// https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html; 1.31 left
+// standard support on 2025-11-26 and extended support on 2026-11-26). The lifecycle dates
+// behind this choice are in policies/rules/lifecycle.json, which LIFE-001 checks plans against.
+const DefaultVersion = "1.36"
 
 // PinnedAddons lists, per Kubernetes version, the EKS add-on versions a cluster installs.
 // Pinning keeps an upgrade a reviewed change instead of whatever EKS marks as default.
+// Sources, per add-on, are in policies/rules/lifecycle.json (the EKS add-on version tables:
+// managing-kube-proxy, managing-coredns, managing-vpc-cni; the EBS CSI driver's README).
 var PinnedAddons = map[string]map[string]string{
-	"1.31": {
-		"vpc-cni":            "v1.19.0-eksbuild.1",
-		"kube-proxy":         "v1.31.2-eksbuild.3",
-		"coredns":            "v1.11.3-eksbuild.2",
-		"aws-ebs-csi-driver": "v1.37.0-eksbuild.1",
+	"1.36": {
+		"vpc-cni":            "v1.20.4-eksbuild.1",
+		"kube-proxy":         "v1.36.0-eksbuild.14",
+		"coredns":            "v1.14.3-eksbuild.3",
+		"aws-ebs-csi-driver": "v1.64.0-eksbuild.1",
 	},
+}
+
+// SupportedVersions are the Kubernetes versions with a pinned add-on set, sorted.
+func SupportedVersions() []string {
+	out := make([]string, 0, len(PinnedAddons))
+	for v := range PinnedAddons {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // LogTypes are the control-plane log types; all are always on.
@@ -163,7 +179,8 @@ type Cluster struct {
 	Provider                      *kubernetes.Provider
 	LoadBalancerControllerRoleArn pulumi.StringOutput
 	// Ready lists what workloads need running first (the Secrets Store CSI driver with its
-	// CRDs and the load balancer controller with its webhook); empty in pilot light.
+	// CRDs, metrics-server behind the autoscaler's metrics API and the load balancer controller
+	// with its webhook); empty in pilot light.
 	Ready []pulumi.Resource
 	// PilotLight echoes Args.PilotLight.
 	PilotLight bool
@@ -292,6 +309,9 @@ func (b *builder) build() error {
 	if err := b.secretsStore(); err != nil {
 		return err
 	}
+	if err := b.metricsServer(); err != nil {
+		return err
+	}
 	return b.loadBalancerController()
 }
 
@@ -363,8 +383,10 @@ func (b *builder) controlPlane() (*eks.Cluster, error) {
 			Resources: pulumi.StringArray{pulumi.String("secrets")},
 		},
 		EnabledClusterLogTypes: pulumi.ToStringArray(LogTypes),
-		UpgradePolicy:          &eks.ClusterUpgradePolicyArgs{SupportType: pulumi.String("STANDARD")},
-		Tags:                   b.tags(),
+		// STANDARD: at the end of standard support EKS upgrades the control plane instead of
+		// billing extended support (docs: view-upgrade-policy); LIFE-001 warns 120 days ahead.
+		UpgradePolicy: &eks.ClusterUpgradePolicyArgs{SupportType: pulumi.String("STANDARD")},
+		Tags:          b.tags(),
 	}, b.opts(pulumi.DependsOn([]pulumi.Resource{logs, kmsUse}))...)
 	if err != nil {
 		return nil, err
@@ -463,6 +485,11 @@ func (b *builder) daemonAddons() ([]pulumi.Resource, error) {
 	if err := b.managedPolicy(cniRole, "vpc-cni", "AmazonEKS_CNI_Policy"); err != nil {
 		return nil, err
 	}
+	// NetworkPolicy objects bind only when the VPC CNI runs its network policy agent, turned on
+	// by this add-on setting (a string, per the add-on's configuration schema; "Limit Pod
+	// traffic with Kubernetes network policies",
+	// https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html).
+	// K8S-004 fails a plan whose NetworkPolicies have no such engine.
 	cni, err := b.addon("vpc-cni", &eks.AddonArgs{
 		ServiceAccountRoleArn: cniRole.Arn,
 		ConfigurationValues:   pulumi.String(`{"enableNetworkPolicy":"true"}`),

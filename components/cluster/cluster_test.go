@@ -178,8 +178,8 @@ func TestKubernetesProviderUsesExecAuth(t *testing.T) {
 	if !strings.Contains(cl.Out("endpoint").StringValue(), ".gr7.eu-west-1.eks.amazonaws.com") {
 		t.Errorf("endpoint %s", cl.Out("endpoint").StringValue())
 	}
-	if n := len(c.OfType("kubernetes:helm.sh/v3:Release")); n != 3 {
-		t.Errorf("%d Helm releases, want 3 (CSI driver, its AWS provider, load balancer controller)", n)
+	if n := len(c.OfType("kubernetes:helm.sh/v3:Release")); n != 4 {
+		t.Errorf("%d Helm releases, want 4 (CSI driver, its AWS provider, metrics-server, load balancer controller)", n)
 	}
 }
 

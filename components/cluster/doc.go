@@ -14,7 +14,10 @@
 // AmazonEC2ContainerRegistryReadOnly: the VPC CNI and the EBS CSI driver get their own IRSA
 // roles. The VPC CNI runs with network-policy enforcement on, so NetworkPolicy objects bind.
 // The Secrets Store CSI driver (with secret sync) and its AWS provider are installed from
-// pinned charts, so workloads read Secrets Manager values with their own IRSA role.
+// pinned charts, so workloads read Secrets Manager values with their own IRSA role, and so is
+// metrics-server, which serves the metrics API HorizontalPodAutoscalers read (EKS runs none by
+// default). Every pinned version is in policies/rules/lifecycle.json with its source; LIFE-003
+// fails a plan whose add-on or chart is not documented for the cluster's version.
 // The AWS Load Balancer Controller is installed from its pinned Helm chart with an IRSA role
 // following the controller's published policy: creating, modifying and deleting load
 // balancers, target groups and security groups is conditioned on the controller's own
@@ -30,5 +33,7 @@
 // Refuses: an unknown region, a cluster name EKS does not accept, a version without pinned
 // add-ons, fewer than two subnets, a missing VPC, node security group or KMS key, an open
 // (0.0.0.0/0) or malformed public CIDR, node counts that are not min <= desired <= max with
-// max >= 1, no instance types, an admin that is not an IAM role or user ARN.
+// max >= 1, no instance types, an admin that is not an IAM role or user ARN. Stack config
+// additionally requires at least one admin role (globalstack:cluster.adminRoleArns), so a DR
+// cluster is reachable by the on-call role and not only by the identity that created it.
 package cluster

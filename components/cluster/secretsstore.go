@@ -9,10 +9,12 @@ import (
 
 // The Secrets Store CSI driver and its AWS provider let pods read Secrets Manager values
 // with their own IRSA role at mount time; syncing into Kubernetes Secrets lets workloads
-// consume them as environment variables. Charts are pinned like the add-ons.
+// consume them as environment variables. Charts are pinned like the add-ons, at versions
+// documented for DefaultVersion (policies/rules/lifecycle.json): driver chart 1.6.0 declares
+// kubeVersion >=1.30, the AWS provider chart 3.1.1 >=1.17.
 const (
-	SecretsStoreCSIChart    = "1.4.7"
-	SecretsStoreAWSChart    = "0.3.11"
+	SecretsStoreCSIChart    = "1.6.0"
+	SecretsStoreAWSChart    = "3.1.1"
 	secretsStoreCSIRepo     = "https://kubernetes-sigs.github.io/secrets-store-csi-driver/charts"
 	secretsStoreAWSRepo     = "https://aws.github.io/secrets-store-csi-driver-provider-aws"
 	secretsStoreCSINS       = "kube-system"
@@ -31,6 +33,13 @@ func (b *builder) secretsStore() error {
 			"syncSecret":           pulumi.Map{"enabled": pulumi.Bool(secretsStoreSyncEnabled)},
 			"enableSecretRotation": pulumi.Bool(true),
 			"rotationPollInterval": pulumi.String("2m"),
+			// A driver installed apart from the AWS provider's chart must request the pod's
+			// service-account tokens for the provider to assume the pod's IRSA role (provider
+			// README, "Separate CSI Driver Installation").
+			"tokenRequests": pulumi.Array{
+				pulumi.Map{"audience": pulumi.String("sts.amazonaws.com")},
+				pulumi.Map{"audience": pulumi.String("pods.eks.amazonaws.com")},
+			},
 		},
 	}, base.ChildIn(b.c, b.c.Provider)...)
 	if err != nil {
@@ -43,10 +52,42 @@ func (b *builder) secretsStore() error {
 		RepositoryOpts: &helmv3.RepositoryOptsArgs{Repo: pulumi.String(secretsStoreAWSRepo)},
 		Namespace:      pulumi.String(secretsStoreCSINS),
 		Atomic:         pulumi.Bool(true),
+		// The provider chart bundles the driver as a dependency; it is installed above, pinned.
+		Values: pulumi.Map{"secrets-store-csi-driver": pulumi.Map{"install": pulumi.Bool(false)}},
 	}, base.ChildIn(b.c, b.c.Provider, pulumi.DependsOn([]pulumi.Resource{driver}))...)
 	if err != nil {
 		return err
 	}
 	b.c.Ready = append(b.c.Ready, driver, provider)
+	return nil
+}
+
+// MetricsServerChart is the pinned metrics-server chart (3.13.1 ships metrics-server 0.8.1,
+// documented for Kubernetes 1.31+). EKS does not run metrics-server by default and a
+// HorizontalPodAutoscaler without the metrics.k8s.io API never scales
+// (https://docs.aws.amazon.com/eks/latest/userguide/metrics-server.html).
+const (
+	MetricsServerChart = "3.13.1"
+	metricsServerRepo  = "https://kubernetes-sigs.github.io/metrics-server/"
+)
+
+func (b *builder) metricsServer() error {
+	release, err := helmv3.NewRelease(b.ctx, b.name+"-metrics-server", &helmv3.ReleaseArgs{
+		Name:           pulumi.String("metrics-server"),
+		Chart:          pulumi.String("metrics-server"),
+		Version:        pulumi.String(MetricsServerChart),
+		RepositoryOpts: &helmv3.RepositoryOptsArgs{Repo: pulumi.String(metricsServerRepo)},
+		Namespace:      pulumi.String("kube-system"),
+		Atomic:         pulumi.Bool(true),
+		Values: pulumi.Map{
+			// Two replicas and a disruption budget keep the metrics API up through node drains.
+			"replicas":            pulumi.Int(2),
+			"podDisruptionBudget": pulumi.Map{"enabled": pulumi.Bool(true), "minAvailable": pulumi.Int(1)},
+		},
+	}, base.ChildIn(b.c, b.c.Provider)...)
+	if err != nil {
+		return err
+	}
+	b.c.Ready = append(b.c.Ready, release)
 	return nil
 }

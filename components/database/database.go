@@ -32,9 +32,12 @@ const Engine = "aurora-postgresql"
 // Port is the PostgreSQL port every cluster listens on.
 const Port = 5432
 
-// Defaults, documented in doc.go.
+// Defaults, documented in doc.go. 16.8 is the Aurora PostgreSQL 16 long-term-support minor,
+// supported until 2029 (Aurora PostgreSQL release calendar,
+// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraPostgreSQLReleaseNotes/aurorapostgresql-release-calendar.html);
+// 16.6 has no standard-support date LIFE-001 could confirm.
 const (
-	DefaultEngineVersion       = "16.6"
+	DefaultEngineVersion       = "16.8"
 	DefaultInstanceClass       = "db.r6g.large"
 	DefaultDatabaseName        = "storefront"
 	DefaultMasterUsername      = "storefront_admin"

@@ -27,7 +27,7 @@
 // placed in the given (isolated) subnets, and a security group admitting TCP 5432 only from
 // AppSecurityGroupID, with no egress.
 //
-// Defaults: EngineVersion "16.6", InstanceClass "db.r6g.large", DatabaseName "storefront",
+// Defaults: EngineVersion "16.8", InstanceClass "db.r6g.large", DatabaseName "storefront",
 // MasterUsername "storefront_admin", BackupRetentionDays 14, PerformanceInsightsRetentionDays 7,
 // LogRetentionDays 365; backups 03:00-04:00 UTC, maintenance Sunday 04:30-05:30 UTC; a final
 // snapshot "<cluster>-final" when the primary cluster is deleted.
@@ -47,7 +47,7 @@
 //	key                                                     prod            dev
 //	globalstack:database.instanceClass                      db.r6g.large    db.r6g.large
 //	globalstack:database.instances                          3               2
-//	globalstack:database.engineVersion                      16.6            16.6
+//	globalstack:database.engineVersion                      16.8            16.8
 //	globalstack:database.backupRetentionDays                14              7
 //	globalstack:database.performanceInsightsRetentionDays   7               7
 //	globalstack:database.logRetentionDays                   365             30

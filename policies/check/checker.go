@@ -22,7 +22,7 @@ type Options struct {
 	Levels map[string]rules.Level
 	// Waivers are the reviewed exemptions (nil for none).
 	Waivers *waivers.File
-	// Now is the time waivers are judged against (zero means time.Now()).
+	// Now is the time waivers and version lifecycles are judged against (zero means time.Now()).
 	Now time.Time
 	// Jurisdiction overrides the jurisdiction found in stack config or outputs.
 	Jurisdiction string
@@ -177,6 +177,9 @@ func (c *Checker) checkResource(stack string, r *rules.Resource, times packTimes
 }
 
 func (c *Checker) checkStack(s *rules.Stack, times packTimes) ([]Finding, []NotApplicable) {
+	if s.Now.IsZero() {
+		s.Now = c.now
+	}
 	var fs []Finding
 	var na []NotApplicable
 	for _, rule := range c.rules {

@@ -3,6 +3,7 @@ package rules
 import (
 	"sort"
 	"strings"
+	"time"
 
 	"globalstack/components/regions"
 )
@@ -124,6 +125,9 @@ type Stack struct {
 	// RecordOwners names, per Route 53 record key (RecordKey), every stack checked together
 	// that declares that record (nil when only this stack is known).
 	RecordOwners map[string][]string
+
+	// Now is the moment the stack is judged at (the checker's clock; waivers use the same).
+	Now time.Time
 
 	byURN   map[string]*Resource
 	byValue map[string][]*Resource

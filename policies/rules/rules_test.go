@@ -84,7 +84,9 @@ func euWith(f func(s *fixture.Stack)) func() *rules.Stack {
 
 func key(s *fixture.Stack) *fixture.Res { return s.Key("k") }
 
-func cases() []fixtureCase {
+func cases() []fixtureCase { return append(securityCases(), deployabilityCases()...) }
+
+func securityCases() []fixtureCase {
 	const (
 		cluster = "aws:rds/cluster:Cluster"
 		cache   = "aws:elasticache/replicationGroup:ReplicationGroup"

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+
+	"globalstack/components/cluster"
 )
 
 // ComputeTier configures the cluster, the storefront workload and the edge of a cell. Each is
@@ -67,7 +69,7 @@ const DefaultImageTag = "1.0.0"
 func computeDefaults(s Sizing) ComputeTier {
 	if s == SizingDev {
 		return ComputeTier{
-			Cluster: ClusterConfig{Version: "1.31", InstanceTypes: []string{"t3.large"}, NodeMin: 2, NodeDesired: 2, NodeMax: 4,
+			Cluster: ClusterConfig{Version: cluster.DefaultVersion, InstanceTypes: []string{"t3.large"}, NodeMin: 2, NodeDesired: 2, NodeMax: 4,
 				DiskSizeGiB: 30, LogRetentionDays: 30},
 			Storefront: StorefrontConfig{Repository: "globalstack/storefront", ImageTag: DefaultImageTag, Replicas: 2, MaxReplicas: 4,
 				CPUTargetPercent: 70, CPURequest: "100m", MemoryRequest: "128Mi", CPULimit: "500m", MemoryLimit: "256Mi",
@@ -76,7 +78,7 @@ func computeDefaults(s Sizing) ComputeTier {
 		}
 	}
 	return ComputeTier{
-		Cluster: ClusterConfig{Version: "1.31", InstanceTypes: []string{"m6i.large", "m6a.large"}, NodeMin: 3, NodeDesired: 3, NodeMax: 12,
+		Cluster: ClusterConfig{Version: cluster.DefaultVersion, InstanceTypes: []string{"m6i.large", "m6a.large"}, NodeMin: 3, NodeDesired: 3, NodeMax: 12,
 			DiskSizeGiB: 50, LogRetentionDays: 365},
 		Storefront: StorefrontConfig{Repository: "globalstack/storefront", ImageTag: DefaultImageTag, Replicas: 3, MaxReplicas: 12,
 			CPUTargetPercent: 70, CPURequest: "250m", MemoryRequest: "256Mi", CPULimit: "1", MemoryLimit: "512Mi",
@@ -106,8 +108,8 @@ func (r *reader) loadCompute(c *Cell) {
 }
 
 func (r *reader) validateCluster(k ClusterConfig, role Role) {
-	if k.Version != "1.31" {
-		r.p.Addf(Key("cluster.version"), "%q has no pinned add-on versions (supported: 1.31)", k.Version)
+	if _, ok := cluster.PinnedAddons[k.Version]; !ok {
+		r.p.Addf(Key("cluster.version"), "%q has no pinned add-on versions (supported: %s)", k.Version, strings.Join(cluster.SupportedVersions(), ", "))
 	}
 	if len(k.InstanceTypes) == 0 {
 		r.p.Addf(Key("cluster.instanceTypes"), "at least one instance type is required")
@@ -140,6 +142,11 @@ func (r *reader) validateCluster(k ClusterConfig, role Role) {
 		case pfx.Masked() != pfx:
 			r.p.Addf(Key("cluster.publicAccessCidrs"), "%q has host bits set", cidr)
 		}
+	}
+	// Access entries grant cluster access; without one the cluster answers 401 to everyone but
+	// the identity that created it, which at failover is rarely the on-call engineer.
+	if len(k.AdminRoleArns) == 0 {
+		r.p.Addf(Key("cluster.adminRoleArns"), "is empty: list at least one IAM role that administers the %s cluster (the on-call role that runs make failover), or only the identity that created it can reach it", role)
 	}
 	for _, a := range k.AdminRoleArns {
 		if !roleArnRE.MatchString(a) {

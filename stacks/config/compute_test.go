@@ -83,12 +83,33 @@ func TestDRStackMayRunFewerNodes(t *testing.T) {
 	src := validEU()
 	src["aws:region"] = "eu-central-1"
 	src["globalstack:role"] = "dr"
-	src["globalstack:cluster"] = `{"nodeMin": 0, "nodeDesired": 0, "nodeMax": 6}`
+	src["globalstack:cluster"] = `{"nodeMin": 0, "nodeDesired": 0, "nodeMax": 6, "adminRoleArns": ["arn:aws:iam::123456789012:role/oncall"]}`
 	c, err := Parse("prod-eu-dr", src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Cluster.NodeMin != 0 || c.Cluster.NodeMax != 6 {
 		t.Errorf("dr cluster %+v", c.Cluster)
+	}
+}
+
+// A cluster reachable only by the identity that created it locks the on-call engineer out at
+// failover: every stack, DR stacks first, must name its administrators.
+func TestEveryStackNamesAClusterAdministrator(t *testing.T) {
+	for _, role := range []string{"cell", "dr"} {
+		src := validEU()
+		src["globalstack:role"] = role
+		if role == "dr" {
+			src["aws:region"] = "eu-central-1"
+		}
+		src["globalstack:cluster"] = `{"adminRoleArns": []}`
+		_, err := Parse("prod-eu-"+role, src)
+		if err == nil || !strings.Contains(err.Error(), "globalstack:cluster.adminRoleArns: is empty") {
+			t.Fatalf("%s stack without cluster administrators: got %v", role, err)
+		}
+		delete(src, "globalstack:cluster")
+		if _, err := Parse("prod-eu-"+role, src); err == nil || !strings.Contains(err.Error(), "globalstack:cluster.adminRoleArns") {
+			t.Fatalf("%s stack with no cluster section: got %v", role, err)
+		}
 	}
 }

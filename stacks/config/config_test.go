@@ -17,6 +17,7 @@ func validEU() Map {
 		"globalstack:drVpcCidr":     "10.21.0.0/16",
 		"globalstack:azCount":       "3",
 		"globalstack:tags":          `{"owner":"platform","cost-center":"cc-1","data-classification":"confidential"}`,
+		"globalstack:cluster":       `{"adminRoleArns": ["arn:aws:iam::123456789012:role/oncall"]}`,
 	}
 }
 

@@ -54,7 +54,7 @@ func dataDefaults(s Sizing, azCount int) DataTier {
 	zones := SearchZones(azCount)
 	if s == SizingDev {
 		return DataTier{
-			Database: DatabaseConfig{InstanceClass: "db.r6g.large", Instances: 2, EngineVersion: "16.6",
+			Database: DatabaseConfig{InstanceClass: "db.r6g.large", Instances: 2, EngineVersion: "16.8",
 				BackupRetentionDays: 7, PerformanceInsightsRetentionDays: 7, LogRetentionDays: 30},
 			Cache: CacheConfig{NodeType: "cache.t4g.small", Nodes: 2, EngineVersion: "7.1",
 				SnapshotRetentionDays: 1, LogRetentionDays: 30},
@@ -63,7 +63,7 @@ func dataDefaults(s Sizing, azCount int) DataTier {
 		}
 	}
 	return DataTier{
-		Database: DatabaseConfig{InstanceClass: "db.r6g.large", Instances: 3, EngineVersion: "16.6",
+		Database: DatabaseConfig{InstanceClass: "db.r6g.large", Instances: 3, EngineVersion: "16.8",
 			BackupRetentionDays: 14, PerformanceInsightsRetentionDays: 7, LogRetentionDays: 365},
 		Cache: CacheConfig{NodeType: "cache.r7g.large", Nodes: 3, EngineVersion: "7.1",
 			SnapshotRetentionDays: 7, LogRetentionDays: 365},

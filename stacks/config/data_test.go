@@ -10,7 +10,7 @@ func TestDataDefaultsBySizing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if prod.Database != (DatabaseConfig{InstanceClass: "db.r6g.large", Instances: 3, EngineVersion: "16.6", BackupRetentionDays: 14,
+	if prod.Database != (DatabaseConfig{InstanceClass: "db.r6g.large", Instances: 3, EngineVersion: "16.8", BackupRetentionDays: 14,
 		PerformanceInsightsRetentionDays: 7, LogRetentionDays: 365}) {
 		t.Errorf("prod database %+v", prod.Database)
 	}

@@ -3,6 +3,9 @@ package failover
 import (
 	"context"
 	"errors"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -210,6 +213,32 @@ func TestConfirmationMustNameTheStack(t *testing.T) {
 	}
 	if len(runner.recorded()) != 0 || len(cloud.members) != 2 {
 		t.Errorf("something changed without confirmation")
+	}
+}
+
+// A DR cluster that grants admin only to its creator answers 401 to the on-call engineer:
+// preflight refuses such a stack before touching anything, naming the key to set.
+func TestPreflightRefusesADRStackWithoutClusterAdmins(t *testing.T) {
+	f, cloud := euMemCloud(t)
+	path := filepath.Join(f.root, "Pulumi."+f.dr+".yaml")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(raw), `adminRoleArns: ["arn:aws:iam::123456789012:role/oncall"]`, `adminRoleArns: []`, 1)
+	if edited == string(raw) {
+		t.Fatal("fixture stack has no adminRoleArns to remove")
+	}
+	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runner := &fakeRunner{}
+	_, err = Run(context.Background(), Options{Root: f.root, Stack: f.dr, Outputs: f.outputs(), Runner: runner, Clients: cloud, Out: io.Discard})
+	if err == nil || !strings.Contains(err.Error(), "globalstack:cluster.adminRoleArns: is empty") {
+		t.Fatalf("want preflight to name globalstack:cluster.adminRoleArns, got %v", err)
+	}
+	if len(runner.recorded()) != 0 || len(cloud.members) != 2 {
+		t.Errorf("something changed although preflight failed")
 	}
 }
 

@@ -70,6 +70,8 @@ func (f *cellFixture) writeStack(t *testing.T, stack, role, region string) {
     owner: platform
     cost-center: cc-test
     data-classification: confidential
+  globalstack:cluster:
+    adminRoleArns: ["arn:aws:iam::123456789012:role/oncall"]
 `, region, role, f.jurisdiction, f.primaryRegion, f.drRegion)
 	if err := os.WriteFile(filepath.Join(f.root, "Pulumi."+stack+".yaml"), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)

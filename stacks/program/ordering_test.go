@@ -9,7 +9,8 @@ import (
 )
 
 // Workloads must wait for the add-ons they rely on: the SecretProviderClass needs the CSI
-// driver's CRDs, the Ingress the load balancer controller's webhook.
+// driver's CRDs, the Ingress the load balancer controller's webhook, the autoscaler the
+// metrics API.
 func TestStorefrontWaitsForClusterAddons(t *testing.T) {
 	res, err := plan.NewPlanner("../..").Plan("prod-eu")
 	if err != nil {
@@ -19,8 +20,8 @@ func TestStorefrontWaitsForClusterAddons(t *testing.T) {
 	for _, r := range res.Cloud.OfType("kubernetes:helm.sh/v3:Release") {
 		releases = append(releases, r.URN)
 	}
-	if len(releases) != 3 {
-		t.Fatalf("want 3 Helm releases (CSI driver, its AWS provider, LB controller), got %v", releases)
+	if len(releases) != 4 {
+		t.Fatalf("want 4 Helm releases (CSI driver, its AWS provider, metrics-server, LB controller), got %v", releases)
 	}
 	checked := 0
 	for _, r := range res.Cloud.Resources() {
@@ -36,6 +37,33 @@ func TestStorefrontWaitsForClusterAddons(t *testing.T) {
 	}
 	if checked < 5 {
 		t.Fatalf("only %d storefront Kubernetes objects found", checked)
+	}
+}
+
+// A HorizontalPodAutoscaler reads the metrics.k8s.io API, which EKS serves only once
+// metrics-server runs; without it the storefront never scales.
+func TestAutoscalerWaitsForTheMetricsServer(t *testing.T) {
+	for _, stack := range []string{"prod-us", "prod-eu", "prod-jp"} {
+		res, err := plan.NewPlanner("../..").Plan(stack)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var metrics []string
+		for _, r := range res.Cloud.OfType("kubernetes:helm.sh/v3:Release") {
+			if r.Str("chart") == "metrics-server" && r.Str("version") != "" {
+				metrics = append(metrics, r.URN)
+			}
+		}
+		if len(metrics) != 1 {
+			t.Fatalf("%s: want one pinned metrics-server release, got %v", stack, metrics)
+		}
+		hpas := res.Cloud.OfType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
+		if len(hpas) != 1 {
+			t.Fatalf("%s: %d autoscalers", stack, len(hpas))
+		}
+		if !slices.Contains(hpas[0].Dependencies, metrics[0]) {
+			t.Errorf("%s: the autoscaler does not wait for metrics-server", stack)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -35,11 +36,18 @@ func clone(t *testing.T, d apitype.DeploymentV3) apitype.DeploymentV3 {
 	return out
 }
 
+// judgeDay is the day mutated plans are judged at: the day the lifecycle table was checked.
+var judgeDay = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+
 func findings(t *testing.T, stack string, d apitype.DeploymentV3) map[string]bool {
+	return findingsAt(t, stack, d, judgeDay)
+}
+
+func findingsAt(t *testing.T, stack string, d apitype.DeploymentV3, now time.Time) map[string]bool {
 	t.Helper()
 	cfg, err := check.StackConfig(repoRoot, stack)
 	require.NoError(t, err)
-	rep, err := check.CheckDeployment(stack, d, check.Options{Config: cfg})
+	rep, err := check.CheckDeployment(stack, d, check.Options{Config: cfg, Now: now})
 	require.NoError(t, err)
 	out := map[string]bool{}
 	for _, f := range rep.Findings {
@@ -174,6 +182,141 @@ func TestMutationsOfAPlannedStackAreCaught(t *testing.T) {
 			}
 			sort.Strings(added)
 			require.Equal(t, []string{want}, added)
+		})
+	}
+}
+
+// named returns the resources of a type whose URN name is name.
+func named(t *testing.T, d apitype.DeploymentV3, typ, suffix string) *apitype.ResourceV3 {
+	t.Helper()
+	for _, r := range byType(d, typ) {
+		if strings.HasSuffix(name(r), suffix) {
+			return r
+		}
+	}
+	require.Failf(t, "not planned", "no %s named *%s", typ, suffix)
+	return nil
+}
+
+// releaseOf finds the Helm release of a chart.
+func releaseOf(t *testing.T, d *apitype.DeploymentV3, chart string) int {
+	t.Helper()
+	for i := range d.Resources {
+		if string(d.Resources[i].Type) == "kubernetes:helm.sh/v3:Release" && d.Resources[i].Inputs["chart"] == chart {
+			return i
+		}
+	}
+	require.Failf(t, "not planned", "no Helm release of chart %s", chart)
+	return -1
+}
+
+func drop(d *apitype.DeploymentV3, i int) {
+	d.Resources = append(d.Resources[:i], d.Resources[i+1:]...)
+}
+
+func annotate(r *apitype.ResourceV3, arn string) {
+	for _, props := range []map[string]any{r.Inputs, r.Outputs} {
+		md, _ := props["metadata"].(map[string]any)
+		ann, _ := md["annotations"].(map[string]any)
+		ann["eks.amazonaws.com/role-arn"] = arn
+	}
+}
+
+// TestDeployabilityMutationsAreCaught breaks what the cluster must run, or the versions it
+// runs, in a freshly planned stack; each mutation must add exactly the expected findings.
+func TestDeployabilityMutationsAreCaught(t *testing.T) {
+	const stack = "prod-eu"
+	base := loadPlanned(t, stack)
+	baseline := findings(t, stack, base)
+	for k := range baseline {
+		if strings.HasPrefix(k, "LIFE-") || strings.HasPrefix(k, "K8S-") {
+			t.Errorf("the planned %s already has %s", stack, k)
+		}
+	}
+	const (
+		eksCluster = "aws:eks/cluster:Cluster"
+		addon      = "aws:eks/addon:Addon"
+		sa         = "kubernetes:core/v1:ServiceAccount"
+		role       = "aws:iam/role:Role"
+	)
+	cases := []struct {
+		name   string
+		now    time.Time
+		mutate func(t *testing.T, d *apitype.DeploymentV3) []string
+	}{
+		{"table older than 180 days", judgeDay.AddDate(0, 6, 2), func(t *testing.T, d *apitype.DeploymentV3) []string {
+			// Six months on, Kubernetes 1.36 is also within 120 days of its end of standard support.
+			return []string{"LIFE-004 globalstack-" + stack, "LIFE-002 " + name(byType(*d, eksCluster)[0])}
+		}},
+		{"cluster on Kubernetes 1.31", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
+			c := byType(*d, eksCluster)[0]
+			set(c, "version", "1.31")
+			// kube-proxy and coredns are pinned for 1.36 only.
+			return []string{"LIFE-001 " + name(c), "LIFE-003 " + name(named(t, *d, addon, "-kube-proxy")), "LIFE-003 " + name(named(t, *d, addon, "-coredns"))}
+		}},
+		{"Aurora minor missing from the table", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
+			c := byType(*d, "aws:rds/cluster:Cluster")[0]
+			set(c, "engineVersion", "16.6")
+			return []string{"LIFE-001 " + name(c)}
+		}},
+		{"kube-proxy of another Kubernetes version", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
+			a := named(t, *d, addon, "-kube-proxy")
+			set(a, "addonVersion", "v1.31.2-eksbuild.3")
+			return []string{"LIFE-003 " + name(a)}
+		}},
+		{"metrics-server removed", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
+			drop(d, releaseOf(t, d, "metrics-server"))
+			return []string{"K8S-001 " + name(byType(*d, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")[0])}
+		}},
+		{"load balancer controller removed", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
+			drop(d, releaseOf(t, d, "aws-load-balancer-controller"))
+			return []string{"K8S-002 " + name(byType(*d, "kubernetes:networking.k8s.io/v1:Ingress")[0])}
+		}},
+		{"vpc-cni without the network policy agent", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
+			set(named(t, *d, addon, "-vpc-cni"), "configurationValues", `{"enableNetworkPolicy":"false"}`)
+			var want []string
+			for _, p := range byType(*d, "kubernetes:networking.k8s.io/v1:NetworkPolicy") {
+				want = append(want, "K8S-004 "+name(p))
+			}
+			require.NotEmpty(t, want)
+			return want
+		}},
+		{"service account annotated with another role", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
+			app := byType(*d, sa)[0]
+			other := named(t, *d, role, "-lb-controller")
+			annotate(app, other.Outputs["arn"].(string))
+			return []string{"K8S-005 " + name(app)}
+		}},
+		{"trust condition names another service account", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
+			app := byType(*d, sa)[0]
+			ann := app.Inputs["metadata"].(map[string]any)["annotations"].(map[string]any)
+			arn := ann["eks.amazonaws.com/role-arn"].(string)
+			for _, r := range byType(*d, role) {
+				if r.Outputs["arn"] == arn {
+					doc := r.Inputs["assumeRolePolicy"].(string)
+					require.Contains(t, doc, "system:serviceaccount:storefront:storefront")
+					set(r, "assumeRolePolicy", strings.ReplaceAll(doc, "system:serviceaccount:storefront:storefront", "system:serviceaccount:storefront:intruder"))
+					return []string{"K8S-005 " + name(app)}
+				}
+			}
+			require.Failf(t, "not planned", "no role %s", arn)
+			return nil
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := clone(t, base)
+			want := c.mutate(t, &d)
+			got := findingsAt(t, stack, d, c.now)
+			var added []string
+			for k := range got {
+				if !baseline[k] {
+					added = append(added, k)
+				}
+			}
+			sort.Strings(added)
+			sort.Strings(want)
+			require.Equal(t, want, added)
 		})
 	}
 }
