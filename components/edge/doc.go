@@ -40,7 +40,10 @@
 // versioning, TLS-only bucket policies, log expiry after LogRetentionDays. The assets bucket
 // admits s3:GetObject only from cloudfront.amazonaws.com with aws:SourceArn equal to this
 // distribution. The edge key is the component's own: CloudFront (for this distribution only)
-// and the log delivery service must use it, which the cell's storage key does not allow.
+// and the log delivery service must use it, which the cell's storage key does not allow. The
+// log delivery statement is the one CloudFront documents for SSE-KMS log buckets
+// (kms:GenerateDataKey* and, with a bucket key, kms:Decrypt), without conditions: legacy log
+// delivery is not documented to send aws:SourceAccount.
 //
 // Defaults: RateLimit 2000, LogRetentionDays 365, PriceClass_All, FailoverPaths
 // /api/products* and /api/search*.

@@ -379,7 +379,7 @@ func (b *builder) logsPolicies(logs, wafLogs *s3.BucketV2) error {
 
 // keyPolicy: the account administers the key (delegating to IAM); S3 uses it on the
 // account's behalf; CloudFront may decrypt for this distribution only; log delivery may
-// encrypt log objects for this account only.
+// encrypt log objects.
 func (b *builder) keyPolicy(distArn pulumi.StringOutput) pulumi.StringOutput {
 	root := base.AccountPrincipal(b.account)
 	return base.PolicyDocument(
@@ -391,12 +391,20 @@ func (b *builder) keyPolicy(distArn pulumi.StringOutput) pulumi.StringOutput {
 			Resources: base.Strings("*"),
 			Condition: pulumi.Map{"StringEquals": pulumi.Map{"aws:SourceArn": distArn}},
 		},
+		// CloudFront's standard logging (legacy) needs exactly this statement on an SSE-KMS
+		// log bucket, kms:Decrypt because the bucket uses an S3 Bucket Key; the documented
+		// statement has no condition, and that delivery path (the awslogsdelivery account,
+		// admitted by the bucket ACL) is not documented to send aws:SourceAccount, so a
+		// condition on it would deny every log write:
+		// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html
+		// ("Required key policy for SSE-KMS buckets").
+		// The same grant covers WAF's delivery to its log bucket; what may be written where is
+		// decided by the buckets (ACL for CloudFront, the policy scoped to this account for WAF).
 		base.Statement{
 			Sid:       "LogDeliveryEncryptsLogs",
 			Principal: base.ServicePrincipal("delivery.logs.amazonaws.com"),
 			Actions:   []string{"kms:GenerateDataKey*", "kms:Decrypt"},
 			Resources: base.Strings("*"),
-			Condition: pulumi.Map{"StringEquals": pulumi.Map{"aws:SourceAccount": pulumi.String(b.account)}},
 		},
 	)
 }

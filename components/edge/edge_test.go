@@ -208,3 +208,41 @@ func TestInvalidArgsFailClearly(t *testing.T) {
 		}
 	}
 }
+
+// keyStatements returns the statements of the edge key's policy granted to a service.
+func keyStatements(t *testing.T, c *mockcloud.Cloud, service string) []map[string]any {
+	t.Helper()
+	var doc struct{ Statement []map[string]any }
+	if err := json.Unmarshal([]byte(mockcloud.One(t, c, "aws:kms/keyPolicy:KeyPolicy").Str("policy")), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]any
+	for _, st := range doc.Statement {
+		if p, _ := st["Principal"].(map[string]any); p["Service"] == service {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// CloudFront's legacy log delivery to an SSE-KMS bucket with a bucket key needs
+// kms:GenerateDataKey* and kms:Decrypt for delivery.logs.amazonaws.com, with no condition:
+// a condition on a key the delivery does not send denies every log object.
+func TestLogDeliveryKeyStatementIsTheDocumentedOne(t *testing.T) {
+	c := run(t, nil)
+	sts := keyStatements(t, c, "delivery.logs.amazonaws.com")
+	if len(sts) != 1 {
+		t.Fatalf("%d key policy statements for log delivery, want 1", len(sts))
+	}
+	st := sts[0]
+	actions := map[string]bool{}
+	for _, a := range st["Action"].([]any) {
+		actions[a.(string)] = true
+	}
+	if st["Effect"] != "Allow" || !actions["kms:GenerateDataKey*"] || !actions["kms:Decrypt"] {
+		t.Errorf("log delivery statement %v lacks kms:GenerateDataKey* or kms:Decrypt", st)
+	}
+	if cond, ok := st["Condition"]; ok {
+		t.Errorf("log delivery statement carries condition %v: CloudFront's legacy delivery is not documented to send it", cond)
+	}
+}
