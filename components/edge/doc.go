@@ -27,7 +27,10 @@
 // the minimum at TLSv1, so prod stacks set a domain) and Route 53 A/AAAA alias records point the domain at the
 // distribution. A response headers policy adds HSTS (2 years, subdomains, preload), a
 // Content-Security-Policy, X-Content-Type-Options nosniff, X-Frame-Options DENY and a strict
-// referrer policy. Access logs go to a log bucket in the cell's region.
+// referrer policy. Access logs (standard logging, legacy) go to a log bucket in the cell's
+// region; the distribution waits for that bucket's ownership controls, because CloudFront
+// grants the log delivery account access through the bucket ACL and refuses a bucket whose
+// ACLs are disabled.
 //
 // DR: with Args.DROrigin set, an origin group fails over from the API origin to the DR
 // origin on 500/502/503/504. CloudFront only allows GET/HEAD/OPTIONS on behaviors that target

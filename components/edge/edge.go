@@ -217,18 +217,18 @@ func (b *builder) build() error {
 	}
 	b.e.LogBucket, b.e.WAFLogBucket, b.e.AssetsBucket = logs.Bucket, wafLogs.Bucket, assets.Bucket
 
-	acl, err := b.webACL(wafLogs)
+	acl, err := b.webACL(wafLogs.BucketV2)
 	if err != nil {
 		return err
 	}
-	dist, err := b.distribution(assets, logs, acl)
+	dist, err := b.distribution(assets.BucketV2, logs, acl)
 	if err != nil {
 		return err
 	}
-	if err := b.assetsPolicy(assets, dist); err != nil {
+	if err := b.assetsPolicy(assets.BucketV2, dist); err != nil {
 		return err
 	}
-	if err := b.logsPolicies(logs, wafLogs); err != nil {
+	if err := b.logsPolicies(logs.BucketV2, wafLogs.BucketV2); err != nil {
 		return err
 	}
 	if _, err := kms.NewKeyPolicy(b.ctx, b.name, &kms.KeyPolicyArgs{
@@ -240,16 +240,23 @@ func (b *builder) build() error {
 	return b.aliasRecords(dist)
 }
 
+// ownedBucket is a bucket and its ownership controls, which whatever relies on the bucket's
+// ACLs must wait for.
+type ownedBucket struct {
+	*s3.BucketV2
+	ownership *s3.BucketOwnershipControls
+}
+
 // bucket creates a private, encrypted, versioned bucket. aclLogs keeps ACLs usable for
 // CloudFront's legacy log delivery; expire sets a retention.
-func (b *builder) bucket(kind, name string, keyArn pulumi.StringInput, aclLogs, expire bool) (*s3.BucketV2, error) {
+func (b *builder) bucket(kind, name string, keyArn pulumi.StringInput, aclLogs, expire bool) (ownedBucket, error) {
 	n := b.name + "-" + kind
 	bk, err := s3.NewBucketV2(b.ctx, n, &s3.BucketV2Args{
 		Bucket: pulumi.String(name),
 		Tags:   b.tags(name),
 	}, b.local()...)
 	if err != nil {
-		return nil, err
+		return ownedBucket{}, err
 	}
 	if _, err := s3.NewBucketPublicAccessBlock(b.ctx, n, &s3.BucketPublicAccessBlockArgs{
 		Bucket:                bk.ID(),
@@ -258,17 +265,18 @@ func (b *builder) bucket(kind, name string, keyArn pulumi.StringInput, aclLogs, 
 		IgnorePublicAcls:      pulumi.Bool(true),
 		RestrictPublicBuckets: pulumi.Bool(true),
 	}, b.local()...); err != nil {
-		return nil, err
+		return ownedBucket{}, err
 	}
 	ownership := "BucketOwnerEnforced"
 	if aclLogs {
 		ownership = "BucketOwnerPreferred"
 	}
-	if _, err := s3.NewBucketOwnershipControls(b.ctx, n, &s3.BucketOwnershipControlsArgs{
+	controls, err := s3.NewBucketOwnershipControls(b.ctx, n, &s3.BucketOwnershipControlsArgs{
 		Bucket: bk.ID(),
 		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String(ownership)},
-	}, b.local()...); err != nil {
-		return nil, err
+	}, b.local()...)
+	if err != nil {
+		return ownedBucket{}, err
 	}
 	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(b.ctx, n, &s3.BucketServerSideEncryptionConfigurationV2Args{
 		Bucket: bk.ID(),
@@ -280,14 +288,14 @@ func (b *builder) bucket(kind, name string, keyArn pulumi.StringInput, aclLogs, 
 			BucketKeyEnabled: pulumi.Bool(true),
 		}},
 	}, b.local()...); err != nil {
-		return nil, err
+		return ownedBucket{}, err
 	}
 	versioning, err := s3.NewBucketVersioningV2(b.ctx, n, &s3.BucketVersioningV2Args{
 		Bucket:                  bk.ID(),
 		VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
 	}, b.local()...)
 	if err != nil {
-		return nil, err
+		return ownedBucket{}, err
 	}
 	if kind == "assets" {
 		b.e.AssetsVersioning = versioning
@@ -304,10 +312,10 @@ func (b *builder) bucket(kind, name string, keyArn pulumi.StringInput, aclLogs, 
 				NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{NoncurrentDays: pulumi.Int(30)},
 			}},
 		}, b.local()...); err != nil {
-			return nil, err
+			return ownedBucket{}, err
 		}
 	}
-	return bk, nil
+	return ownedBucket{BucketV2: bk, ownership: controls}, nil
 }
 
 func denyInsecureTransport(bucketArn pulumi.StringOutput) base.Statement {
@@ -523,7 +531,7 @@ func customOrigin(id string, o Origin) cloudfront.DistributionOriginArgs {
 	}
 }
 
-func (b *builder) distribution(assets, logs *s3.BucketV2, acl *wafv2.WebAcl) (*cloudfront.Distribution, error) {
+func (b *builder) distribution(assets *s3.BucketV2, logs ownedBucket, acl *wafv2.WebAcl) (*cloudfront.Distribution, error) {
 	ctx, name, a := b.ctx, b.name, b.a
 	oac, err := cloudfront.NewOriginAccessControl(ctx, name, &cloudfront.OriginAccessControlArgs{
 		Name:                          pulumi.Sprintf("%s-assets", a.Prefix),
@@ -715,7 +723,12 @@ func (b *builder) distribution(assets, logs *s3.BucketV2, acl *wafv2.WebAcl) (*c
 			IncludeCookies: pulumi.Bool(false),
 		},
 		Tags: b.tags(a.Prefix + "-edge"),
-	}, b.global()...)
+		// Standard logging (legacy) grants the awslogsdelivery account FULL_CONTROL through the
+		// bucket ACL when the logging config is set, and refuses a bucket whose ACLs are
+		// disabled (new buckets default to BucketOwnerEnforced), so the distribution waits for
+		// the ownership controls that enable them:
+		// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html#AccessLogsBucketAndFileOwnership
+	}, b.global(pulumi.DependsOn([]pulumi.Resource{logs.ownership}))...)
 	if err != nil {
 		return nil, err
 	}

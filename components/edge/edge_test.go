@@ -2,6 +2,7 @@ package edge
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -244,5 +245,38 @@ func TestLogDeliveryKeyStatementIsTheDocumentedOne(t *testing.T) {
 	}
 	if cond, ok := st["Condition"]; ok {
 		t.Errorf("log delivery statement carries condition %v: CloudFront's legacy delivery is not documented to send it", cond)
+	}
+}
+
+// CloudFront grants awslogsdelivery FULL_CONTROL through the bucket's ACL when logging is set,
+// and refuses a bucket whose ACLs are disabled: the distribution waits for the ownership
+// controls that enable them.
+func TestDistributionWaitsForLogBucketACLs(t *testing.T) {
+	c := run(t, nil)
+	dist := mockcloud.One(t, c, "aws:cloudfront/distribution:Distribution")
+	var logBucket string
+	for _, b := range c.OfType("aws:s3/bucketV2:BucketV2") {
+		if b.Out("bucketDomainName").StringValue() == dist.Str("loggingConfig.bucket") {
+			logBucket = b.Out("bucket").StringValue()
+		}
+	}
+	if logBucket == "" {
+		t.Fatalf("logging bucket %q is not a bucket of the edge", dist.Str("loggingConfig.bucket"))
+	}
+	controls := 0
+	for _, oc := range c.OfType("aws:s3/bucketOwnershipControls:BucketOwnershipControls") {
+		if oc.Str("bucket") != logBucket {
+			continue
+		}
+		controls++
+		if o := oc.Str("rule.objectOwnership"); o != "BucketOwnerPreferred" && o != "ObjectWriter" {
+			t.Errorf("log bucket ownership %s disables ACLs", o)
+		}
+		if !slices.Contains(dist.Dependencies, oc.URN) {
+			t.Errorf("distribution does not wait for %s: CloudFront may see the bucket with ACLs disabled", oc.URN)
+		}
+	}
+	if controls != 1 {
+		t.Fatalf("%d ownership controls on the log bucket %s", controls, logBucket)
 	}
 }
