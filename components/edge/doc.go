@@ -17,7 +17,9 @@
 // Authorization header and cookies are redacted from WAF logs.
 //
 // Distribution: the default behavior and /static/* serve the assets bucket through Origin
-// Access Control (SigV4, always); /static/* is cached for a year. /api/* goes to the API
+// Access Control (SigV4, always); /static/* is cached for a year. "/" returns RootObject,
+// "static/index.html", the entry page uploaded with the other assets; the default behavior
+// that serves it honours the object's Cache-Control for at most a day. /api/* goes to the API
 // origin over HTTPS only (TLS 1.2) with all methods, is not cached (a cache policy with TTL 0
 // by default and at most 1 second, which CloudFront requires for the Authorization header to
 // reach the origin; the header is part of the key, so nothing is shared between users), and

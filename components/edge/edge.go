@@ -26,6 +26,14 @@ var ManagedRuleGroups = []string{
 	"AWSManagedRulesSQLiRuleSet",
 }
 
+// RootObject is what a request for "/" returns: the shop's entry page, uploaded with the other
+// static assets under static/ (README, deploy step 7). CloudFront takes a path to an object in
+// a folder here, not only a file name:
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DefaultRootObject.html
+// A bare "index.html" would ask the bucket for a key nothing uploads, which S3 answers with
+// 403 AccessDenied to CloudFront (it may not list the bucket).
+const RootObject = "static/index.html"
+
 const (
 	cloudFrontHostedZoneID = "Z2FDTNDATAQYW2"
 	minimumViewerTLS       = "TLSv1.2_2021"
@@ -560,6 +568,28 @@ func (b *builder) distribution(assets *s3.BucketV2, logs ownedBucket, acl *wafv2
 	if err != nil {
 		return nil, err
 	}
+	// The default behavior serves only the root object (every other key is under /static/*
+	// or /api/*). It honours the object's Cache-Control for at most a day, so a release's
+	// entry page shows up without an invalidation; the static policy's one-year minimum TTL
+	// would override even "no-cache" (CloudFront caches for the minimum TTL when max-age is
+	// lower: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html).
+	document, err := cloudfront.NewCachePolicy(ctx, name+"-document", &cloudfront.CachePolicyArgs{
+		Name:       pulumi.Sprintf("%s-document", a.Prefix),
+		Comment:    pulumi.String("Entry page: the object's Cache-Control, at most a day, nothing from the viewer in the key"),
+		MinTtl:     pulumi.Int(0),
+		DefaultTtl: pulumi.Int(300),
+		MaxTtl:     pulumi.Int(86400),
+		ParametersInCacheKeyAndForwardedToOrigin: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginArgs{
+			EnableAcceptEncodingGzip:   pulumi.Bool(true),
+			EnableAcceptEncodingBrotli: pulumi.Bool(true),
+			CookiesConfig:              &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigArgs{CookieBehavior: pulumi.String("none")},
+			HeadersConfig:              &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigArgs{HeaderBehavior: pulumi.String("none")},
+			QueryStringsConfig:         &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigArgs{QueryStringBehavior: pulumi.String("none")},
+		},
+	}, b.global()...)
+	if err != nil {
+		return nil, err
+	}
 	api, err := cloudfront.NewCachePolicy(ctx, name+"-api", &cloudfront.CachePolicyArgs{
 		Name:       pulumi.Sprintf("%s-api", a.Prefix),
 		Comment:    pulumi.String("API: not cached; Authorization must be in the key to reach the origin"),
@@ -700,7 +730,7 @@ func (b *builder) distribution(assets *s3.BucketV2, logs ownedBucket, acl *wafv2
 		HttpVersion:       pulumi.String("http2and3"),
 		PriceClass:        pulumi.String(a.PriceClass),
 		WebAclId:          b.e.WebACLArn,
-		DefaultRootObject: pulumi.String("index.html"),
+		DefaultRootObject: pulumi.String(RootObject),
 		Origins:           origins,
 		OriginGroups:      groups,
 		DefaultCacheBehavior: &cloudfront.DistributionDefaultCacheBehaviorArgs{
@@ -708,7 +738,7 @@ func (b *builder) distribution(assets *s3.BucketV2, logs ownedBucket, acl *wafv2
 			ViewerProtocolPolicy:    pulumi.String("redirect-to-https"),
 			AllowedMethods:          pulumi.ToStringArray([]string{"GET", "HEAD"}),
 			CachedMethods:           pulumi.ToStringArray([]string{"GET", "HEAD"}),
-			CachePolicyId:           static.ID(),
+			CachePolicyId:           document.ID(),
 			ResponseHeadersPolicyId: headers.ID(),
 			Compress:                pulumi.Bool(true),
 		},

@@ -2,6 +2,7 @@ package edge
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -278,5 +279,32 @@ func TestDistributionWaitsForLogBucketACLs(t *testing.T) {
 	}
 	if controls != 1 {
 		t.Fatalf("%d ownership controls on the log bucket %s", controls, logBucket)
+	}
+}
+
+// "/" must resolve to an object the deploy uploads (under static/, through the assets origin)
+// and must not be pinned in caches for a year.
+func TestRootObjectIsAnUploadedAsset(t *testing.T) {
+	c := run(t, nil)
+	dist := mockcloud.One(t, c, "aws:cloudfront/distribution:Distribution")
+	root := dist.Str("defaultRootObject")
+	if root == "" || strings.HasPrefix(root, "/") {
+		t.Fatalf("default root object %q", root)
+	}
+	served := false
+	for i := 0; i < dist.Len("orderedCacheBehaviors"); i++ {
+		b := fmt.Sprintf("orderedCacheBehaviors[%d].", i)
+		prefix, wildcard := strings.CutSuffix(dist.Str(b+"pathPattern"), "*")
+		if wildcard && strings.HasPrefix("/"+root, prefix) && dist.Str(b+"targetOriginId") == "assets" {
+			served = true
+		}
+	}
+	if !served || dist.Str("defaultCacheBehavior.targetOriginId") != "assets" {
+		t.Errorf("default root object %q is outside the uploaded static/ prefix of the assets origin", root)
+	}
+	for _, p := range c.OfType("aws:cloudfront/cachePolicy:CachePolicy") {
+		if p.ID == dist.Str("defaultCacheBehavior.cachePolicyId") && p.Num("minTtl") > 86400 {
+			t.Errorf("the root object is cached at least %v s whatever its Cache-Control says", p.Num("minTtl"))
+		}
 	}
 }
