@@ -51,6 +51,15 @@ var resourcePolicyHolders = map[string]struct{ prop, service string }{
 	tIAMRole: {"assumeRolePolicy", "IAM"},
 }
 
+// mirrors are outputs that report what other resources attach to this one after a refresh (a
+// role's managed policies, attached by policy attachments), not inputs; tags are free text
+// where a Name tag may spell another resource's name.
+var mirrors = map[string]map[string]bool{
+	tIAMRole:              {"managedPolicyArns": true, "inlinePolicies": true},
+	tIAMUser:              {"managedPolicyArns": true, "inlinePolicies": true},
+	"aws:iam/group:Group": {"managedPolicyArns": true, "inlinePolicies": true},
+}
+
 // reference is one input of a resource that names another resource of the stack.
 type reference struct {
 	from, to *Resource
@@ -99,7 +108,8 @@ func (g *graph) direct(r *Resource, visit func(urn string)) {
 }
 
 // isCustom tells a custom resource from a component: every custom resource is managed through
-// a provider (the analyzer and the state both name it); components have none.
+// a provider, which the state records and the engine passes to AnalyzeStack
+// (pkg/resource/deploy/step_generator.go, AnalyzeResources); components have none.
 func isCustom(r *Resource) bool {
 	return r.Provider != nil || strings.HasPrefix(r.Type, "pulumi:providers:")
 }
@@ -209,8 +219,8 @@ func findOrdering(s *Stack) *orderingFindings {
 			continue
 		}
 		for k, v := range r.Props {
-			if k == "tags" || k == "tagsAll" {
-				continue // free text: a Name tag may spell another resource's name
+			if k == "tags" || k == "tagsAll" || mirrors[r.Type][k] {
+				continue
 			}
 			walkStrings(v, k, func(path, str string) {
 				if owns(r, k, str) {

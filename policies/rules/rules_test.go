@@ -387,6 +387,13 @@ func cases() []fixtureCase {
 			s.Add("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "default", map[string]any{"vpcId": vpc.ID},
 				fixture.ID("sg-0default"), fixture.DependsOn("vpcId", vpc))
 		})},
+		{rule: "DEP-002", name: "role reports a policy attached to it", stack: euWith(func(s *fixture.Stack) {
+			pol := s.Add("aws:iam/policy:Policy", "reader", map[string]any{"name": "reader", "policy": policy(allow("s3:GetObject", "*"))})
+			role := s.Add("aws:iam/role:Role", "app", map[string]any{"name": "app"},
+				fixture.Outputs(map[string]any{"managedPolicyArns": []any{pol.ARN}}))
+			s.Add("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "app", map[string]any{"role": "app", "policyArn": pol.ARN},
+				fixture.DependsOn("role", role), fixture.DependsOn("policyArn", pol))
+		})},
 		{rule: "DEP-002", name: "child of the resource it names", stack: euWith(func(s *fixture.Stack) {
 			k := key(s)
 			s.Add("aws:kms/alias:Alias", "a", map[string]any{"name": "alias/a", "targetKeyId": k.ID}, fixture.Parent(k.URN))
