@@ -17,7 +17,9 @@
 // Authorization header and cookies are redacted from WAF logs.
 //
 // Distribution: the default behavior and /static/* serve the assets bucket through Origin
-// Access Control (SigV4, always); /static/* is cached for a year. /api/* goes to the API
+// Access Control (SigV4, always); /static/* is cached for a year. "/" returns RootObject,
+// "static/index.html", the entry page uploaded with the other assets; the default behavior
+// that serves it honours the object's Cache-Control for at most a day. /api/* goes to the API
 // origin over HTTPS only (TLS 1.2) with all methods, is not cached (a cache policy with TTL 0
 // by default and at most 1 second, which CloudFront requires for the Authorization header to
 // reach the origin; the header is part of the key, so nothing is shared between users), and
@@ -27,7 +29,10 @@
 // the minimum at TLSv1, so prod stacks set a domain) and Route 53 A/AAAA alias records point the domain at the
 // distribution. A response headers policy adds HSTS (2 years, subdomains, preload), a
 // Content-Security-Policy, X-Content-Type-Options nosniff, X-Frame-Options DENY and a strict
-// referrer policy. Access logs go to a log bucket in the cell's region.
+// referrer policy. Access logs (standard logging, legacy) go to a log bucket in the cell's
+// region; the distribution waits for that bucket's ownership controls, because CloudFront
+// grants the log delivery account access through the bucket ACL and refuses a bucket whose
+// ACLs are disabled.
 //
 // DR: with Args.DROrigin set, an origin group fails over from the API origin to the DR
 // origin on 500/502/503/504. CloudFront only allows GET/HEAD/OPTIONS on behaviors that target
@@ -40,7 +45,10 @@
 // versioning, TLS-only bucket policies, log expiry after LogRetentionDays. The assets bucket
 // admits s3:GetObject only from cloudfront.amazonaws.com with aws:SourceArn equal to this
 // distribution. The edge key is the component's own: CloudFront (for this distribution only)
-// and the log delivery service must use it, which the cell's storage key does not allow.
+// and the log delivery service must use it, which the cell's storage key does not allow. The
+// log delivery statement is the one CloudFront documents for SSE-KMS log buckets
+// (kms:GenerateDataKey* and, with a bucket key, kms:Decrypt), without conditions: legacy log
+// delivery is not documented to send aws:SourceAccount.
 //
 // Defaults: RateLimit 2000, LogRetentionDays 365, PriceClass_All, FailoverPaths
 // /api/products* and /api/search*.

@@ -26,6 +26,14 @@ var ManagedRuleGroups = []string{
 	"AWSManagedRulesSQLiRuleSet",
 }
 
+// RootObject is what a request for "/" returns: the shop's entry page, uploaded with the other
+// static assets under static/ (README, deploy step 7). CloudFront takes a path to an object in
+// a folder here, not only a file name:
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DefaultRootObject.html
+// A bare "index.html" would ask the bucket for a key nothing uploads, which S3 answers with
+// 403 AccessDenied to CloudFront (it may not list the bucket).
+const RootObject = "static/index.html"
+
 const (
 	cloudFrontHostedZoneID = "Z2FDTNDATAQYW2"
 	minimumViewerTLS       = "TLSv1.2_2021"
@@ -217,18 +225,18 @@ func (b *builder) build() error {
 	}
 	b.e.LogBucket, b.e.WAFLogBucket, b.e.AssetsBucket = logs.Bucket, wafLogs.Bucket, assets.Bucket
 
-	acl, err := b.webACL(wafLogs)
+	acl, err := b.webACL(wafLogs.BucketV2)
 	if err != nil {
 		return err
 	}
-	dist, err := b.distribution(assets, logs, acl)
+	dist, err := b.distribution(assets.BucketV2, logs, acl)
 	if err != nil {
 		return err
 	}
-	if err := b.assetsPolicy(assets, dist); err != nil {
+	if err := b.assetsPolicy(assets.BucketV2, dist); err != nil {
 		return err
 	}
-	if err := b.logsPolicies(logs, wafLogs); err != nil {
+	if err := b.logsPolicies(logs.BucketV2, wafLogs.BucketV2); err != nil {
 		return err
 	}
 	if _, err := kms.NewKeyPolicy(b.ctx, b.name, &kms.KeyPolicyArgs{
@@ -240,16 +248,23 @@ func (b *builder) build() error {
 	return b.aliasRecords(dist)
 }
 
+// ownedBucket is a bucket and its ownership controls, which whatever relies on the bucket's
+// ACLs must wait for.
+type ownedBucket struct {
+	*s3.BucketV2
+	ownership *s3.BucketOwnershipControls
+}
+
 // bucket creates a private, encrypted, versioned bucket. aclLogs keeps ACLs usable for
 // CloudFront's legacy log delivery; expire sets a retention.
-func (b *builder) bucket(kind, name string, keyArn pulumi.StringInput, aclLogs, expire bool) (*s3.BucketV2, error) {
+func (b *builder) bucket(kind, name string, keyArn pulumi.StringInput, aclLogs, expire bool) (ownedBucket, error) {
 	n := b.name + "-" + kind
 	bk, err := s3.NewBucketV2(b.ctx, n, &s3.BucketV2Args{
 		Bucket: pulumi.String(name),
 		Tags:   b.tags(name),
 	}, b.local()...)
 	if err != nil {
-		return nil, err
+		return ownedBucket{}, err
 	}
 	if _, err := s3.NewBucketPublicAccessBlock(b.ctx, n, &s3.BucketPublicAccessBlockArgs{
 		Bucket:                bk.ID(),
@@ -258,17 +273,18 @@ func (b *builder) bucket(kind, name string, keyArn pulumi.StringInput, aclLogs, 
 		IgnorePublicAcls:      pulumi.Bool(true),
 		RestrictPublicBuckets: pulumi.Bool(true),
 	}, b.local()...); err != nil {
-		return nil, err
+		return ownedBucket{}, err
 	}
 	ownership := "BucketOwnerEnforced"
 	if aclLogs {
 		ownership = "BucketOwnerPreferred"
 	}
-	if _, err := s3.NewBucketOwnershipControls(b.ctx, n, &s3.BucketOwnershipControlsArgs{
+	controls, err := s3.NewBucketOwnershipControls(b.ctx, n, &s3.BucketOwnershipControlsArgs{
 		Bucket: bk.ID(),
 		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String(ownership)},
-	}, b.local()...); err != nil {
-		return nil, err
+	}, b.local()...)
+	if err != nil {
+		return ownedBucket{}, err
 	}
 	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(b.ctx, n, &s3.BucketServerSideEncryptionConfigurationV2Args{
 		Bucket: bk.ID(),
@@ -280,14 +296,14 @@ func (b *builder) bucket(kind, name string, keyArn pulumi.StringInput, aclLogs, 
 			BucketKeyEnabled: pulumi.Bool(true),
 		}},
 	}, b.local()...); err != nil {
-		return nil, err
+		return ownedBucket{}, err
 	}
 	versioning, err := s3.NewBucketVersioningV2(b.ctx, n, &s3.BucketVersioningV2Args{
 		Bucket:                  bk.ID(),
 		VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
 	}, b.local()...)
 	if err != nil {
-		return nil, err
+		return ownedBucket{}, err
 	}
 	if kind == "assets" {
 		b.e.AssetsVersioning = versioning
@@ -304,10 +320,10 @@ func (b *builder) bucket(kind, name string, keyArn pulumi.StringInput, aclLogs, 
 				NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{NoncurrentDays: pulumi.Int(30)},
 			}},
 		}, b.local()...); err != nil {
-			return nil, err
+			return ownedBucket{}, err
 		}
 	}
-	return bk, nil
+	return ownedBucket{BucketV2: bk, ownership: controls}, nil
 }
 
 func denyInsecureTransport(bucketArn pulumi.StringOutput) base.Statement {
@@ -379,7 +395,7 @@ func (b *builder) logsPolicies(logs, wafLogs *s3.BucketV2) error {
 
 // keyPolicy: the account administers the key (delegating to IAM); S3 uses it on the
 // account's behalf; CloudFront may decrypt for this distribution only; log delivery may
-// encrypt log objects for this account only.
+// encrypt log objects.
 func (b *builder) keyPolicy(distArn pulumi.StringOutput) pulumi.StringOutput {
 	root := base.AccountPrincipal(b.account)
 	return base.PolicyDocument(
@@ -391,12 +407,20 @@ func (b *builder) keyPolicy(distArn pulumi.StringOutput) pulumi.StringOutput {
 			Resources: base.Strings("*"),
 			Condition: pulumi.Map{"StringEquals": pulumi.Map{"aws:SourceArn": distArn}},
 		},
+		// CloudFront's standard logging (legacy) needs exactly this statement on an SSE-KMS
+		// log bucket, kms:Decrypt because the bucket uses an S3 Bucket Key; the documented
+		// statement has no condition, and that delivery path (the awslogsdelivery account,
+		// admitted by the bucket ACL) is not documented to send aws:SourceAccount, so a
+		// condition on it would deny every log write:
+		// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html
+		// ("Required key policy for SSE-KMS buckets").
+		// The same grant covers WAF's delivery to its log bucket; what may be written where is
+		// decided by the buckets (ACL for CloudFront, the policy scoped to this account for WAF).
 		base.Statement{
 			Sid:       "LogDeliveryEncryptsLogs",
 			Principal: base.ServicePrincipal("delivery.logs.amazonaws.com"),
 			Actions:   []string{"kms:GenerateDataKey*", "kms:Decrypt"},
 			Resources: base.Strings("*"),
-			Condition: pulumi.Map{"StringEquals": pulumi.Map{"aws:SourceAccount": pulumi.String(b.account)}},
 		},
 	)
 }
@@ -515,7 +539,7 @@ func customOrigin(id string, o Origin) cloudfront.DistributionOriginArgs {
 	}
 }
 
-func (b *builder) distribution(assets, logs *s3.BucketV2, acl *wafv2.WebAcl) (*cloudfront.Distribution, error) {
+func (b *builder) distribution(assets *s3.BucketV2, logs ownedBucket, acl *wafv2.WebAcl) (*cloudfront.Distribution, error) {
 	ctx, name, a := b.ctx, b.name, b.a
 	oac, err := cloudfront.NewOriginAccessControl(ctx, name, &cloudfront.OriginAccessControlArgs{
 		Name:                          pulumi.Sprintf("%s-assets", a.Prefix),
@@ -533,6 +557,28 @@ func (b *builder) distribution(assets, logs *s3.BucketV2, acl *wafv2.WebAcl) (*c
 		MinTtl:     pulumi.Int(oneYear),
 		DefaultTtl: pulumi.Int(oneYear),
 		MaxTtl:     pulumi.Int(oneYear),
+		ParametersInCacheKeyAndForwardedToOrigin: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginArgs{
+			EnableAcceptEncodingGzip:   pulumi.Bool(true),
+			EnableAcceptEncodingBrotli: pulumi.Bool(true),
+			CookiesConfig:              &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigArgs{CookieBehavior: pulumi.String("none")},
+			HeadersConfig:              &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigArgs{HeaderBehavior: pulumi.String("none")},
+			QueryStringsConfig:         &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigArgs{QueryStringBehavior: pulumi.String("none")},
+		},
+	}, b.global()...)
+	if err != nil {
+		return nil, err
+	}
+	// The default behavior serves only the root object (every other key is under /static/*
+	// or /api/*). It honours the object's Cache-Control for at most a day, so a release's
+	// entry page shows up without an invalidation; the static policy's one-year minimum TTL
+	// would override even "no-cache" (CloudFront caches for the minimum TTL when max-age is
+	// lower: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html).
+	document, err := cloudfront.NewCachePolicy(ctx, name+"-document", &cloudfront.CachePolicyArgs{
+		Name:       pulumi.Sprintf("%s-document", a.Prefix),
+		Comment:    pulumi.String("Entry page: the object's Cache-Control, at most a day, nothing from the viewer in the key"),
+		MinTtl:     pulumi.Int(0),
+		DefaultTtl: pulumi.Int(300),
+		MaxTtl:     pulumi.Int(86400),
 		ParametersInCacheKeyAndForwardedToOrigin: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginArgs{
 			EnableAcceptEncodingGzip:   pulumi.Bool(true),
 			EnableAcceptEncodingBrotli: pulumi.Bool(true),
@@ -684,7 +730,7 @@ func (b *builder) distribution(assets, logs *s3.BucketV2, acl *wafv2.WebAcl) (*c
 		HttpVersion:       pulumi.String("http2and3"),
 		PriceClass:        pulumi.String(a.PriceClass),
 		WebAclId:          b.e.WebACLArn,
-		DefaultRootObject: pulumi.String("index.html"),
+		DefaultRootObject: pulumi.String(RootObject),
 		Origins:           origins,
 		OriginGroups:      groups,
 		DefaultCacheBehavior: &cloudfront.DistributionDefaultCacheBehaviorArgs{
@@ -692,7 +738,7 @@ func (b *builder) distribution(assets, logs *s3.BucketV2, acl *wafv2.WebAcl) (*c
 			ViewerProtocolPolicy:    pulumi.String("redirect-to-https"),
 			AllowedMethods:          pulumi.ToStringArray([]string{"GET", "HEAD"}),
 			CachedMethods:           pulumi.ToStringArray([]string{"GET", "HEAD"}),
-			CachePolicyId:           static.ID(),
+			CachePolicyId:           document.ID(),
 			ResponseHeadersPolicyId: headers.ID(),
 			Compress:                pulumi.Bool(true),
 		},
@@ -707,7 +753,12 @@ func (b *builder) distribution(assets, logs *s3.BucketV2, acl *wafv2.WebAcl) (*c
 			IncludeCookies: pulumi.Bool(false),
 		},
 		Tags: b.tags(a.Prefix + "-edge"),
-	}, b.global()...)
+		// Standard logging (legacy) grants the awslogsdelivery account FULL_CONTROL through the
+		// bucket ACL when the logging config is set, and refuses a bucket whose ACLs are
+		// disabled (new buckets default to BucketOwnerEnforced), so the distribution waits for
+		// the ownership controls that enable them:
+		// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html#AccessLogsBucketAndFileOwnership
+	}, b.global(pulumi.DependsOn([]pulumi.Resource{logs.ownership}))...)
 	if err != nil {
 		return nil, err
 	}

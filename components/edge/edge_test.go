@@ -2,6 +2,8 @@ package edge
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -205,6 +207,104 @@ func TestInvalidArgsFailClearly(t *testing.T) {
 	for _, want := range []string{"Prefix", "GlobalProvider", "APIOrigin.Domain", "RateLimit", "ZoneID", "APIOrigin.HTTPS", "FailoverPaths"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+// keyStatements returns the statements of the edge key's policy granted to a service.
+func keyStatements(t *testing.T, c *mockcloud.Cloud, service string) []map[string]any {
+	t.Helper()
+	var doc struct{ Statement []map[string]any }
+	if err := json.Unmarshal([]byte(mockcloud.One(t, c, "aws:kms/keyPolicy:KeyPolicy").Str("policy")), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]any
+	for _, st := range doc.Statement {
+		if p, _ := st["Principal"].(map[string]any); p["Service"] == service {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// CloudFront's legacy log delivery to an SSE-KMS bucket with a bucket key needs
+// kms:GenerateDataKey* and kms:Decrypt for delivery.logs.amazonaws.com, with no condition:
+// a condition on a key the delivery does not send denies every log object.
+func TestLogDeliveryKeyStatementIsTheDocumentedOne(t *testing.T) {
+	c := run(t, nil)
+	sts := keyStatements(t, c, "delivery.logs.amazonaws.com")
+	if len(sts) != 1 {
+		t.Fatalf("%d key policy statements for log delivery, want 1", len(sts))
+	}
+	st := sts[0]
+	actions := map[string]bool{}
+	for _, a := range st["Action"].([]any) {
+		actions[a.(string)] = true
+	}
+	if st["Effect"] != "Allow" || !actions["kms:GenerateDataKey*"] || !actions["kms:Decrypt"] {
+		t.Errorf("log delivery statement %v lacks kms:GenerateDataKey* or kms:Decrypt", st)
+	}
+	if cond, ok := st["Condition"]; ok {
+		t.Errorf("log delivery statement carries condition %v: CloudFront's legacy delivery is not documented to send it", cond)
+	}
+}
+
+// CloudFront grants awslogsdelivery FULL_CONTROL through the bucket's ACL when logging is set,
+// and refuses a bucket whose ACLs are disabled: the distribution waits for the ownership
+// controls that enable them.
+func TestDistributionWaitsForLogBucketACLs(t *testing.T) {
+	c := run(t, nil)
+	dist := mockcloud.One(t, c, "aws:cloudfront/distribution:Distribution")
+	var logBucket string
+	for _, b := range c.OfType("aws:s3/bucketV2:BucketV2") {
+		if b.Out("bucketDomainName").StringValue() == dist.Str("loggingConfig.bucket") {
+			logBucket = b.Out("bucket").StringValue()
+		}
+	}
+	if logBucket == "" {
+		t.Fatalf("logging bucket %q is not a bucket of the edge", dist.Str("loggingConfig.bucket"))
+	}
+	controls := 0
+	for _, oc := range c.OfType("aws:s3/bucketOwnershipControls:BucketOwnershipControls") {
+		if oc.Str("bucket") != logBucket {
+			continue
+		}
+		controls++
+		if o := oc.Str("rule.objectOwnership"); o != "BucketOwnerPreferred" && o != "ObjectWriter" {
+			t.Errorf("log bucket ownership %s disables ACLs", o)
+		}
+		if !slices.Contains(dist.Dependencies, oc.URN) {
+			t.Errorf("distribution does not wait for %s: CloudFront may see the bucket with ACLs disabled", oc.URN)
+		}
+	}
+	if controls != 1 {
+		t.Fatalf("%d ownership controls on the log bucket %s", controls, logBucket)
+	}
+}
+
+// "/" must resolve to an object the deploy uploads (under static/, through the assets origin)
+// and must not be pinned in caches for a year.
+func TestRootObjectIsAnUploadedAsset(t *testing.T) {
+	c := run(t, nil)
+	dist := mockcloud.One(t, c, "aws:cloudfront/distribution:Distribution")
+	root := dist.Str("defaultRootObject")
+	if root == "" || strings.HasPrefix(root, "/") {
+		t.Fatalf("default root object %q", root)
+	}
+	served := false
+	for i := 0; i < dist.Len("orderedCacheBehaviors"); i++ {
+		b := fmt.Sprintf("orderedCacheBehaviors[%d].", i)
+		prefix, wildcard := strings.CutSuffix(dist.Str(b+"pathPattern"), "*")
+		if wildcard && strings.HasPrefix("/"+root, prefix) && dist.Str(b+"targetOriginId") == "assets" {
+			served = true
+		}
+	}
+	if !served || dist.Str("defaultCacheBehavior.targetOriginId") != "assets" {
+		t.Errorf("default root object %q is outside the uploaded static/ prefix of the assets origin", root)
+	}
+	for _, p := range c.OfType("aws:cloudfront/cachePolicy:CachePolicy") {
+		if p.ID == dist.Str("defaultCacheBehavior.cachePolicyId") && p.Num("minTtl") > 86400 {
+			t.Errorf("the root object is cached at least %v s whatever its Cache-Control says", p.Num("minTtl"))
 		}
 	}
 }

@@ -9,9 +9,15 @@
 // anonymous access off; index slow, search slow and application logs published to CloudWatch
 // log groups "/aws/opensearch/<DomainName>/..." encrypted with LogsKeyArn, through a
 // CloudWatch Logs resource policy that lets es.amazonaws.com write only to those groups, for
-// this account and this domain; an access policy that allows es:ESHttp* on this domain to the
-// AccessRoleArns only (never "*"); a security group admitting TCP 443 only from
+// this account and this domain; a security group admitting TCP 443 only from
 // AppSecurityGroupID, with no egress; gp3 EBS volumes.
+//
+// Access policy: the domain is created without one (IAM then admits only principals of the
+// account whose own policy allows es:ESHttp* on it; fine-grained access control and the
+// security group still apply). AllowRoles, called once the roles exist, sets the policy that
+// allows es:ESHttp* on this domain to exactly those roles (never "*") as a separate
+// aws:opensearch/domainPolicy:DomainPolicy: OpenSearch refuses a policy naming a role IAM
+// does not know yet, and the roles that call the domain are created after it.
 //
 // Defaults: EngineVersion "OpenSearch_2.17", InstanceType "r6g.large.search", InstanceCount
 // one per zone used, MasterInstanceType "m6g.large.search", VolumeSizeGiB 100,
@@ -26,8 +32,8 @@
 // "OpenSearch_<major>.<minor>"; an instance count that is not a positive multiple of the zones
 // used; instance types that are not "*.search"; a volume outside 10-16384 GiB; a log
 // retention CloudWatch does not accept; fewer than 2 subnets or a zone list that does not match
-// them; no access role, or an access role that is not an IAM role ARN or has a wildcard; a
-// missing VPC, application security group or key.
+// them; a missing VPC, application security group or key. AllowRoles refuses no role, or a
+// role that is not an IAM role ARN or has a wildcard.
 //
 // Stack config (read by stacks/config into Args; prod / dev defaults):
 //

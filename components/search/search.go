@@ -67,8 +67,6 @@ type Args struct {
 	Zones     []string
 	// AppSecurityGroupID is the only source admitted on 443.
 	AppSecurityGroupID pulumi.StringInput
-	// AccessRoleArns are the IAM roles the access policy lets call the domain.
-	AccessRoleArns []string
 
 	KmsKeyArn     pulumi.StringInput // encryption at rest
 	SecretsKeyArn pulumi.StringInput // the master user secret
@@ -118,10 +116,6 @@ func (a *Args) Validate() error {
 	p.Require(d.VolumeSizeGiB >= 10 && d.VolumeSizeGiB <= 16384, "VolumeSizeGiB", "%d is outside 10-16384", d.VolumeSizeGiB)
 	p.Require(slices.Contains(logRetention, d.LogRetentionDays), "LogRetentionDays", "%d is not a retention CloudWatch Logs accepts", d.LogRetentionDays)
 	base.ValidatePlacement(p, d.Region, len(d.SubnetIDs), d.Zones, d.VpcID != nil, d.AppSecurityGroupID != nil)
-	p.Require(len(d.AccessRoleArns) > 0, "AccessRoleArns", "is required: the access policy names the roles that may call the domain")
-	for _, r := range d.AccessRoleArns {
-		p.Require(roleRE.MatchString(r) && !strings.Contains(r, "*"), "AccessRoleArns", "%q is not an IAM role ARN without wildcards", r)
-	}
 	p.Require(d.KmsKeyArn != nil, "KmsKeyArn", "is required: the domain is always encrypted at rest with a customer-managed key")
 	p.Require(d.SecretsKeyArn != nil, "SecretsKeyArn", "is required: the master user secret is always encrypted with a customer-managed key")
 	p.Require(d.LogsKeyArn != nil, "LogsKeyArn", "is required: the log groups are always encrypted")
@@ -140,6 +134,10 @@ type Search struct {
 	Port            int
 	SecretArn       pulumi.StringOutput // the fine-grained access control master user
 	SecurityGroupID pulumi.StringOutput
+
+	name     string
+	provider pulumi.ProviderResource
+	domain   *opensearch.Domain
 }
 
 // New creates the domain. Nothing is registered when the args are invalid.
@@ -152,7 +150,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	a := *args
 	a.withDefaults()
-	s := &Search{DomainName: a.DomainName, Port: Port}
+	s := &Search{DomainName: a.DomainName, Port: Port, name: name, provider: a.Provider}
 	if err := ctx.RegisterComponentResource("globalstack:search:Search", name, s, opts...); err != nil {
 		return nil, err
 	}
@@ -170,7 +168,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, fmt.Errorf("search: looking up the account: %w", err)
 	}
-	// Known before the domain exists, so the access and log policies can name it.
+	// Known before the domain exists, so the log policy can name it.
 	domainArn := fmt.Sprintf("arn:aws:es:%s:%s:domain/%s", a.Region, who.AccountId, a.DomainName)
 
 	sg, err := ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
@@ -284,12 +282,13 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			SubnetIds:        a.SubnetIDs[:zones],
 			SecurityGroupIds: pulumi.StringArray{sg.ID()},
 		},
-		AccessPolicies: base.PolicyDocument(base.Statement{
-			Sid:       "NamedRolesCallTheDomain",
-			Principal: pulumi.Map{"AWS": pulumi.ToStringArray(a.AccessRoleArns)},
-			Actions:   []string{"es:ESHttp*"},
-			Resources: base.Strings(domainArn + "/*"),
-		}),
+		// No access policy here: AllowRoles sets it once the roles it names exist. Until then
+		// only principals of this account whose own IAM policy allows es:ESHttp* on the domain
+		// get past IAM (resource policy silent, identity policy allows; everything else is
+		// denied by default:
+		// https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ac.html#ac-conflict),
+		// then the security group and fine-grained access control still apply. Left unset, the
+		// provider keeps whatever AllowRoles applied (access_policies is optional and computed).
 		LogPublishingOptions: publishing,
 		SnapshotOptions:      opensearch.DomainSnapshotOptionsArgs{AutomatedSnapshotStartHour: pulumi.Int(1)},
 		Tags:                 tags("search"),
@@ -297,6 +296,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
+	s.domain = domain
 	s.DomainArn = domain.Arn
 	s.Endpoint = domain.Endpoint
 	s.URL = pulumi.Sprintf("https://%s", domain.Endpoint)
@@ -326,4 +326,38 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		"secretArn":       s.SecretArn,
 		"securityGroupId": s.SecurityGroupID,
 	})
+}
+
+// AllowRoles applies the domain's access policy: es:ESHttp* on this domain for roleArns, and
+// nobody else. It is its own resource, ordered after the roles through their ARNs: OpenSearch
+// resolves every principal when a policy is set and rejects one IAM does not know yet
+// ("InvalidTypeException: Error setting policy",
+// https://github.com/hashicorp/terraform-provider-aws/issues/11). The provider retries that
+// error only while creating or updating the domain itself, and only for IAM's propagation
+// window (internal/service/opensearch/domain.go, domainErrorRetryable); a policy naming a role
+// created minutes later by another component cannot be part of the domain's arguments.
+func (s *Search) AllowRoles(ctx *pulumi.Context, roleArns pulumi.StringArrayInput) (*opensearch.DomainPolicy, error) {
+	if s.domain == nil {
+		return nil, fmt.Errorf("search: AllowRoles: the domain %s has not been created", s.DomainName)
+	}
+	checked := roleArns.ToStringArrayOutput().ApplyT(func(arns []string) ([]string, error) {
+		if len(arns) == 0 {
+			return nil, fmt.Errorf("search: AllowRoles: no role given: the access policy names the roles that may call %s", s.DomainName)
+		}
+		for _, arn := range arns {
+			if !roleRE.MatchString(arn) || strings.Contains(arn, "*") {
+				return nil, fmt.Errorf("search: AllowRoles: %q is not an IAM role ARN without wildcards", arn)
+			}
+		}
+		return arns, nil
+	}).(pulumi.StringArrayOutput)
+	return opensearch.NewDomainPolicy(ctx, s.name+"-access", &opensearch.DomainPolicyArgs{
+		DomainName: s.domain.DomainName,
+		AccessPolicies: base.PolicyDocument(base.Statement{
+			Sid:       "NamedRolesCallTheDomain",
+			Principal: pulumi.Map{"AWS": checked},
+			Actions:   []string{"es:ESHttp*"},
+			Resources: pulumi.StringArray{pulumi.Sprintf("%s/*", s.domain.Arn)},
+		}),
+	}, base.ChildIn(s, s.provider)...)
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/mockcloud"
@@ -34,7 +35,6 @@ func validArgs(zones int) *Args {
 		SubnetIDs:          pulumi.ToStringArray(subnets),
 		Zones:              all[:zones],
 		AppSecurityGroupID: pulumi.String(appSG),
-		AccessRoleArns:     []string{roleArn},
 		KmsKeyArn:          pulumi.String(dataKey),
 		SecretsKeyArn:      pulumi.String(secretKey),
 		LogsKeyArn:         pulumi.String(logsKey),
@@ -165,25 +165,70 @@ func TestPlacementAndSecurityGroup(t *testing.T) {
 	}
 }
 
-func TestAccessPolicyScopedToRole(t *testing.T) {
-	c, _, err := run(t, validArgs(3))
+// runWithRole creates the domain and a role, then lets the domain admit what roleArns returns.
+func runWithRole(t *testing.T, roleArns func(role *iam.Role) pulumi.StringArrayInput) (*mockcloud.Cloud, error) {
+	t.Helper()
+	cloud := mockcloud.New("globalstack", "test")
+	err := cloud.Run(func(ctx *pulumi.Context) error {
+		s, err := New(ctx, "search", validArgs(3))
+		if err != nil {
+			return err
+		}
+		role, err := iam.NewRole(ctx, "app", &iam.RoleArgs{Name: pulumi.String("prod-jp-storefront"), AssumeRolePolicy: pulumi.String("{}")})
+		if err != nil {
+			return err
+		}
+		_, err = s.AllowRoles(ctx, roleArns(role))
+		return err
+	}, map[string]string{"aws:region": "ap-northeast-1"})
+	return cloud, err
+}
+
+// The domain is created without an access policy; the policy naming the role is a separate
+// resource that waits for the role, because OpenSearch refuses a principal IAM does not know.
+func TestAccessPolicyScopedToRoleAndAppliedAfterIt(t *testing.T) {
+	c, err := runWithRole(t, func(role *iam.Role) pulumi.StringArrayInput { return pulumi.StringArray{role.Arn} })
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := mockcloud.One(t, c, "aws:opensearch/domain:Domain")
-	p := parsePolicy(t, d.Str("accessPolicies"))
+	if !d.In("accessPolicies").IsNull() {
+		t.Errorf("the domain carries its own access policy %s", d.Str("accessPolicies"))
+	}
+	dp := mockcloud.One(t, c, "aws:opensearch/domainPolicy:DomainPolicy")
+	role := mockcloud.One(t, c, "aws:iam/role:Role")
+	if dp.Str("domainName") != "prod-jp-search" || !contains(dp.Dependencies, role.URN) || !contains(dp.Dependencies, d.URN) {
+		t.Errorf("domain policy for %q depends on %v, want the role %s and the domain", dp.Str("domainName"), dp.Dependencies, role.URN)
+	}
+	if dp.Parent != mockcloud.One(t, c, "globalstack:search:Search").URN {
+		t.Errorf("domain policy parented to %s", dp.Parent)
+	}
+	p := parsePolicy(t, dp.Str("accessPolicies"))
 	if len(p.Statement) != 1 {
 		t.Fatalf("%d statements", len(p.Statement))
 	}
 	st := p.Statement[0]
-	if st.Effect != "Allow" || !reflect.DeepEqual(st.Principal, map[string]any{"AWS": []any{roleArn}}) {
-		t.Errorf("principal %v, want only %s", st.Principal, roleArn)
+	if st.Effect != "Allow" || !reflect.DeepEqual(st.Principal, map[string]any{"AWS": []any{role.Out("arn").StringValue()}}) {
+		t.Errorf("principal %v, want only %s", st.Principal, role.Out("arn").StringValue())
 	}
-	if !reflect.DeepEqual(st.Resource, []any{"arn:aws:es:ap-northeast-1:123456789012:domain/prod-jp-search/*"}) {
+	if !reflect.DeepEqual(st.Resource, []any{d.Out("arn").StringValue() + "/*"}) {
 		t.Errorf("resource %v", st.Resource)
 	}
 	if !reflect.DeepEqual(st.Action, []string{"es:ESHttp*"}) {
 		t.Errorf("actions %v", st.Action)
+	}
+}
+
+func TestAllowRolesRefusesWildcardsAndNonRoles(t *testing.T) {
+	for _, bad := range []string{"*", "arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:role/*"} {
+		_, err := runWithRole(t, func(*iam.Role) pulumi.StringArrayInput { return pulumi.ToStringArray([]string{roleArn, bad}) })
+		if err == nil || !strings.Contains(err.Error(), "search: AllowRoles: \""+bad+"\" is not an IAM role ARN without wildcards") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+	_, err := runWithRole(t, func(*iam.Role) pulumi.StringArrayInput { return pulumi.StringArray{} })
+	if err == nil || !strings.Contains(err.Error(), "search: AllowRoles: no role given") {
+		t.Errorf("no role: %v", err)
 	}
 }
 
@@ -282,7 +327,6 @@ func TestInvalidArgsRejectedBeforeRegistering(t *testing.T) {
 	bad.InstanceType = "r6g.large"
 	bad.VolumeSizeGiB = 5
 	bad.LogRetentionDays = 4
-	bad.AccessRoleArns = []string{"*", "arn:aws:iam::123456789012:user/alice"}
 	bad.LogsKeyArn = nil
 	c, _, err := run(t, bad)
 	if err == nil {
@@ -291,7 +335,7 @@ func TestInvalidArgsRejectedBeforeRegistering(t *testing.T) {
 	for _, want := range []string{
 		`search: DomainName: "Search"`, `search: EngineVersion: "Elasticsearch_7.10"`, "search: InstanceCount: is 4: it must be a positive multiple of the 3 zones",
 		`search: InstanceType: "r6g.large"`, "search: VolumeSizeGiB: 5", "search: LogRetentionDays: 4",
-		`search: AccessRoleArns: "*"`, `search: AccessRoleArns: "arn:aws:iam::123456789012:user/alice"`, "search: LogsKeyArn: is required",
+		"search: LogsKeyArn: is required",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
@@ -299,11 +343,6 @@ func TestInvalidArgsRejectedBeforeRegistering(t *testing.T) {
 	}
 	if n := len(c.Resources()); n != 0 {
 		t.Errorf("%d resources registered despite invalid args", n)
-	}
-	none := validArgs(3)
-	none.AccessRoleArns = nil
-	if err := none.Validate(); err == nil || !strings.Contains(err.Error(), "AccessRoleArns: is required") {
-		t.Errorf("no access role: %v", err)
 	}
 	if err := validArgs(2).Validate(); err != nil {
 		t.Errorf("valid args rejected: %v", err)

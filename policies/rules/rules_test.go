@@ -84,6 +84,30 @@ func euWith(f func(s *fixture.Stack)) func() *rules.Stack {
 
 func key(s *fixture.Stack) *fixture.Res { return s.Key("k") }
 
+// unknown is how a state spells a value not known until apply.
+const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+// principal is a statement admitting one AWS principal.
+func principal(arn string) map[string]any {
+	return map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": arn}, "Action": "*", "Resource": "*"}
+}
+
+// logBucket adds a log bucket and its ownership controls.
+func logBucket(s *fixture.Stack, ownership string) (*fixture.Res, *fixture.Res) {
+	b := s.Add("aws:s3/bucketV2:BucketV2", "logs", map[string]any{"bucket": "cdn-logs"}, fixture.ID("cdn-logs"),
+		fixture.Outputs(map[string]any{"bucketDomainName": "cdn-logs.s3.amazonaws.com"}))
+	oc := s.Add("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "logs", map[string]any{"bucket": b.ID,
+		"rule": map[string]any{"objectOwnership": ownership}}, fixture.DependsOn("bucket", b))
+	return b, oc
+}
+
+// distributionLoggingTo adds a distribution logging to bucket b.
+func distributionLoggingTo(s *fixture.Stack, b *fixture.Res, o ...fixture.Opt) {
+	g := s.Provider("global", "us-east-1")
+	s.Add("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{"loggingConfig": map[string]any{"bucket": "cdn-logs.s3.amazonaws.com"}},
+		append(o, fixture.Via(g))...)
+}
+
 func cases() []fixtureCase { return append(securityCases(), deployabilityCases()...) }
 
 func securityCases() []fixtureCase {
@@ -299,6 +323,83 @@ func securityCases() []fixtureCase {
 		{rule: "LP-011", name: "template without options", fail: true, want: "unset", res: res("aws:ec2/launchTemplate:LaunchTemplate", map[string]any{"imageId": "ami-1"})},
 		{rule: "LP-011", name: "AL2 node group without template", fail: true, want: "AL2_x86_64", res: res("aws:eks/nodeGroup:NodeGroup", map[string]any{"amiType": "AL2_x86_64"})},
 
+		// DEP-001
+		{rule: "DEP-001", name: "cell", stack: func() *rules.Stack { return stackOf(euCell()) }},
+		{rule: "DEP-001", name: "key policy takes the role's ARN output", stack: euWith(func(s *fixture.Stack) {
+			role := s.Add("aws:iam/role:Role", "app", map[string]any{"name": "app"})
+			s.Add("aws:kms/key:Key", "k", map[string]any{"policy": policy(principal(role.ARN))}, fixture.DependsOn("policy", role))
+		})},
+		{rule: "DEP-001", name: "key policy names a role it does not wait for", fail: true, want: `input policy (Statement[0].Principal.AWS) names "app"`,
+			stack: euWith(func(s *fixture.Stack) {
+				role := s.Add("aws:iam/role:Role", "app", map[string]any{"name": "app"})
+				s.Add("aws:kms/key:Key", "k", map[string]any{"policy": policy(principal(role.ARN))}, fixture.Literal("policy"))
+			})},
+		{rule: "DEP-001", name: "access policy spells the ARN of a role not created yet", fail: true, want: "OpenSearch resolves the principals",
+			stack: euWith(func(s *fixture.Stack) {
+				s.Add("aws:iam/role:Role", "app", map[string]any{"name": "app"}, fixture.Outputs(map[string]any{"arn": unknown}))
+				s.Add("aws:opensearch/domain:Domain", "search", map[string]any{"domainName": "search",
+					"accessPolicies": policy(principal("arn:aws:iam::123456789012:role/app"))})
+			})},
+		{rule: "DEP-001", name: "grant to a role it does not wait for", fail: true, want: "input granteePrincipal", stack: euWith(func(s *fixture.Stack) {
+			k := key(s)
+			role := s.Add("aws:iam/role:Role", "app", map[string]any{"name": "app"})
+			s.Add("aws:kms/grant:Grant", "g", map[string]any{"keyId": k.ID, "granteePrincipal": role.ARN, "operations": []any{"Decrypt"}},
+				fixture.Literal("granteePrincipal"))
+		})},
+		{rule: "DEP-001", name: "distribution waits for the log bucket's ACLs", stack: euWith(func(s *fixture.Stack) {
+			b, oc := logBucket(s, "BucketOwnerPreferred")
+			distributionLoggingTo(s, b, fixture.DependsOn("loggingConfig", b), fixture.DependsOn("loggingConfig", oc))
+		})},
+		{rule: "DEP-001", name: "distribution before the log bucket's ownership controls", fail: true, want: "without depending on its ownership controls",
+			stack: euWith(func(s *fixture.Stack) {
+				b, _ := logBucket(s, "BucketOwnerPreferred")
+				distributionLoggingTo(s, b, fixture.DependsOn("loggingConfig", b))
+			})},
+		{rule: "DEP-001", name: "log bucket with ACLs disabled", fail: true, want: "BucketOwnerEnforced", stack: euWith(func(s *fixture.Stack) {
+			b, oc := logBucket(s, "BucketOwnerEnforced")
+			distributionLoggingTo(s, b, fixture.DependsOn("loggingConfig", b), fixture.DependsOn("loggingConfig", oc))
+		})},
+		// DEP-002
+		{rule: "DEP-002", name: "cell", stack: func() *rules.Stack { return stackOf(euCell()) }},
+		{rule: "DEP-002", name: "alias takes the key's id output", stack: euWith(func(s *fixture.Stack) {
+			k := key(s)
+			s.Add("aws:kms/alias:Alias", "a", map[string]any{"name": "alias/a", "targetKeyId": k.ID}, fixture.DependsOn("targetKeyId", k))
+		})},
+		{rule: "DEP-002", name: "alias copies the key's id", fail: true, want: `input targetKeyId names "k"`, stack: euWith(func(s *fixture.Stack) {
+			k := key(s)
+			s.Add("aws:kms/alias:Alias", "a", map[string]any{"name": "alias/a", "targetKeyId": k.ID}, fixture.Literal("targetKeyId"))
+		})},
+		{rule: "DEP-002", name: "bucket ARN inside a policy document", fail: true, want: `input policy (Statement[0].Resource[0]) names "assets"`,
+			stack: euWith(func(s *fixture.Stack) {
+				b := s.Add("aws:s3/bucketV2:BucketV2", "assets", map[string]any{"bucket": "assets"}, fixture.ID("assets"))
+				role := s.Add("aws:iam/role:Role", "app", map[string]any{"name": "app"})
+				s.Add("aws:iam/rolePolicy:RolePolicy", "app", map[string]any{"role": "app",
+					"policy": policy(allow("s3:GetObject", []any{b.ARN + "/*"}))}, fixture.DependsOn("role", role), fixture.Literal("policy"))
+			})},
+		{rule: "DEP-002", name: "AWS-managed policy and another stack's ARN", stack: euWith(func(s *fixture.Stack) {
+			role := s.Add("aws:iam/role:Role", "app", map[string]any{"name": "app"})
+			s.Add("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "ro", map[string]any{"role": "app",
+				"policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}, fixture.DependsOn("role", role))
+			s.Add("aws:iam/rolePolicy:RolePolicy", "app", map[string]any{"role": "app",
+				"policy": policy(allow("kms:Decrypt", "arn:aws:kms:eu-central-1:123456789012:key/from-the-cell"))}, fixture.DependsOn("role", role))
+		})},
+		{rule: "DEP-002", name: "output naming what was created from the resource", stack: euWith(func(s *fixture.Stack) {
+			vpc := s.Add("aws:ec2/vpc:Vpc", "main", map[string]any{"cidrBlock": "10.0.0.0/16"},
+				fixture.Outputs(map[string]any{"defaultSecurityGroupId": "sg-0default"}))
+			s.Add("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "default", map[string]any{"vpcId": vpc.ID},
+				fixture.ID("sg-0default"), fixture.DependsOn("vpcId", vpc))
+		})},
+		{rule: "DEP-002", name: "role reports a policy attached to it", stack: euWith(func(s *fixture.Stack) {
+			pol := s.Add("aws:iam/policy:Policy", "reader", map[string]any{"name": "reader", "policy": policy(allow("s3:GetObject", "*"))})
+			role := s.Add("aws:iam/role:Role", "app", map[string]any{"name": "app"},
+				fixture.Outputs(map[string]any{"managedPolicyArns": []any{pol.ARN}}))
+			s.Add("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "app", map[string]any{"role": "app", "policyArn": pol.ARN},
+				fixture.DependsOn("role", role), fixture.DependsOn("policyArn", pol))
+		})},
+		{rule: "DEP-002", name: "child of the resource it names", stack: euWith(func(s *fixture.Stack) {
+			k := key(s)
+			s.Add("aws:kms/alias:Alias", "a", map[string]any{"name": "alias/a", "targetKeyId": k.ID}, fixture.Parent(k.URN))
+		})},
 		// RES-001
 		{rule: "RES-001", name: "cell declares eu", stack: func() *rules.Stack { return stackOf(euCell()) }},
 		{rule: "RES-001", name: "no jurisdiction", fail: true, want: "declares no jurisdiction", stack: func() *rules.Stack {

@@ -182,6 +182,13 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 	if err != nil {
 		return nil, err
 	}
+	if data.Search != nil {
+		// The domain exists long before the role; its access policy names the role, so it is
+		// applied only now (see search.AllowRoles).
+		if _, err := data.Search.AllowRoles(ctx, pulumi.StringArray{sf.RoleArn}); err != nil {
+			return nil, err
+		}
+	}
 	out["storefrontRoleArn"] = sf.RoleArn
 	out["storefrontImage"] = sf.Image
 	if sf.RepositoryURL.OutputState != nil { // only when the component owns the repository

@@ -59,8 +59,8 @@ func TestEveryCellRunsTheStorefrontBehindTheEdge(t *testing.T) {
 			for typ := range globalTypes {
 				n += len(c.OfType(typ))
 			}
-			if n != 8 {
-				t.Errorf("%d global resources, want 8 (one of each, two cache policies)", n)
+			if n != 9 {
+				t.Errorf("%d global resources, want 9 (one of each, three cache policies)", n)
 			}
 
 			// The wiring: CloudFront -> api-origin.<domain> (Route 53 failover, PRIMARY =

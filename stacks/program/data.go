@@ -1,9 +1,6 @@
 package program
 
 import (
-	"fmt"
-
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/cache"
@@ -36,10 +33,10 @@ type dataEndpoints struct {
 	// DatabaseResourceID is the cluster resource id IAM database authentication policies
 	// name (arn:aws:rds-db:<region>:<account>:dbuser:<id>/<user>).
 	DatabaseResourceID pulumi.StringOutput
-	// StorefrontRoleName is the explicit name the storefront's IAM role must have: the
-	// OpenSearch access policy admits exactly StorefrontRoleArn.
+	// StorefrontRoleName is the explicit name of the storefront's IAM role.
 	StorefrontRoleName string
-	StorefrontRoleArn  string
+	// Search is the domain whose access policy admits the storefront's role once it exists.
+	Search *search.Search
 }
 
 // StorefrontRoleName is the IAM role name of a stack's storefront.
@@ -87,13 +84,7 @@ func databaseArgs(c *config.Cell, rb *regionBase) *database.Args {
 // what the storefront needs from all three. dbSecretArn is the credentials secret readable
 // in this region (the primary's, or its replica in the DR region).
 func buildCacheAndSearch(ctx *pulumi.Context, c *config.Cell, rb *regionBase, db *database.Database, dbSecretArn pulumi.StringOutput, out Outputs) (*dataEndpoints, error) {
-	who, err := aws.GetCallerIdentity(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("data: looking up the account: %w", err)
-	}
 	region := c.Region()
-	roleName := StorefrontRoleName(c.Stack)
-	roleArn := fmt.Sprintf("arn:aws:iam::%s:role/%s", who.AccountId, roleName)
 	subnets := rb.net.SubnetIDs(network.Data)
 	zones := rb.net.Zones
 	dataKey, secretsKey, logsKey := rb.keys.Key(keys.Data).Arn, rb.secretsKeyArn(), rb.keys.Key(keys.Logs).Arn
@@ -131,7 +122,6 @@ func buildCacheAndSearch(ctx *pulumi.Context, c *config.Cell, rb *regionBase, db
 		SubnetIDs:          subnets,
 		Zones:              zones,
 		AppSecurityGroupID: rb.net.AppSecurityGroupID,
-		AccessRoleArns:     []string{roleArn},
 		KmsKeyArn:          dataKey,
 		SecretsKeyArn:      secretsKey,
 		LogsKeyArn:         logsKey,
@@ -172,7 +162,7 @@ func buildCacheAndSearch(ctx *pulumi.Context, c *config.Cell, rb *regionBase, db
 		SearchDomainArn:        sr.DomainArn,
 		SearchSecretArn:        sr.SecretArn,
 		SecretArns:             pulumi.StringArray{dbSecretArn, kv.SecretArn, sr.SecretArn},
-		StorefrontRoleName:     roleName,
-		StorefrontRoleArn:      roleArn,
+		StorefrontRoleName:     StorefrontRoleName(c.Stack),
+		Search:                 sr,
 	}, nil
 }

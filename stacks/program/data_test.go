@@ -108,15 +108,19 @@ func TestEveryCellBuildsTheThreeDataStores(t *testing.T) {
 			if got := d.Strs("vpcOptions.subnetIds"); !reflect.DeepEqual(got, dataSubnets[:3]) {
 				t.Errorf("domain subnets %v", got)
 			}
+			if !d.In("accessPolicies").IsNull() {
+				t.Errorf("domain carries its own access policy %s: it must come from the separate domain policy", d.Str("accessPolicies"))
+			}
 			var access struct {
 				Statement []struct{ Principal map[string][]string }
 			}
-			if err := json.Unmarshal([]byte(d.Str("accessPolicies")), &access); err != nil {
+			dp := only(t, c, "aws:opensearch/domainPolicy:DomainPolicy")
+			if err := json.Unmarshal([]byte(dp.Str("accessPolicies")), &access); err != nil {
 				t.Fatal(err)
 			}
 			role := "arn:aws:iam::" + mockcloud.Account + ":role/" + stack + "-storefront"
-			if len(access.Statement) != 1 || !reflect.DeepEqual(access.Statement[0].Principal["AWS"], []string{role}) {
-				t.Errorf("access policy %s, want only %s", d.Str("accessPolicies"), role)
+			if dp.Str("domainName") != d.Str("domainName") || len(access.Statement) != 1 || !reflect.DeepEqual(access.Statement[0].Principal["AWS"], []string{role}) {
+				t.Errorf("access policy of %s: %s, want only %s", dp.Str("domainName"), dp.Str("accessPolicies"), role)
 			}
 
 			// Each store's group admits exactly its port from exactly the app group.

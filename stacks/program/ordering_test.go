@@ -1,10 +1,12 @@
 package program_test
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
+	"globalstack/components/mockcloud"
 	"globalstack/stacks/plan"
 )
 
@@ -101,5 +103,80 @@ func TestImagesEncryptedWithTheStorageKey(t *testing.T) {
 	enc := repos[0]
 	if enc.Str("encryptionConfigurations[0].encryptionType") != "KMS" || enc.Str("encryptionConfigurations[0].kmsKey") != res.Outputs["storageKeyArn"] {
 		t.Errorf("repository encryption %v, want KMS with %v", enc.In("encryptionConfigurations"), res.Outputs["storageKeyArn"])
+	}
+}
+
+// dependsOn reports whether from waits for to, following recorded dependencies transitively.
+func dependsOn(res *plan.Result, from mockcloud.Resource, to string) bool {
+	seen := map[string]bool{}
+	stack := append([]string(nil), from.Dependencies...)
+	for len(stack) > 0 {
+		urn := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if urn == to {
+			return true
+		}
+		if seen[urn] {
+			continue
+		}
+		seen[urn] = true
+		if r, ok := res.Cloud.ByURN(urn); ok {
+			stack = append(stack, r.Dependencies...)
+		}
+	}
+	return false
+}
+
+// OpenSearch refuses an access policy naming a role IAM does not know yet, so whatever sets
+// the policy must wait for the storefront's role, in the cell and in a failed-over DR stack.
+func TestSearchAccessPolicyWaitsForTheRoleItNames(t *testing.T) {
+	for _, tc := range []struct {
+		stack     string
+		overrides map[string]string
+	}{
+		{"prod-eu", nil},
+		{"prod-jp-dr", map[string]string{"globalstack:failover": "true"}},
+	} {
+		t.Run(tc.stack, func(t *testing.T) {
+			res, err := plan.NewPlanner("../..").PlanWith(tc.stack, tc.overrides)
+			if err != nil {
+				t.Fatal(err)
+			}
+			roles := map[string]string{}
+			for _, r := range res.Cloud.OfType("aws:iam/role:Role") {
+				roles[r.Out("arn").StringValue()] = r.URN
+			}
+			named := 0
+			for _, typ := range []string{"aws:opensearch/domain:Domain", "aws:opensearch/domainPolicy:DomainPolicy"} {
+				for _, r := range res.Cloud.OfType(typ) {
+					doc := r.Str("accessPolicies")
+					if doc == "" {
+						continue
+					}
+					var p struct {
+						Statement []struct{ Principal struct{ AWS []string } }
+					}
+					if err := json.Unmarshal([]byte(doc), &p); err != nil {
+						t.Fatalf("%s access policy: %v", r.Name, err)
+					}
+					for _, st := range p.Statement {
+						for _, arn := range st.Principal.AWS {
+							named++
+							role, ok := roles[arn]
+							if !ok {
+								t.Errorf("%s %s names %s, which is no role of the plan", r.Type, r.Name, arn)
+								continue
+							}
+							if !dependsOn(res, r, role) {
+								t.Errorf("%s %s names %s without waiting for it: OpenSearch rejects the policy while IAM does not know the role", r.Type, r.Name, arn)
+							}
+						}
+					}
+				}
+			}
+			if named == 0 {
+				t.Fatal("no OpenSearch access policy names a role: the storefront could not be admitted")
+			}
+		})
 	}
 }
