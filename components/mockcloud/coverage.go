@@ -7,7 +7,8 @@ import "fmt"
 // nothing the program or a policy reads from them is computed by the cloud. Every other type
 // needs a synthesizer, so that a new resource cannot silently plan with unrealistic outputs.
 var plainTypes = map[string]string{
-	"aws:kms/keyPolicy:KeyPolicy": "the policy document as given; its id is the key id, which the program does not read",
+	"aws:kms/keyPolicy:KeyPolicy":              "the policy document as given; its id is the key id, which the program does not read",
+	"aws:opensearch/domainPolicy:DomainPolicy": "the access policy as given; nothing is read from it",
 	// Kubernetes objects: synthesize names them and gives them a uid; the program reads no
 	// status or server-assigned field of these (a Service's clusterIP, a Deployment's status).
 	"kubernetes:apps/v1:Deployment":                                "status is not read",
