@@ -92,9 +92,9 @@ func TestRecordManagedByCellAndDR(t *testing.T) {
 	}
 	require.Equal(t, map[string]bool{"prod-eu": true, "prod-eu-dr": true}, hit)
 
-	// The same edited export fails `make policy` (exit 1).
+	// The same edited exports fail `make policy` (the checker exits 1, so make exits 2).
 	out, code := run(t, repoRoot, nil, "make", "--no-print-directory", "policy", "POLICY_FILES="+strings.Join(files, " "))
-	require.Equal(t, 1, code, out)
+	require.Equal(t, 2, code, out)
 	require.Contains(t, out, "DNS-001")
 }
 

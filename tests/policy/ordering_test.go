@@ -20,7 +20,7 @@ import (
 // program passes outputs, not copies of ids, and orders what the cloud resolves eagerly.
 func TestOrderingRulesQuietOnThePlan(t *testing.T) {
 	files := planFiles(t)
-	require.Len(t, files, 6, "every production stack and its DR stack")
+	require.Len(t, files, 9, "every production stack, its DR stack and the DR stack's failover mode")
 	for _, f := range files {
 		rep, err := check.CheckFile(f, check.Options{Packs: []rules.Pack{rules.Deployability}})
 		require.NoError(t, err)
