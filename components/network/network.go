@@ -26,6 +26,9 @@ const (
 // InterfaceServices are the interface endpoints created by default.
 var InterfaceServices = []string{"ecr.api", "ecr.dkr", "sts", "secretsmanager", "logs"}
 
+// endpointTier holds the interface endpoints' network interfaces, next to their clients.
+const endpointTier = App
+
 // Args configures the VPC.
 type Args struct {
 	Region               string
@@ -98,6 +101,10 @@ func (v *Vpc) SubnetCIDRs(t Tier) []string {
 	}
 	return out
 }
+
+// InterfaceEndpointCIDRs returns the ranges of the subnets the interface endpoints
+// (InterfaceServices) have their network interfaces in.
+func (v *Vpc) InterfaceEndpointCIDRs() []string { return v.SubnetCIDRs(endpointTier) }
 
 // Plan returns the subnet ranges of each tier for a VPC range and zone count, without
 // creating anything; the layout is documented in doc.go.
@@ -373,7 +380,7 @@ func (b *builder) endpoints(privateTables pulumi.StringArray) error {
 			ServiceName:       pulumi.String("com.amazonaws." + region + "." + svc),
 			VpcEndpointType:   pulumi.String("Interface"),
 			PrivateDnsEnabled: pulumi.Bool(true),
-			SubnetIds:         b.v.SubnetIDs(App),
+			SubnetIds:         b.v.SubnetIDs(endpointTier),
 			SecurityGroupIds:  pulumi.StringArray{sg.ID()},
 			Tags:              b.tags(svc),
 		}, b.opts()...); err != nil {

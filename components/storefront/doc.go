@@ -46,7 +46,9 @@
 // require (or verify-full), Redis over TLS (rediss://), OpenSearch over HTTPS.
 //
 // Network policy: ingress only to the HTTP port; egress only to the data subnets on 5432,
-// 6379 and 443, and to the cluster DNS on 53. Enforced by the VPC CNI's network-policy agent.
+// 6379 and 443, to the subnets of the VPC's interface endpoints (EndpointSubnetCIDRs) on 443
+// (IRSA's STS exchange, Secrets Manager), and to the cluster DNS on 53. Enforced by the VPC
+// CNI's network-policy agent.
 //
 // Ingress: only /api is routed; /healthz, /readyz and /metrics stay inside the cluster.
 // With a Domain, the ALB gets an HTTPS-only listener (TLS 1.2+) with an ACM certificate for
@@ -64,5 +66,5 @@
 // data subnet that is not a CIDR; plain Env entries that would carry a secret
 // (PGPASSWORD, REDIS_PASSWORD, TOKEN_SECRET, OPENSEARCH_PASSWORD, DATABASE_URL) or override
 // the values this component sets (PG*, DATABASE_IAM_AUTH, AWS_REGION, MIGRATE_ON_START, ...);
-// a Domain without a ZoneID.
+// a Domain without a ZoneID; missing or malformed EndpointSubnetCIDRs.
 package storefront

@@ -113,7 +113,11 @@ type Args struct {
 	// instead of ECR's AES256 default.
 	ImageKeyArn     pulumi.StringInput
 	DataSubnetCIDRs []string
-	PublicSubnetIDs pulumi.StringArray
+	// EndpointSubnetCIDRs are the subnets holding the VPC's interface endpoints (STS,
+	// Secrets Manager, ECR, Logs): IRSA exchanges the pod's token at STS before the first
+	// IAM-authenticated database connection and every signed OpenSearch request.
+	EndpointSubnetCIDRs []string
+	PublicSubnetIDs     pulumi.StringArray
 	// Domain (optional) gives the ALB a certificate for <OriginHost>.<Domain>, in ZoneID.
 	Domain string
 	// OriginHost is the label of the origin record under Domain; default "origin". A DR
@@ -225,6 +229,12 @@ func (a *Args) Validate() error {
 	for _, c := range d.DataSubnetCIDRs {
 		if pfx, err := netip.ParsePrefix(c); err != nil || pfx.Bits() == 0 {
 			p.Addf("DataSubnetCIDRs", "%q is not a subnet range", c)
+		}
+	}
+	p.Require(len(d.EndpointSubnetCIDRs) > 0, "EndpointSubnetCIDRs", "is required: the pods reach STS through the VPC's interface endpoints")
+	for _, c := range d.EndpointSubnetCIDRs {
+		if pfx, err := netip.ParsePrefix(c); err != nil || pfx.Bits() == 0 {
+			p.Addf("EndpointSubnetCIDRs", "%q is not a subnet range", c)
 		}
 	}
 	p.Require(len(d.PublicSubnetIDs) >= 2, "PublicSubnetIDs", "%d given: an ALB needs at least 2", len(d.PublicSubnetIDs))
@@ -1050,6 +1060,12 @@ func (b *builder) networkPolicy(inNS pulumi.ResourceOption) error {
 	tcp := func(port int) networkingv1.NetworkPolicyPortArgs {
 		return networkingv1.NetworkPolicyPortArgs{Protocol: pulumi.String("TCP"), Port: pulumi.Int(port)}
 	}
+	// The interface endpoints' addresses are assigned by AWS when they are created, so the
+	// tightest rule the plan can state is HTTPS to the subnets that hold them.
+	var endpointPeers networkingv1.NetworkPolicyPeerArray
+	for _, c := range b.a.EndpointSubnetCIDRs {
+		endpointPeers = append(endpointPeers, networkingv1.NetworkPolicyPeerArgs{IpBlock: &networkingv1.IPBlockArgs{Cidr: pulumi.String(c)}})
+	}
 	_, err := networkingv1.NewNetworkPolicy(b.ctx, b.name, &networkingv1.NetworkPolicyArgs{
 		Metadata: b.meta(AppName),
 		Spec: &networkingv1.NetworkPolicySpecArgs{
@@ -1063,6 +1079,10 @@ func (b *builder) networkPolicy(inNS pulumi.ResourceOption) error {
 				networkingv1.NetworkPolicyEgressRuleArgs{
 					To:    dataPeers,
 					Ports: networkingv1.NetworkPolicyPortArray{tcp(b.a.Database.Port), tcp(b.a.Cache.Port), tcp(443)},
+				},
+				networkingv1.NetworkPolicyEgressRuleArgs{
+					To:    endpointPeers,
+					Ports: networkingv1.NetworkPolicyPortArray{tcp(443)},
 				},
 				networkingv1.NetworkPolicyEgressRuleArgs{
 					To: networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{
