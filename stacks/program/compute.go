@@ -177,6 +177,7 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 		FailoverRole:        failoverRole,
 		VpcID:               rb.net.VpcID,
 		VpcCIDR:             c.VpcCIDR(),
+		NodeSecurityGroupID: rb.net.AppSecurityGroupID,
 		ZoneID:              zoneID,
 		Tags:                c.Tags,
 	})
