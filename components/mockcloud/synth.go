@@ -90,6 +90,12 @@ func synthesize(r *Resource) (string, resource.PropertyMap) {
 	if fn, ok := synthesizers[r.Type]; ok {
 		id = fn(r, phys, out)
 	}
+	// Bridged (Terraform-based) providers keep the id among a resource's outputs, as state
+	// exports show (https://www.pulumi.com/docs/pulumi-cloud/reference/cloud-rest-api/stacks/,
+	// "outputs": {..., "id": "vpc-..."}); rules resolve references through it.
+	if pkg := packageOf(r.Type); pkg == "aws" || pkg == "random" {
+		out["id"] = resource.NewProperty(id)
+	}
 	return id, out
 }
 
