@@ -59,7 +59,8 @@
 // with a FailoverRole, a second group admitting HTTPS from the Route 53 health checkers'
 // prefix list of the region (two groups because the lists weigh 55 and 25 rules against a
 // quota of 60); the rule admitting the ALB on 8080 is declared on NodeSecurityGroupID, and
-// the controller is told not to manage backend rules. Without a Domain there is no
+// the controller is told not to manage backend rules. The flows the pods need and forbid
+// are declared in Flows (output "flows") for the deployability pack. Without a Domain there is no
 // certificate to present, so the ALB listens on HTTP only; that mode is for trial stacks.
 //
 // Defaults: namespace "storefront", 3 replicas scaling to 12 at 70% CPU, requests 250m/256Mi,

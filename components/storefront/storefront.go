@@ -280,6 +280,8 @@ type Storefront struct {
 	// FailoverDomain is the Route 53 failover name (with FailoverRole), else OriginDomain.
 	FailoverDomain pulumi.StringOutput
 	OriginHTTPS    bool
+	// Flows are the network flows the storefront needs and forbids (see base.Flow).
+	Flows []base.Flow
 }
 
 // New deploys the storefront.
@@ -300,6 +302,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	return s, ctx.RegisterResourceOutputs(s, pulumi.Map{
+		base.FlowsOutput:       base.FlowsValue(s.Flows),
 		"namespace":            pulumi.String(a.Namespace),
 		"roleArn":              s.RoleArn,
 		"loadBalancerHostname": s.LoadBalancerHostname,
@@ -312,6 +315,8 @@ type builder struct {
 	name string
 	a    *Args
 	s    *Storefront
+	// prefix lists the load balancer admits, as looked up
+	lists []base.Endpoint
 }
 
 // aws children use the stack's default (cell-region) provider; Kubernetes children the
@@ -430,7 +435,40 @@ func (b *builder) build() error {
 	if err := b.scaling(dep, inNS); err != nil {
 		return err
 	}
-	return b.networkPolicy(inNS)
+	if err := b.networkPolicy(inNS); err != nil {
+		return err
+	}
+	b.declareFlows()
+	return nil
+}
+
+// declareFlows lists what the pods must reach and what must never reach them.
+func (b *builder) declareFlows() {
+	a := b.a
+	pods := base.Pods(a.Namespace, map[string]string{"app.kubernetes.io/name": AppName})
+	add := func(to base.Endpoint, port int, why string) {
+		b.s.Flows = append(b.s.Flows, base.Flow{From: pods, To: to, Port: port, Why: why})
+	}
+	add(base.AWSResource("aws:rds/cluster:Cluster", ""), a.Database.Port, "orders and catalogue live in Aurora PostgreSQL; /readyz needs it")
+	add(base.AWSResource("aws:elasticache/replicationGroup:ReplicationGroup", ""), a.Cache.Port, "carts and sessions live in Redis")
+	if a.Search != nil {
+		add(base.AWSResource("aws:opensearch/domain:Domain", ""), 443, "product search, signed with the pod's role")
+	}
+	add(base.VpcEndpoint("sts"), 443, "IRSA: the pod's token is exchanged at STS before the IAM-authenticated database login and every signed OpenSearch request")
+	add(base.VpcEndpoint("secretsmanager"), 443, "the pod's role reads its secrets through Secrets Manager")
+	lb := base.LoadBalancer(a.Namespace, AppName)
+	b.s.Flows = append(b.s.Flows,
+		base.Flow{From: lb, To: pods, Port: Port, Why: "the ALB forwards to the pods' IPs (target-type ip) and probes /readyz"},
+		base.Flow{From: base.Internet(), To: pods, Ports: "0-65535", Forbidden: true, Why: "pods are reached through the ALB only"},
+		base.Flow{From: pods, To: base.Internet(), Ports: "0-65535", Forbidden: true, Why: "pods have no business on the internet: AWS APIs are reached through VPC endpoints"},
+	)
+	for i, pl := range b.lists {
+		why := "CloudFront (behind the WAF) is the only client of the ALB"
+		if i > 0 {
+			why = "Route 53 health checkers probe origin/readyz for the failover record"
+		}
+		b.s.Flows = append(b.s.Flows, base.Flow{From: pl, To: lb, Port: 443, Why: why})
+	}
 }
 
 // image resolves the image to deploy, creating the cell's ECR repository when the stack
@@ -991,6 +1029,11 @@ func (b *builder) prefixList(name string) (*ec2.LookupManagedPrefixListResult, e
 	if pl.MaxEntries > securityGroupRuleQuota {
 		return nil, fmt.Errorf("storefront: prefix list %s weighs %d rules, more than the %d a security group holds", name, pl.MaxEntries, securityGroupRuleQuota)
 	}
+	var entries []string
+	for _, e := range pl.Entries {
+		entries = append(entries, e.Cidr)
+	}
+	b.lists = append(b.lists, base.PrefixList(name, pl.Id, pl.MaxEntries, entries))
 	return pl, nil
 }
 

@@ -110,6 +110,7 @@ func buildCluster(ctx *pulumi.Context, c *config.Cell, rb *regionBase, pilotLigh
 	if err != nil {
 		return nil, err
 	}
+	rb.flows = append(rb.flows, cl.Flows...)
 	out["clusterName"] = cl.Name
 	out["clusterEndpoint"] = cl.Endpoint
 	out["oidcProviderArn"] = cl.OIDCProviderArn
@@ -184,6 +185,7 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 	if err != nil {
 		return nil, err
 	}
+	rb.flows = append(rb.flows, sf.Flows...)
 	out["storefrontRoleArn"] = sf.RoleArn
 	out["storefrontImage"] = sf.Image
 	if sf.RepositoryURL.OutputState != nil { // only when the component owns the repository
