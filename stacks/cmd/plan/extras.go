@@ -17,7 +17,8 @@ func summaryExtras(p *plan.Planner, prices *plan.Prices, res *plan.Result) ([]st
 	if err != nil {
 		return nil, diagram, "", fmt.Errorf("policy options: %w", err)
 	}
-	report, err := check.CheckDeployment(res.Stack, res.Deployment(time.Now()), opts)
+	dep := res.Deployment(time.Now())
+	report, err := check.CheckDeployment(res.Stack, dep, opts)
 	if err != nil {
 		return nil, diagram, "", fmt.Errorf("policy check: %w", err)
 	}
@@ -44,6 +45,6 @@ func summaryExtras(p *plan.Planner, prices *plan.Prices, res *plan.Result) ([]st
 	if !report.Passed() {
 		verdict = fmt.Sprintf("policy FAIL (%d mandatory)", counts.Mandatory)
 	}
-	return []string{report.Markdown(), plan.CostSection(prices, res, failover)}, diagram,
+	return []string{report.Markdown(), check.FlowTable(res.Stack, dep), plan.CostSection(prices, res, failover)}, diagram,
 		fmt.Sprintf("%-28s %s %6.0f/mo", verdict, prices.Currency, est.Total), nil
 }
