@@ -113,6 +113,8 @@ type Cache struct {
 	Port            int
 	SecretArn       pulumi.StringOutput // the AUTH token, in Secrets Manager
 	SecurityGroupID pulumi.StringOutput
+	// Flows are the network flows the cache declares (see base.Flow).
+	Flows []base.Flow
 }
 
 // New creates the cache. Nothing is registered when the args are invalid.
@@ -251,8 +253,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	c.SecretArn = secret.Arn
+	c.Flows = base.DataStoreFlows(base.AWSResource("aws:elasticache/replicationGroup:ReplicationGroup", name), Port, "the Redis replication group")
 
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		base.FlowsOutput:     base.FlowsValue(c.Flows),
 		"replicationGroupId": c.ReplicationGroupID,
 		"endpoint":           c.Endpoint,
 		"readerEndpoint":     c.ReaderEndpoint,

@@ -184,6 +184,8 @@ type Cluster struct {
 	Ready []pulumi.Resource
 	// PilotLight echoes Args.PilotLight.
 	PilotLight bool
+	// Flows are the network flows the nodes need (see base.Flow).
+	Flows []base.Flow
 }
 
 // TrustPolicy is the assume-role policy of an IRSA role: only the named service account of
@@ -240,7 +242,15 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := b.build(); err != nil {
 		return nil, err
 	}
+	nodes := base.ClusterNodes(a.ClusterName)
+	for _, svc := range []string{"ecr.api", "ecr.dkr", "s3"} {
+		c.Flows = append(c.Flows, base.Flow{From: nodes, To: base.VpcEndpoint(svc), Port: 443,
+			Why: "the kubelet pulls images from ECR (" + svc + ") through the VPC endpoints"})
+	}
+	c.Flows = append(c.Flows, base.Flow{From: nodes, To: base.VpcEndpoint("sts"), Port: 443,
+		Why: "add-ons with IRSA roles (VPC CNI, EBS CSI, the load balancer controller) exchange their tokens at STS"})
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		base.FlowsOutput:  base.FlowsValue(c.Flows),
 		"clusterName":     c.Name,
 		"endpoint":        c.Endpoint,
 		"oidcProviderArn": c.OIDCProviderArn,

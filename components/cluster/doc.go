@@ -22,7 +22,10 @@
 // following the controller's published policy: creating, modifying and deleting load
 // balancers, target groups and security groups is conditioned on the controller's own
 // elbv2.k8s.aws/cluster tag; listener, rule and target registration calls cannot be scoped
-// by tag and are not.
+// by tag and are not. The published policy's unconditioned ec2:AuthorizeSecurityGroupIngress
+// (needed only when the controller adds rules to groups it does not own, such as the nodes')
+// is left out: Ingresses name their groups and own the backend rule. The nodes' flows (ECR,
+// S3 and STS endpoints) are declared in Flows.
 //
 // Pilot light (the DR copy of a cell): the control plane, OIDC provider, node group and
 // DaemonSet add-ons exist but the node group is scaled to zero (min 0, desired 0, max

@@ -55,6 +55,13 @@ func loadBalancerControllerPolicy() pulumi.StringOutput {
 			},
 			Resources: base.Strings("*"),
 		},
+		// Rules on the controller's own groups (the shared backend group, generated frontend
+		// groups). The published policy also grants these two actions on "*" so that the
+		// controller can open the targets' groups when an Ingress sets
+		// manage-backend-security-group-rules; that grant is left out: Ingresses name their
+		// groups, and a group given by annotation gets no backend rule from the controller
+		// unless asked (docs/deploy/security_groups.md), so the plan declares that rule.
+		// https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/main/docs/install/iam_policy.json
 		base.Statement{
 			Sid:       "AuthorizeOwnSecurityGroupRules",
 			Actions:   []string{"ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"},

@@ -212,6 +212,8 @@ type Database struct {
 	// Secondary's is an empty string).
 	SecretArn       pulumi.StringOutput
 	SecurityGroupID pulumi.StringOutput
+	// Flows are the network flows the database declares (see base.Flow).
+	Flows []base.Flow
 }
 
 // New creates the database. Nothing is registered when the args are invalid.
@@ -232,6 +234,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := b.build(); err != nil {
 		return nil, err
 	}
+	db.Flows = base.DataStoreFlows(base.AWSResource("aws:rds/cluster:Cluster", name), Port, "the Aurora cluster")
 	outs := pulumi.Map{
 		"mode":                    pulumi.String(string(a.Mode)),
 		"clusterIdentifier":       db.ClusterIdentifier,
@@ -242,6 +245,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		"port":                    pulumi.Int(Port),
 		"securityGroupId":         db.SecurityGroupID,
 		"secretArn":               db.SecretArn,
+		base.FlowsOutput:          base.FlowsValue(db.Flows),
 	}
 	return db, ctx.RegisterResourceOutputs(db, outs)
 }

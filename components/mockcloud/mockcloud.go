@@ -48,6 +48,7 @@ type Cloud struct {
 	providerRegion map[string]string // provider reference -> region
 	defaults       map[string]string // package -> default provider reference
 	stackOutputs   map[string]resource.PropertyMap
+	invocations    []Invocation
 }
 
 // New returns an empty cloud for one project/stack.
@@ -158,11 +159,44 @@ func (c *Cloud) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		region = c.providerRegion[args.Provider]
 	}
 	c.mu.Unlock()
-	fn, ok := invokes[args.Token]
-	if !ok {
+	in := args.Args.Mappable()
+	var out map[string]any
+	if fn, ok := checkedInvokes[args.Token]; ok {
+		var err error
+		if out, err = fn(region, in); err != nil {
+			return nil, err
+		}
+	} else if fn, ok := invokes[args.Token]; ok {
+		out = fn(region, in)
+	} else {
 		return nil, fmt.Errorf("mockcloud: no mock for function %s; add one to components/mockcloud", args.Token)
 	}
-	return resource.NewPropertyMapFromMap(fn(region, args.Args.Mappable())), nil
+	c.mu.Lock()
+	c.invocations = append(c.invocations, Invocation{Token: args.Token, Region: region, Args: in, Result: out})
+	c.mu.Unlock()
+	return resource.NewPropertyMapFromMap(out), nil
+}
+
+// Invocation is one provider function the program called and what it was answered; data
+// sources leave nothing in state, so tests find looked-up values (a prefix list's id) here.
+type Invocation struct {
+	Token  string
+	Region string
+	Args   map[string]any
+	Result map[string]any
+}
+
+// Invocations returns the calls of a provider function, in call order.
+func (c *Cloud) Invocations(token string) []Invocation {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []Invocation
+	for _, i := range c.invocations {
+		if i.Token == token {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // urn mirrors the SDK mock engine's URN scheme so recorded URNs match the ones it hands out.

@@ -46,15 +46,15 @@ var invokes = map[string]invokeFunc{
 	"aws:index/getRegion:getRegion": func(region string, _ map[string]any) map[string]any {
 		return map[string]any{"id": region, "name": region, "region": region, "endpoint": "ec2." + region + ".amazonaws.com", "description": region}
 	},
-	"aws:ec2/getManagedPrefixList:getManagedPrefixList": func(region string, args map[string]any) map[string]any {
-		name, _ := args["name"].(string)
-		id := hashID("pl-", region+"/"+name, 8)
-		return map[string]any{"id": id, "name": name, "addressFamily": "IPv4", "maxEntries": 55.0,
-			"arn": arn("ec2", region, "aws:prefix-list/"+id), "ownerId": "AWS", "entries": []any{}}
-	},
 	"aws:index/getPartition:getPartition": func(string, map[string]any) map[string]any {
 		return map[string]any{"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
 	},
+}
+
+// checkedInvokes answer provider functions that fail for some arguments, as the real
+// provider does.
+var checkedInvokes = map[string]func(region string, args map[string]any) (map[string]any, error){
+	"aws:ec2/getManagedPrefixList:getManagedPrefixList": managedPrefixList,
 }
 
 // shortRegion turns "eu-west-1" into "euw1", the way AWS zone ids are spelled.
@@ -89,6 +89,12 @@ func synthesize(r *Resource) (string, resource.PropertyMap) {
 	}
 	if fn, ok := synthesizers[r.Type]; ok {
 		id = fn(r, phys, out)
+	}
+	// Bridged (Terraform-based) providers keep the id among a resource's outputs, as state
+	// exports show (https://www.pulumi.com/docs/pulumi-cloud/reference/cloud-rest-api/stacks/,
+	// "outputs": {..., "id": "vpc-..."}); rules resolve references through it.
+	if pkg := packageOf(r.Type); pkg == "aws" || pkg == "random" {
+		out["id"] = resource.NewProperty(id)
 	}
 	return id, out
 }
@@ -136,4 +142,41 @@ func kubernetesMeta(r *Resource, out resource.PropertyMap) string {
 func uuidFrom(seed string) string {
 	h := hashID("", seed, 32)
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// awsManagedPrefixLists are the AWS-managed prefix lists the program may look up, with the
+// weight AWS documents for each (its maxEntries, which is what a security group rule
+// referencing it counts as) and sample entries: the Route 53 health checkers' ranges are the
+// ROUTE53_HEALTHCHECKS prefixes of ip-ranges.json. Names are matched with "<region>"
+// standing for the region of the lookup.
+// https://docs.aws.amazon.com/vpc/latest/userguide/working-with-aws-managed-prefix-lists.html
+var awsManagedPrefixLists = map[string]struct {
+	weight  float64
+	entries []string
+}{
+	"com.amazonaws.global.cloudfront.origin-facing": {weight: 55},
+	"com.amazonaws.<region>.route53-healthchecks": {weight: 25, entries: []string{
+		"54.243.31.192/26", "107.23.255.0/26", "54.241.32.64/26", "54.244.52.192/26", "54.245.168.0/26",
+		"54.228.16.0/26", "176.34.159.192/26", "54.248.220.0/26", "54.250.253.192/26", "54.251.31.128/26",
+		"54.255.254.192/26", "54.252.79.128/26", "54.252.254.192/26", "54.232.40.64/26", "177.71.207.128/26",
+	}},
+	"com.amazonaws.<region>.s3":       {weight: 1},
+	"com.amazonaws.<region>.dynamodb": {weight: 1},
+}
+
+// managedPrefixList answers ec2.LookupManagedPrefixList by name the way the API does for an
+// AWS-managed list, and fails like it for a name AWS does not publish.
+func managedPrefixList(region string, args map[string]any) (map[string]any, error) {
+	name, _ := args["name"].(string)
+	pl, ok := awsManagedPrefixLists[strings.Replace(name, "."+region+".", ".<region>.", 1)]
+	if !ok {
+		return nil, fmt.Errorf("no matching EC2 Managed Prefix List found (name %q in %s)", name, region)
+	}
+	id := hashID("pl-", region+"/"+name, 8)
+	entries := make([]any, len(pl.entries))
+	for i, c := range pl.entries {
+		entries[i] = map[string]any{"cidr": c, "description": ""}
+	}
+	return map[string]any{"id": id, "name": name, "addressFamily": "IPv4", "maxEntries": pl.weight,
+		"arn": arn("ec2", region, "aws:prefix-list/"+id), "ownerId": "AWS", "entries": entries, "version": 1.0}, nil
 }

@@ -11,7 +11,10 @@
 // kept FlowLogRetentionDays; an S3 gateway endpoint on the app and data route tables and
 // interface endpoints for ECR (api, dkr), STS, Secrets Manager and CloudWatch Logs in the app
 // subnets, reachable on 443 from inside the VPC only; the default security group adopted and
-// stripped of every rule; tags, plus Name and tier, on everything taggable.
+// stripped of every rule; the application tier's group (AppSecurityGroupID) egress-only, its
+// rules separate resources so other components can add theirs; tags, plus Name and tier, on
+// everything taggable. InterfaceEndpointCIDRs names the subnets the interface endpoints live
+// in, for NetworkPolicies.
 //
 // Refuses: a range that is not private RFC 1918 IPv4, smaller than /20 or larger than /16;
 // fewer than 2 zones, or zones outside the region; a missing flow-log key; a retention

@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/base"
@@ -25,6 +26,9 @@ const (
 
 // InterfaceServices are the interface endpoints created by default.
 var InterfaceServices = []string{"ecr.api", "ecr.dkr", "sts", "secretsmanager", "logs"}
+
+// endpointTier holds the interface endpoints' network interfaces, next to their clients.
+const endpointTier = App
 
 // Args configures the VPC.
 type Args struct {
@@ -98,6 +102,10 @@ func (v *Vpc) SubnetCIDRs(t Tier) []string {
 	}
 	return out
 }
+
+// InterfaceEndpointCIDRs returns the ranges of the subnets the interface endpoints
+// (InterfaceServices) have their network interfaces in.
+func (v *Vpc) InterfaceEndpointCIDRs() []string { return v.SubnetCIDRs(endpointTier) }
 
 // Plan returns the subnet ranges of each tier for a VPC range and zone count, without
 // creating anything; the layout is documented in doc.go.
@@ -373,7 +381,7 @@ func (b *builder) endpoints(privateTables pulumi.StringArray) error {
 			ServiceName:       pulumi.String("com.amazonaws." + region + "." + svc),
 			VpcEndpointType:   pulumi.String("Interface"),
 			PrivateDnsEnabled: pulumi.Bool(true),
-			SubnetIds:         b.v.SubnetIDs(App),
+			SubnetIds:         b.v.SubnetIDs(endpointTier),
 			SecurityGroupIds:  pulumi.StringArray{sg.ID()},
 			Tags:              b.tags(svc),
 		}, b.opts()...); err != nil {
@@ -431,31 +439,37 @@ func (b *builder) flowLogs() error {
 
 // appSecurityGroup creates the application tier's group: it may reach anything inside the VPC
 // and HTTPS outside it (payment providers, public registries through NAT), nothing else.
+// Its rules are separate resources, never inline, because other components add rules to it
+// (the storefront admits its load balancer) and the provider's documentation warns that
+// inline rules and rule resources on one group overwrite each other
+// (https://www.pulumi.com/registry/packages/aws/api-docs/ec2/securitygroup/).
 func (b *builder) appSecurityGroup() error {
 	sg, err := ec2.NewSecurityGroup(b.ctx, b.name+"-app", &ec2.SecurityGroupArgs{
 		VpcId:       b.v.VpcID,
 		Description: pulumi.String("Application tier: cluster nodes and storefront pods"),
-		Egress: ec2.SecurityGroupEgressArray{
-			ec2.SecurityGroupEgressArgs{
-				Description: pulumi.String("Anything inside the VPC"),
-				Protocol:    pulumi.String("-1"),
-				FromPort:    pulumi.Int(0),
-				ToPort:      pulumi.Int(0),
-				CidrBlocks:  pulumi.StringArray{pulumi.String(b.args.CIDR)},
-			},
-			ec2.SecurityGroupEgressArgs{
-				Description: pulumi.String("HTTPS to the internet through NAT"),
-				Protocol:    pulumi.String("tcp"),
-				FromPort:    pulumi.Int(443),
-				ToPort:      pulumi.Int(443),
-				CidrBlocks:  pulumi.StringArray{pulumi.String("0.0.0.0/0")},
-			},
-		},
-		Tags: b.tags("app", "tier", string(App)),
+		Tags:        b.tags("app", "tier", string(App)),
 	}, b.opts()...)
 	if err != nil {
 		return err
 	}
 	b.v.AppSecurityGroupID = sg.ID().ToStringOutput()
-	return nil
+	if _, err := vpc.NewSecurityGroupEgressRule(b.ctx, b.name+"-app-to-vpc", &vpc.SecurityGroupEgressRuleArgs{
+		SecurityGroupId: sg.ID(),
+		Description:     pulumi.String("Anything inside the VPC"),
+		IpProtocol:      pulumi.String("-1"),
+		CidrIpv4:        pulumi.String(b.args.CIDR),
+		Tags:            b.tags("app-to-vpc"),
+	}, b.opts()...); err != nil {
+		return err
+	}
+	_, err = vpc.NewSecurityGroupEgressRule(b.ctx, b.name+"-app-https-out", &vpc.SecurityGroupEgressRuleArgs{
+		SecurityGroupId: sg.ID(),
+		Description:     pulumi.String("HTTPS to the internet through NAT"),
+		IpProtocol:      pulumi.String("tcp"),
+		FromPort:        pulumi.Int(443),
+		ToPort:          pulumi.Int(443),
+		CidrIpv4:        pulumi.String("0.0.0.0/0"),
+		Tags:            b.tags("app-https-out"),
+	}, b.opts()...)
+	return err
 }

@@ -134,6 +134,8 @@ type Search struct {
 	Port            int
 	SecretArn       pulumi.StringOutput // the fine-grained access control master user
 	SecurityGroupID pulumi.StringOutput
+	// Flows are the network flows the domain declares (see base.Flow).
+	Flows []base.Flow
 
 	name     string
 	provider pulumi.ProviderResource
@@ -316,8 +318,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	s.SecretArn = secret.Arn
+	s.Flows = base.DataStoreFlows(base.AWSResource("aws:opensearch/domain:Domain", name), Port, "the OpenSearch domain")
 
 	return s, ctx.RegisterResourceOutputs(s, pulumi.Map{
+		base.FlowsOutput:  base.FlowsValue(s.Flows),
 		"domainName":      pulumi.String(a.DomainName),
 		"domainArn":       s.DomainArn,
 		"endpoint":        s.Endpoint,

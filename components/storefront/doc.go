@@ -46,12 +46,21 @@
 // require (or verify-full), Redis over TLS (rediss://), OpenSearch over HTTPS.
 //
 // Network policy: ingress only to the HTTP port; egress only to the data subnets on 5432,
-// 6379 and 443, and to the cluster DNS on 53. Enforced by the VPC CNI's network-policy agent.
+// 6379 and 443, to the subnets of the VPC's interface endpoints (EndpointSubnetCIDRs) on 443
+// (IRSA's STS exchange, Secrets Manager), and to the cluster DNS on 53. Enforced by the VPC
+// CNI's network-policy agent.
 //
-// Ingress: only /api is routed; /healthz, /readyz and /metrics stay inside the cluster.
+// Ingress: /api and (exactly) /readyz are routed, the latter for the Route 53 health check;
+// /healthz and /metrics stay inside the cluster.
 // With a Domain, the ALB gets an HTTPS-only listener (TLS 1.2+) with an ACM certificate for
 // "origin.<Domain>" in the cell's region, validated in ZoneID, and origin.<Domain> points at
-// the ALB: that is the name the edge connects to over HTTPS. Without a Domain there is no
+// the ALB: that is the name the edge connects to over HTTPS. With a VpcID the ALB carries
+// the component's own security groups: HTTPS from CloudFront's origin-facing prefix list and,
+// with a FailoverRole, a second group admitting HTTPS from the Route 53 health checkers'
+// prefix list of the region (two groups because the lists weigh 55 and 25 rules against a
+// quota of 60); the rule admitting the ALB on 8080 is declared on NodeSecurityGroupID, and
+// the controller is told not to manage backend rules. The flows the pods need and forbid
+// are declared in Flows (output "flows") for the deployability pack. Without a Domain there is no
 // certificate to present, so the ALB listens on HTTP only; that mode is for trial stacks.
 //
 // Defaults: namespace "storefront", 3 replicas scaling to 12 at 70% CPU, requests 250m/256Mi,
@@ -64,5 +73,6 @@
 // data subnet that is not a CIDR; plain Env entries that would carry a secret
 // (PGPASSWORD, REDIS_PASSWORD, TOKEN_SECRET, OPENSEARCH_PASSWORD, DATABASE_URL) or override
 // the values this component sets (PG*, DATABASE_IAM_AUTH, AWS_REGION, MIGRATE_ON_START, ...);
-// a Domain without a ZoneID.
+// a Domain without a ZoneID; missing or malformed EndpointSubnetCIDRs; a VpcID without a
+// NodeSecurityGroupID.
 package storefront

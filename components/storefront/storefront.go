@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
@@ -43,6 +44,9 @@ const (
 	// SecretProviderClass, the Kubernetes Secret holding the master password (synced only
 	// while the Job's pod exists) and its pods' app.kubernetes.io/name label.
 	Bootstrap = "storefront-db-bootstrap"
+	// readyPath is the readiness endpoint: pods are Ready, targets healthy and the region
+	// healthy for Route 53 only while it answers 200 (it checks PostgreSQL).
+	readyPath = "/readyz"
 	// bootstrapRoleSuffix names the Job's IAM role: RoleName + suffix.
 	bootstrapRoleSuffix = "-db-bootstrap"
 )
@@ -113,7 +117,11 @@ type Args struct {
 	// instead of ECR's AES256 default.
 	ImageKeyArn     pulumi.StringInput
 	DataSubnetCIDRs []string
-	PublicSubnetIDs pulumi.StringArray
+	// EndpointSubnetCIDRs are the subnets holding the VPC's interface endpoints (STS,
+	// Secrets Manager, ECR, Logs): IRSA exchanges the pod's token at STS before the first
+	// IAM-authenticated database connection and every signed OpenSearch request.
+	EndpointSubnetCIDRs []string
+	PublicSubnetIDs     pulumi.StringArray
 	// Domain (optional) gives the ALB a certificate for <OriginHost>.<Domain>, in ZoneID.
 	Domain string
 	// OriginHost is the label of the origin record under Domain; default "origin". A DR
@@ -129,8 +137,12 @@ type Args struct {
 	// from CloudFront's origin-facing addresses, so the WAF cannot be bypassed.
 	VpcID   pulumi.StringInput
 	VpcCIDR string
-	ZoneID  pulumi.StringInput
-	Tags    map[string]string
+	// NodeSecurityGroupID is a group every node's network interfaces carry; with the VPC CNI
+	// the pods' addresses sit on those interfaces, so the component admits the load
+	// balancer on Port there (required with VpcID and Domain).
+	NodeSecurityGroupID pulumi.StringInput
+	ZoneID              pulumi.StringInput
+	Tags                map[string]string
 }
 
 var originLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
@@ -227,6 +239,12 @@ func (a *Args) Validate() error {
 			p.Addf("DataSubnetCIDRs", "%q is not a subnet range", c)
 		}
 	}
+	p.Require(len(d.EndpointSubnetCIDRs) > 0, "EndpointSubnetCIDRs", "is required: the pods reach STS through the VPC's interface endpoints")
+	for _, c := range d.EndpointSubnetCIDRs {
+		if pfx, err := netip.ParsePrefix(c); err != nil || pfx.Bits() == 0 {
+			p.Addf("EndpointSubnetCIDRs", "%q is not a subnet range", c)
+		}
+	}
 	p.Require(len(d.PublicSubnetIDs) >= 2, "PublicSubnetIDs", "%d given: an ALB needs at least 2", len(d.PublicSubnetIDs))
 	for k := range d.Env {
 		switch {
@@ -241,6 +259,7 @@ func (a *Args) Validate() error {
 		p.Require(d.OriginHost == "" || originLabel.MatchString(d.OriginHost), "OriginHost", "%q is not a DNS label", d.OriginHost)
 		p.Require(d.FailoverRole == "" || d.FailoverRole == "PRIMARY" || d.FailoverRole == "SECONDARY", "FailoverRole", "%q is not PRIMARY or SECONDARY", d.FailoverRole)
 		p.Require(d.FailoverHost == "" || originLabel.MatchString(d.FailoverHost), "FailoverHost", "%q is not a DNS label", d.FailoverHost)
+		p.Require(d.VpcID == nil || d.NodeSecurityGroupID != nil, "NodeSecurityGroupID", "is required with VpcID: the load balancer's own security group must be admitted to the pods")
 	}
 	return p.Err()
 }
@@ -261,6 +280,8 @@ type Storefront struct {
 	// FailoverDomain is the Route 53 failover name (with FailoverRole), else OriginDomain.
 	FailoverDomain pulumi.StringOutput
 	OriginHTTPS    bool
+	// Flows are the network flows the storefront needs and forbids (see base.Flow).
+	Flows []base.Flow
 }
 
 // New deploys the storefront.
@@ -281,6 +302,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	return s, ctx.RegisterResourceOutputs(s, pulumi.Map{
+		base.FlowsOutput:       base.FlowsValue(s.Flows),
 		"namespace":            pulumi.String(a.Namespace),
 		"roleArn":              s.RoleArn,
 		"loadBalancerHostname": s.LoadBalancerHostname,
@@ -293,6 +315,8 @@ type builder struct {
 	name string
 	a    *Args
 	s    *Storefront
+	// prefix lists the load balancer admits, as looked up
+	lists []base.Endpoint
 }
 
 // aws children use the stack's default (cell-region) provider; Kubernetes children the
@@ -411,7 +435,40 @@ func (b *builder) build() error {
 	if err := b.scaling(dep, inNS); err != nil {
 		return err
 	}
-	return b.networkPolicy(inNS)
+	if err := b.networkPolicy(inNS); err != nil {
+		return err
+	}
+	b.declareFlows()
+	return nil
+}
+
+// declareFlows lists what the pods must reach and what must never reach them.
+func (b *builder) declareFlows() {
+	a := b.a
+	pods := base.Pods(a.Namespace, map[string]string{"app.kubernetes.io/name": AppName})
+	add := func(to base.Endpoint, port int, why string) {
+		b.s.Flows = append(b.s.Flows, base.Flow{From: pods, To: to, Port: port, Why: why})
+	}
+	add(base.AWSResource("aws:rds/cluster:Cluster", ""), a.Database.Port, "orders and catalogue live in Aurora PostgreSQL; /readyz needs it")
+	add(base.AWSResource("aws:elasticache/replicationGroup:ReplicationGroup", ""), a.Cache.Port, "carts and sessions live in Redis")
+	if a.Search != nil {
+		add(base.AWSResource("aws:opensearch/domain:Domain", ""), 443, "product search, signed with the pod's role")
+	}
+	add(base.VpcEndpoint("sts"), 443, "IRSA: the pod's token is exchanged at STS before the IAM-authenticated database login and every signed OpenSearch request")
+	add(base.VpcEndpoint("secretsmanager"), 443, "the pod's role reads its secrets through Secrets Manager")
+	lb := base.LoadBalancer(a.Namespace, AppName)
+	b.s.Flows = append(b.s.Flows,
+		base.Flow{From: lb, To: pods, Port: Port, Why: "the ALB forwards to the pods' IPs (target-type ip) and probes /readyz"},
+		base.Flow{From: base.Internet(), To: pods, Ports: "0-65535", Forbidden: true, Why: "pods are reached through the ALB only"},
+		base.Flow{From: pods, To: base.Internet(), Ports: "0-65535", Forbidden: true, Why: "pods have no business on the internet: AWS APIs are reached through VPC endpoints"},
+	)
+	for i, pl := range b.lists {
+		why := "CloudFront (behind the WAF) is the only client of the ALB"
+		if i > 0 {
+			why = "Route 53 health checkers probe origin/readyz for the failover record"
+		}
+		b.s.Flows = append(b.s.Flows, base.Flow{From: pl, To: lb, Port: 443, Why: why})
+	}
 }
 
 // image resolves the image to deploy, creating the cell's ECR repository when the stack
@@ -744,7 +801,7 @@ func (b *builder) deployment(refs []secretRef, deps []pulumi.Resource) (*appsv1.
 							Limits:   pulumi.StringMap{"cpu": pulumi.String(a.CPULimit), "memory": pulumi.String(a.MemoryLimit)},
 						},
 						LivenessProbe:   probe("/healthz", 10, 10, 3),
-						ReadinessProbe:  probe("/readyz", 5, 5, 3),
+						ReadinessProbe:  probe(readyPath, 5, 5, 3),
 						SecurityContext: containerSecurity(),
 						VolumeMounts: corev1.VolumeMountArray{
 							corev1.VolumeMountArgs{Name: pulumi.String("tmp"), MountPath: pulumi.String("/tmp")},
@@ -783,19 +840,22 @@ func (b *builder) ingress(svc, dep pulumi.Resource) error {
 		"alb.ingress.kubernetes.io/scheme":           pulumi.String("internet-facing"),
 		"alb.ingress.kubernetes.io/target-type":      pulumi.String("ip"),
 		"alb.ingress.kubernetes.io/subnets":          subnets,
-		"alb.ingress.kubernetes.io/healthcheck-path": pulumi.String("/readyz"),
+		"alb.ingress.kubernetes.io/healthcheck-path": pulumi.String(readyPath),
 		"alb.ingress.kubernetes.io/load-balancer-attributes": pulumi.String(
 			"routing.http.drop_invalid_header_fields.enabled=true,idle_timeout.timeout_seconds=60"),
 		"alb.ingress.kubernetes.io/tags": pulumi.String(strings.Join(tags, ",")),
 	}
 	var certDeps []pulumi.Resource
 	if a.VpcID != nil && a.Domain != "" {
-		sg, err := b.loadBalancerSecurityGroup()
+		sgs, err := b.loadBalancerSecurityGroups()
 		if err != nil {
 			return err
 		}
-		ann["alb.ingress.kubernetes.io/security-groups"] = sg
-		ann["alb.ingress.kubernetes.io/manage-backend-security-group-rules"] = pulumi.String("true")
+		ann["alb.ingress.kubernetes.io/security-groups"] = sgs
+		// The plan owns the rule admitting the load balancer to the pods (see
+		// loadBalancerSecurityGroups): with "true" the controller would authorize ingress on
+		// the cluster security group, which its role may not modify.
+		ann["alb.ingress.kubernetes.io/manage-backend-security-group-rules"] = pulumi.String("false")
 	}
 	if a.Domain != "" {
 		cert, validation, err := b.certificate()
@@ -809,6 +869,16 @@ func (b *builder) ingress(svc, dep pulumi.Resource) error {
 	} else {
 		ann["alb.ingress.kubernetes.io/listen-ports"] = pulumi.String(`[{"HTTP":80}]`)
 	}
+	route := func(path, kind string) networkingv1.HTTPIngressPathArgs {
+		return networkingv1.HTTPIngressPathArgs{
+			Path:     pulumi.String(path),
+			PathType: pulumi.String(kind),
+			Backend: networkingv1.IngressBackendArgs{Service: &networkingv1.IngressServiceBackendArgs{
+				Name: pulumi.String(AppName),
+				Port: &networkingv1.ServiceBackendPortArgs{Name: pulumi.String("http")},
+			}},
+		}
+	}
 	labels := b.labels()
 	// Names the region of the ALB behind this object (a well-known label).
 	labels["topology.kubernetes.io/region"] = pulumi.String(a.Region)
@@ -820,14 +890,11 @@ func (b *builder) ingress(svc, dep pulumi.Resource) error {
 			IngressClassName: pulumi.String("alb"),
 			Rules: networkingv1.IngressRuleArray{networkingv1.IngressRuleArgs{
 				Http: &networkingv1.HTTPIngressRuleValueArgs{Paths: networkingv1.HTTPIngressPathArray{
-					networkingv1.HTTPIngressPathArgs{
-						Path:     pulumi.String("/api"),
-						PathType: pulumi.String("Prefix"),
-						Backend: networkingv1.IngressBackendArgs{Service: &networkingv1.IngressServiceBackendArgs{
-							Name: pulumi.String(AppName),
-							Port: &networkingv1.ServiceBackendPortArgs{Name: pulumi.String("http")},
-						}},
-					},
+					route("/api", "Prefix"),
+					// The Route 53 health check of the failover record probes
+					// origin.<Domain>/readyz through the load balancer; unrouted paths get
+					// the controller's default 404, which would mark the region unhealthy.
+					route(readyPath, "Exact"),
 				}},
 			}},
 		},
@@ -950,38 +1017,116 @@ func (b *builder) certificate() (pulumi.StringOutput, pulumi.Resource, error) {
 	return v.CertificateArn, v, nil
 }
 
-// loadBalancerSecurityGroup admits HTTPS only from CloudFront's origin-facing address ranges
-// (an AWS-managed prefix list), so nothing reaches the API without passing the WAF.
-func (b *builder) loadBalancerSecurityGroup() (pulumi.StringOutput, error) {
-	pl, err := ec2.LookupManagedPrefixList(b.ctx, &ec2.LookupManagedPrefixListArgs{
-		Name: pulumi.StringRef("com.amazonaws.global.cloudfront.origin-facing"),
-	}, pulumi.Parent(b.s))
+// Managed prefix lists the load balancer admits, and their weights: a rule referencing a
+// list counts as its maximum number of entries against the quota of 60 inbound rules per
+// security group, so the two lists (55 + 25) need a group each.
+// https://docs.aws.amazon.com/vpc/latest/userguide/working-with-aws-managed-prefix-lists.html
+// https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html
+const (
+	CloudFrontPrefixList   = "com.amazonaws.global.cloudfront.origin-facing"
+	securityGroupRuleQuota = 60
+)
+
+// HealthCheckPrefixList names the Route 53 health checkers' list: "allow inbound traffic
+// from com.amazonaws.<region>.route53-healthchecks, where <region> is the Region of your
+// resource" (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-router-firewall-rules.html).
+func HealthCheckPrefixList(region string) string {
+	return "com.amazonaws." + region + ".route53-healthchecks"
+}
+
+// prefixList looks up an AWS-managed prefix list and checks that a rule referencing it fits
+// in one security group.
+func (b *builder) prefixList(name string) (*ec2.LookupManagedPrefixListResult, error) {
+	pl, err := ec2.LookupManagedPrefixList(b.ctx, &ec2.LookupManagedPrefixListArgs{Name: pulumi.StringRef(name)}, pulumi.Parent(b.s))
 	if err != nil {
-		return pulumi.StringOutput{}, fmt.Errorf("storefront: looking up CloudFront's origin-facing prefix list: %w", err)
+		return nil, fmt.Errorf("storefront: looking up the managed prefix list %s: %w", name, err)
+	}
+	if pl.MaxEntries > securityGroupRuleQuota {
+		return nil, fmt.Errorf("storefront: prefix list %s weighs %d rules, more than the %d a security group holds", name, pl.MaxEntries, securityGroupRuleQuota)
+	}
+	var entries []string
+	for _, e := range pl.Entries {
+		entries = append(entries, e.Cidr)
+	}
+	b.lists = append(b.lists, base.PrefixList(name, pl.Id, pl.MaxEntries, entries))
+	return pl, nil
+}
+
+// loadBalancerSecurityGroups creates the load balancer's groups and returns their ids, as
+// the controller's security-groups annotation takes them. One admits HTTPS only from
+// CloudFront's origin-facing addresses, so nothing reaches the API without passing the WAF;
+// with a failover record, a second admits HTTPS from the Route 53 health checkers, which
+// probe origin.<Domain>/readyz. With its groups given by annotation the controller adds no
+// rule to the targets' groups (manage-backend-security-group-rules defaults to false,
+// https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/security_groups/),
+// so the rule admitting the load balancer on Port is declared here, on the nodes' group.
+func (b *builder) loadBalancerSecurityGroups() (pulumi.StringOutput, error) {
+	a := b.a
+	cf, err := b.prefixList(CloudFrontPrefixList)
+	if err != nil {
+		return pulumi.StringOutput{}, err
 	}
 	sg, err := ec2.NewSecurityGroup(b.ctx, b.name+"-alb", &ec2.SecurityGroupArgs{
-		VpcId:       b.a.VpcID,
+		VpcId:       a.VpcID,
 		Description: pulumi.String("Storefront load balancer: HTTPS from CloudFront only"),
 		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
 			Description:   pulumi.String("HTTPS from CloudFront origin-facing addresses"),
 			Protocol:      pulumi.String("tcp"),
 			FromPort:      pulumi.Int(443),
 			ToPort:        pulumi.Int(443),
-			PrefixListIds: pulumi.StringArray{pulumi.String(pl.Id)},
+			PrefixListIds: pulumi.StringArray{pulumi.String(cf.Id)},
 		}},
 		Egress: ec2.SecurityGroupEgressArray{ec2.SecurityGroupEgressArgs{
 			Description: pulumi.String("To the pods inside the VPC"),
 			Protocol:    pulumi.String("tcp"),
 			FromPort:    pulumi.Int(Port),
 			ToPort:      pulumi.Int(Port),
-			CidrBlocks:  pulumi.StringArray{pulumi.String(b.a.VpcCIDR)},
+			CidrBlocks:  pulumi.StringArray{pulumi.String(a.VpcCIDR)},
 		}},
-		Tags: base.Tags(b.a.Tags, "Name", b.a.RoleName+"-alb"),
+		Tags: base.Tags(a.Tags, "Name", a.RoleName+"-alb"),
 	}, b.awsOpts()...)
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	return sg.ID().ToStringOutput(), nil
+	if _, err := vpc.NewSecurityGroupIngressRule(b.ctx, b.name+"-alb-to-pods", &vpc.SecurityGroupIngressRuleArgs{
+		SecurityGroupId:           a.NodeSecurityGroupID,
+		Description:               pulumi.Sprintf("Storefront load balancer to the pods' port %d", Port),
+		IpProtocol:                pulumi.String("tcp"),
+		FromPort:                  pulumi.Int(Port),
+		ToPort:                    pulumi.Int(Port),
+		ReferencedSecurityGroupId: sg.ID(),
+		Tags:                      base.Tags(a.Tags, "Name", a.RoleName+"-alb-to-pods"),
+	}, b.awsOpts()...); err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	ids := pulumi.StringArray{sg.ID()}
+	if a.FailoverRole != "" {
+		hc, err := b.prefixList(HealthCheckPrefixList(a.Region))
+		if err != nil {
+			return pulumi.StringOutput{}, err
+		}
+		checks, err := ec2.NewSecurityGroup(b.ctx, b.name+"-alb-health-checks", &ec2.SecurityGroupArgs{
+			VpcId:       a.VpcID,
+			Description: pulumi.String("Storefront load balancer: HTTPS from Route 53 health checkers"),
+			Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
+				Description:   pulumi.String("HTTPS from Route 53 health checkers"),
+				Protocol:      pulumi.String("tcp"),
+				FromPort:      pulumi.Int(443),
+				ToPort:        pulumi.Int(443),
+				PrefixListIds: pulumi.StringArray{pulumi.String(hc.Id)},
+			}},
+			// The first group carries the load balancer's traffic to the pods.
+			Egress: ec2.SecurityGroupEgressArray{},
+			Tags:   base.Tags(a.Tags, "Name", a.RoleName+"-alb-health-checks"),
+		}, b.awsOpts()...)
+		if err != nil {
+			return pulumi.StringOutput{}, err
+		}
+		ids = append(ids, checks.ID())
+	}
+	return ids.ToStringArrayOutput().ApplyT(func(ids []string) string {
+		return strings.Join(ids, ",")
+	}).(pulumi.StringOutput), nil
 }
 
 // failoverRecord puts this region's origin into the Route 53 failover record the edge
@@ -992,7 +1137,7 @@ func (b *builder) failoverRecord(origin pulumi.StringOutput) error {
 		Type:             pulumi.String("HTTPS"),
 		Fqdn:             origin,
 		Port:             pulumi.Int(443),
-		ResourcePath:     pulumi.String("/readyz"),
+		ResourcePath:     pulumi.String(readyPath),
 		FailureThreshold: pulumi.Int(3),
 		RequestInterval:  pulumi.Int(10),
 		EnableSni:        pulumi.Bool(true),
@@ -1065,6 +1210,12 @@ func (b *builder) networkPolicy(inNS pulumi.ResourceOption) error {
 	tcp := func(port int) networkingv1.NetworkPolicyPortArgs {
 		return networkingv1.NetworkPolicyPortArgs{Protocol: pulumi.String("TCP"), Port: pulumi.Int(port)}
 	}
+	// The interface endpoints' addresses are assigned by AWS when they are created, so the
+	// tightest rule the plan can state is HTTPS to the subnets that hold them.
+	var endpointPeers networkingv1.NetworkPolicyPeerArray
+	for _, c := range b.a.EndpointSubnetCIDRs {
+		endpointPeers = append(endpointPeers, networkingv1.NetworkPolicyPeerArgs{IpBlock: &networkingv1.IPBlockArgs{Cidr: pulumi.String(c)}})
+	}
 	_, err := networkingv1.NewNetworkPolicy(b.ctx, b.name, &networkingv1.NetworkPolicyArgs{
 		Metadata: b.meta(AppName),
 		Spec: &networkingv1.NetworkPolicySpecArgs{
@@ -1078,6 +1229,10 @@ func (b *builder) networkPolicy(inNS pulumi.ResourceOption) error {
 				networkingv1.NetworkPolicyEgressRuleArgs{
 					To:    dataPeers,
 					Ports: networkingv1.NetworkPolicyPortArray{tcp(b.a.Database.Port), tcp(b.a.Cache.Port), tcp(443)},
+				},
+				networkingv1.NetworkPolicyEgressRuleArgs{
+					To:    endpointPeers,
+					Ports: networkingv1.NetworkPolicyPortArray{tcp(443)},
 				},
 				networkingv1.NetworkPolicyEgressRuleArgs{
 					To: networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{

@@ -26,23 +26,24 @@ const (
 
 func validArgs(p pulumi.ProviderResource) *Args {
 	return &Args{
-		Region:             "eu-west-1",
-		RoleName:           "prod-eu-storefront",
-		KubernetesProvider: p,
-		OIDCProviderArn:    pulumi.String(oidcArn),
-		OIDCIssuerURL:      pulumi.String("https://" + issuer),
-		Repository:         "globalstack/storefront",
-		ImageTag:           "1.2.3",
-		Database:           Database{Host: pulumi.String("db.cluster-x.eu-west-1.rds.amazonaws.com"), Name: "shop", User: "shop_admin", SecretArn: pulumi.String(dbArn), ResourceID: pulumi.String(dbResID)},
-		Cache:              Cache{Host: pulumi.String("master.redis.euw1.cache.amazonaws.com"), SecretArn: pulumi.String(kvArn)},
-		Search:             &Search{URL: pulumi.String("https://vpc-search.eu-west-1.es.amazonaws.com"), DomainArn: pulumi.String("arn:aws:es:eu-west-1:123456789012:domain/prod-eu-search"), SecretArn: pulumi.String(srArn)},
-		SecretsKeyArn:      pulumi.String(keyArn),
-		DataSubnetCIDRs:    []string{"10.20.128.0/22", "10.20.132.0/22"},
-		PublicSubnetIDs:    pulumi.StringArray{pulumi.String("subnet-pub-a"), pulumi.String("subnet-pub-b")},
-		Domain:             "shop.example.eu",
-		ZoneID:             pulumi.String("Z123"),
-		Env:                map[string]string{"FEATURE_X": "on"},
-		Tags:               map[string]string{"owner": "platform"},
+		Region:              "eu-west-1",
+		RoleName:            "prod-eu-storefront",
+		KubernetesProvider:  p,
+		OIDCProviderArn:     pulumi.String(oidcArn),
+		OIDCIssuerURL:       pulumi.String("https://" + issuer),
+		Repository:          "globalstack/storefront",
+		ImageTag:            "1.2.3",
+		Database:            Database{Host: pulumi.String("db.cluster-x.eu-west-1.rds.amazonaws.com"), Name: "shop", User: "shop_admin", SecretArn: pulumi.String(dbArn), ResourceID: pulumi.String(dbResID)},
+		Cache:               Cache{Host: pulumi.String("master.redis.euw1.cache.amazonaws.com"), SecretArn: pulumi.String(kvArn)},
+		Search:              &Search{URL: pulumi.String("https://vpc-search.eu-west-1.es.amazonaws.com"), DomainArn: pulumi.String("arn:aws:es:eu-west-1:123456789012:domain/prod-eu-search"), SecretArn: pulumi.String(srArn)},
+		SecretsKeyArn:       pulumi.String(keyArn),
+		DataSubnetCIDRs:     []string{"10.20.128.0/22", "10.20.132.0/22"},
+		EndpointSubnetCIDRs: []string{"10.20.0.0/20", "10.20.16.0/20"},
+		PublicSubnetIDs:     pulumi.StringArray{pulumi.String("subnet-pub-a"), pulumi.String("subnet-pub-b")},
+		Domain:              "shop.example.eu",
+		ZoneID:              pulumi.String("Z123"),
+		Env:                 map[string]string{"FEATURE_X": "on"},
+		Tags:                map[string]string{"owner": "platform"},
 	}
 }
 
@@ -284,7 +285,9 @@ func TestIngressHPAAndNetworkPolicy(t *testing.T) {
 	mockcloud.One(t, c, "kubernetes:policy/v1:PodDisruptionBudget")
 	np := named(t, c, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "metadata.name", AppName)
 	if np.Str("spec.egress[0].to[0].ipBlock.cidr") != "10.20.128.0/22" || np.Num("spec.egress[0].ports[0].port") != 5432 ||
-		np.Num("spec.egress[0].ports[1].port") != 6379 || np.Num("spec.egress[0].ports[2].port") != 443 || np.Num("spec.egress[1].ports[0].port") != 53 || np.Len("spec.egress") != 2 {
+		np.Num("spec.egress[0].ports[1].port") != 6379 || np.Num("spec.egress[0].ports[2].port") != 443 ||
+		np.Str("spec.egress[1].to[1].ipBlock.cidr") != "10.20.16.0/20" || np.Num("spec.egress[1].ports[0].port") != 443 || np.Len("spec.egress[1].ports") != 1 ||
+		np.Num("spec.egress[2].ports[0].port") != 53 || np.Len("spec.egress") != 3 {
 		t.Errorf("network policy egress %v", np.In("spec.egress"))
 	}
 	rec := c.OfType("aws:route53/record:Record")
@@ -328,7 +331,7 @@ func TestInvalidArgsFailClearly(t *testing.T) {
 		t.Fatal("invalid args accepted")
 	}
 	for _, want := range []string{"RoleName", "KubernetesProvider", "OIDCProviderArn", "must be pinned", "replicas (5) <= maxReplicas (2)",
-		"SecretsKeyArn", "Database.Host", "Database.SecretArn", "Database.ResourceID", "Cache.Host", `"nope" is not a subnet range`, "PublicSubnetIDs",
+		"SecretsKeyArn", "Database.Host", "Database.SecretArn", "Database.ResourceID", "Cache.Host", `"nope" is not a subnet range`, "EndpointSubnetCIDRs", "PublicSubnetIDs",
 		"PGPASSWORD is set by the component", "ZoneID"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)

@@ -206,3 +206,24 @@ func (r Report) Markdown() string {
 }
 
 func mdEscape(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+
+// FlowTable renders the network flows a stack declares and their verdicts as a Markdown
+// section for summary.md ("" when the stack declares none).
+func FlowTable(stack string, d apitype.DeploymentV3) string {
+	results := rules.EvaluateFlows(ViewsOf(stack, d).Stack)
+	if len(results) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("## Network flows\n\nDeclared by the components (output `flows`), decided from the plan by the deployability pack (NET-001..NET-003).\n\n")
+	b.WriteString("| from | to | port | expected | verdict | deciding rule |\n|---|---|---|---|---|---|\n")
+	for _, r := range results {
+		decided := r.Deciding
+		if r.Unresolved != "" {
+			decided = r.Unresolved
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s/%s | %s | %s | %s |\n", mdEscape(rules.SelectorText(r.Flow.From)), mdEscape(rules.SelectorText(r.Flow.To)),
+			r.Flow.Protocol, mdEscape(r.Flow.PortText), r.Flow.Expectation(), r.FlowVerdict(), mdEscape(decided))
+	}
+	return b.String()
+}

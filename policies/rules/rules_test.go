@@ -506,6 +506,21 @@ func securityCases() []fixtureCase {
 			s.RecordOwners = map[string][]string{"z1|_x.api.example.eu|cname|": {"prod-eu", "prod-eu-dr"}}
 			return s
 		}},
+		// NET-001..003 (more in netflow_test.go and tests/policy/flows_test.go)
+		{rule: "NET-001", name: "app reaches postgres", stack: func() *rules.Stack { return tinyNet([]any{flow("required", 5432.0, nil)}) }},
+		{rule: "NET-001", name: "app cannot reach redis port", fail: true, want: "ingress: no rule admits", stack: func() *rules.Stack {
+			return tinyNet([]any{flow("required", 6379.0, nil)})
+		}},
+		{rule: "NET-002", name: "only the data port", stack: func() *rules.Stack {
+			return tinyNet([]any{flow("forbidden", nil, map[string]any{"ports": "0-65535", "except": []any{5432.0}})})
+		}},
+		{rule: "NET-002", name: "data port forbidden", fail: true, want: "open on tcp/5432", stack: func() *rules.Stack {
+			return tinyNet([]any{flow("forbidden", 5432.0, nil)})
+		}},
+		{rule: "NET-003", name: "declared and resolved", stack: func() *rules.Stack { return tinyNet([]any{flow("required", 5432.0, nil)}) }},
+		{rule: "NET-003", name: "declarations lost", fail: true, want: "the stack carries none", stack: func() *rules.Stack {
+			return tinyNet(nil, &rules.Resource{URN: "urn:db", Type: "globalstack:database:Database", Name: "database", Props: map[string]any{}})
+		}},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"globalstack/components/base"
 	"globalstack/components/edge"
 	"globalstack/components/keys"
 	"globalstack/components/network"
@@ -23,7 +24,13 @@ type regionBase struct {
 	// secrets with the key the cell's replicated database secret uses, so the storefront
 	// needs (and gets) decrypt on one key only.
 	secretsKey pulumi.StringInput
+	// flows are the network flows the region's components declare; the stack exports them
+	// (output "flows") for the deployability pack.
+	flows []base.Flow
 }
+
+// exportFlows sets the stack output carrying every component's flow declarations.
+func (rb *regionBase) exportFlows(out Outputs) { out[base.FlowsOutput] = base.FlowsValue(rb.flows) }
 
 // secretsKeyArn is the key the region's secrets are encrypted with.
 func (rb *regionBase) secretsKeyArn() pulumi.StringInput {
@@ -110,7 +117,11 @@ func buildCell(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 	if err != nil {
 		return err
 	}
-	return buildReplication(ctx, c, rb, data, ed, out)
+	if err := buildReplication(ctx, c, rb, data, ed, out); err != nil {
+		return err
+	}
+	rb.exportFlows(out)
+	return nil
 }
 
 // buildReplication copies the cell's durable data into its DR region: the static assets,

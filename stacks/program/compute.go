@@ -110,6 +110,7 @@ func buildCluster(ctx *pulumi.Context, c *config.Cell, rb *regionBase, pilotLigh
 	if err != nil {
 		return nil, err
 	}
+	rb.flows = append(rb.flows, cl.Flows...)
 	out["clusterName"] = cl.Name
 	out["clusterEndpoint"] = cl.Endpoint
 	out["oidcProviderArn"] = cl.OIDCProviderArn
@@ -165,19 +166,21 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 			SecretArn: data.DatabaseSecretArn, SSLMode: s.PGSSLMode,
 			ResourceID: data.DatabaseResourceID,
 		},
-		Cache:           storefront.Cache{Host: data.CacheEndpoint, Port: data.CachePort, SecretArn: data.CacheSecretArn},
-		Search:          search,
-		SecretsKeyArn:   rb.secretsKeyArn(),
-		ImageKeyArn:     rb.keys.Key(keys.Storage).Arn,
-		DataSubnetCIDRs: rb.net.SubnetCIDRs(network.Data),
-		PublicSubnetIDs: rb.net.SubnetIDs(network.Public),
-		Domain:          c.Domain,
-		OriginHost:      originHost,
-		FailoverRole:    failoverRole,
-		VpcID:           rb.net.VpcID,
-		VpcCIDR:         c.VpcCIDR(),
-		ZoneID:          zoneID,
-		Tags:            c.Tags,
+		Cache:               storefront.Cache{Host: data.CacheEndpoint, Port: data.CachePort, SecretArn: data.CacheSecretArn},
+		Search:              search,
+		SecretsKeyArn:       rb.secretsKeyArn(),
+		ImageKeyArn:         rb.keys.Key(keys.Storage).Arn,
+		DataSubnetCIDRs:     rb.net.SubnetCIDRs(network.Data),
+		EndpointSubnetCIDRs: rb.net.InterfaceEndpointCIDRs(),
+		PublicSubnetIDs:     rb.net.SubnetIDs(network.Public),
+		Domain:              c.Domain,
+		OriginHost:          originHost,
+		FailoverRole:        failoverRole,
+		VpcID:               rb.net.VpcID,
+		VpcCIDR:             c.VpcCIDR(),
+		NodeSecurityGroupID: rb.net.AppSecurityGroupID,
+		ZoneID:              zoneID,
+		Tags:                c.Tags,
 	})
 	if err != nil {
 		return nil, err
@@ -189,6 +192,7 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 			return nil, err
 		}
 	}
+	rb.flows = append(rb.flows, sf.Flows...)
 	out["storefrontRoleArn"] = sf.RoleArn
 	out["storefrontImage"] = sf.Image
 	if sf.RepositoryURL.OutputState != nil { // only when the component owns the repository

@@ -56,6 +56,7 @@ func buildData(ctx *pulumi.Context, c *config.Cell, rb *regionBase, out Outputs)
 		return nil, err
 	}
 	out["databaseSecretArn"] = db.SecretArn
+	rb.flows = append(rb.flows, db.Flows...)
 	return buildCacheAndSearch(ctx, c, rb, db, db.SecretArn, out)
 }
 
@@ -138,6 +139,8 @@ func buildCacheAndSearch(ctx *pulumi.Context, c *config.Cell, rb *regionBase, db
 	out["globalClusterId"] = db.GlobalClusterIdentifier
 	out["dbClusterId"] = db.ClusterIdentifier
 	out["dbClusterArn"] = db.ClusterArn
+	rb.flows = append(rb.flows, kv.Flows...)
+	rb.flows = append(rb.flows, sr.Flows...)
 	out["cacheEndpoint"] = kv.Endpoint
 	out["cachePort"] = pulumi.Int(kv.Port)
 	out["cacheSecretArn"] = kv.SecretArn

@@ -69,7 +69,12 @@ func buildDR(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 	out["dbClusterId"] = db.ClusterIdentifier
 	out["dbClusterArn"] = db.ClusterArn
 	out["databaseEndpoint"] = db.Endpoint
-	return buildDRCompute(ctx, c, rb, primary, db, out)
+	rb.flows = append(rb.flows, db.Flows...)
+	if err := buildDRCompute(ctx, c, rb, primary, db, out); err != nil {
+		return err
+	}
+	rb.exportFlows(out)
+	return nil
 }
 
 // stackReferenceName qualifies a stack name the way the backend addresses it:

@@ -64,7 +64,7 @@ func summaryExtras(p *plan.Planner, prices *plan.Prices, res *plan.Result) (plan
 	if !report.Passed() {
 		verdict = fmt.Sprintf("policy FAIL (%d mandatory)", counts.Mandatory)
 	}
-	out.extras = []string{report.Markdown(), plan.CostSection(prices, res, failover)}
+	out.extras = []string{report.Markdown(), check.FlowTable(res.Stack, deployments[0]), plan.CostSection(prices, res, failover)}
 	if failover == nil {
 		return out, nil, fmt.Sprintf("%-28s %s %6.0f/mo", verdict, prices.Currency, est.Total), nil
 	}
@@ -75,7 +75,7 @@ func summaryExtras(p *plan.Planner, prices *plan.Prices, res *plan.Result) (plan
 	}
 	fo.deployability = foReport.PackTime[rules.Deployability]
 	foEst := prices.Estimate(failover)
-	fo.extras = []string{foReport.Markdown(), plan.CostSection(prices, failover, nil)}
+	fo.extras = []string{foReport.Markdown(), check.FlowTable(res.Stack, deployments[1]), plan.CostSection(prices, failover, nil)}
 	fo.diagram.Notes = map[string]string{res.Config["aws:region"]: fmt.Sprintf("failover %s %.0f/mo", prices.Currency, foEst.Total)}
 	out.diagram.Notes[res.Config["aws:region"]] = fmt.Sprintf("pilot light %s %.0f/mo, failover %.0f/mo",
 		prices.Currency, est.Total, foEst.Total)
