@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"globalstack/components/base"
 	"globalstack/components/cluster"
 )
 
@@ -224,7 +225,7 @@ func (r *reader) validateEdge(e EdgeConfig) {
 }
 
 func (r *reader) computeRetention(name string, days int) {
-	if !oneOf(validRetention, days) {
+	if !oneOf(base.LogRetentionDays, days) {
 		r.p.Addf(Key(name), "%d is not a retention CloudWatch Logs accepts", days)
 	}
 }
