@@ -22,6 +22,9 @@ func settingsTables() map[string][]section {
 			{"cache", prod.Cache, dev.Cache},
 			{"search", prod.Search, dev.Search},
 		},
+		"compute": {
+			{"edge", computePresets(SizingProd).Edge, computePresets(SizingDev).Edge},
+		},
 	}
 }
 

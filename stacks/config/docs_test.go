@@ -23,19 +23,22 @@ func TestReadmeSettingsTablesAreCurrent(t *testing.T) {
 }
 
 func TestSettingsTablesListEveryKeyWithItsPresets(t *testing.T) {
-	table := renderTable(settingsTables()["data"])
+	table := renderTable(settingsTables()["data"]) + renderTable(settingsTables()["compute"])
 	for _, row := range []string{
 		"| `database.instances` | 3 | 2 |",
 		"| `database.drInstances` | 0 (headless) | 0 (headless) |",
 		"| `cache.nodeType` | cache.r7g.large | cache.t4g.small |",
 		"| `search.instanceCount` | one per zone | one per zone |",
 		"| `search.logRetentionDays` | 365 | 30 |",
+		"| `edge.rateLimit` | 2000 | 2000 |",
+		"| `edge.priceClass` | PriceClass_All | PriceClass_100 |",
 	} {
 		if !strings.Contains(table, row) {
 			t.Errorf("table lacks %q:\n%s", row, table)
 		}
 	}
-	stale := "<!-- settings:data -->\n| `database.instances` | 9 | 9 | old |\n<!-- /settings:data -->\n"
+	stale := "<!-- settings:data -->\n| `database.instances` | 9 | 9 | old |\n<!-- /settings:data -->\n" +
+		"<!-- settings:compute -->\n<!-- /settings:compute -->\n"
 	got, err := UpdateSettingsDocs(stale)
 	if err != nil || strings.Contains(got, "| 9 | 9 |") || !strings.Contains(got, "| `database.instances` | 3 | 2 |") {
 		t.Errorf("stale table not rewritten (%v):\n%s", err, got)
