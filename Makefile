@@ -9,7 +9,7 @@ FUZZTIME ?= 5s
 TEST_FUZZTIME ?= 50000x
 
 .DEFAULT_GOAL := help
-.PHONY: help plan test vet fmt clean failover drill
+.PHONY: help plan test vet fmt docs clean failover drill
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ test: pulumi ## run every suite: unit, mocks, policy, storefront (real PostgreSQ
 
 vet: ## go vet
 	$(GO) vet ./...
+
+docs: ## regenerate the README's settings tables from the components' presets
+	$(GO) run ./stacks/cmd/docs -readme README.md
 
 fmt: ## gofmt the tree
 	gofmt -w $$(git ls-files '*.go')

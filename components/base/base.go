@@ -18,12 +18,34 @@ type Problems struct {
 	errs  []error
 }
 
-// NewProblems starts a problem list whose messages are prefixed with scope (e.g. "network").
+// NewProblems starts a problem list whose messages are prefixed with scope (e.g. "network");
+// an empty scope adds no prefix (Settings.Validate, whose caller adds its own).
 func NewProblems(scope string) *Problems { return &Problems{scope: scope} }
 
 // Addf records a problem with the named field.
 func (p *Problems) Addf(field, format string, args ...any) {
-	p.errs = append(p.errs, fmt.Errorf("%s: %s: %s", p.scope, field, fmt.Sprintf(format, args...)))
+	p.add(fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+}
+
+// Add records every problem of err (one per joined error), prefixed with the scope.
+func (p *Problems) Add(err error) {
+	if err == nil {
+		return
+	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			p.Add(e)
+		}
+		return
+	}
+	p.add(err)
+}
+
+func (p *Problems) add(err error) {
+	if p.scope != "" {
+		err = fmt.Errorf("%s: %w", p.scope, err)
+	}
+	p.errs = append(p.errs, err)
 }
 
 // Require records a problem when cond is false.

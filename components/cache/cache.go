@@ -2,7 +2,6 @@ package cache
 
 import (
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -18,20 +17,38 @@ import (
 // Port is the Redis port.
 const Port = 6379
 
-// Defaults, documented in doc.go.
-const (
-	DefaultEngineVersion         = "7.1"
-	DefaultNodeType              = "cache.r7g.large"
-	DefaultNodes                 = 3
-	DefaultSnapshotRetentionDays = 7
-	DefaultLogRetentionDays      = 365
+// Settings are the tunable settings of the cache: the keys of the stack's globalstack:cache
+// object.
+type Settings struct {
+	NodeType              string `json:"nodeType" doc:"an ElastiCache node type"`
+	Nodes                 int    `json:"nodes" doc:"2-6: one primary, the rest replicas in other zones (automatic failover)"`
+	EngineVersion         string `json:"engineVersion" doc:"Redis 6.x or 7.x"`
+	SnapshotRetentionDays int    `json:"snapshotRetentionDays" doc:"1-35: daily snapshots are always on"`
+	LogRetentionDays      int    `json:"logRetentionDays" doc:"a retention CloudWatch Logs accepts"`
+}
+
+// Prod and Dev are the presets of the production cells and of a cheap trial stack.
+var (
+	Prod = Settings{NodeType: "cache.r7g.large", Nodes: 3, EngineVersion: "7.1", SnapshotRetentionDays: 7, LogRetentionDays: 365}
+	Dev  = Settings{NodeType: "cache.t4g.small", Nodes: 2, EngineVersion: "7.1", SnapshotRetentionDays: 1, LogRetentionDays: 30}
 )
 
-var (
-	identifierRE = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
-	versionRE    = regexp.MustCompile(`^[67]\.\d+$`)
-	logRetention = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-)
+var versionRE = regexp.MustCompile(`^[67]\.\d+$`)
+
+// Validate reports every problem with the settings, each naming its key under prefix
+// (base.SettingKey).
+func (s Settings) Validate(prefix string) error {
+	p := base.NewProblems("")
+	key := func(k string) string { return base.SettingKey(prefix, k) }
+	p.Require(strings.HasPrefix(s.NodeType, "cache.") && len(s.NodeType) > len("cache."), key("nodeType"), "%q is not an ElastiCache node type (e.g. cache.r7g.large)", s.NodeType)
+	p.Require(s.Nodes >= 2 && s.Nodes <= 6, key("nodes"), "is %d: automatic failover needs at least 2 nodes and a shard holds at most 6", s.Nodes)
+	p.Require(versionRE.MatchString(s.EngineVersion), key("engineVersion"), "%q is not a Redis 6.x or 7.x version", s.EngineVersion)
+	p.Require(s.SnapshotRetentionDays >= 1 && s.SnapshotRetentionDays <= 35, key("snapshotRetentionDays"), "%d is outside 1-35: daily snapshots are always on", s.SnapshotRetentionDays)
+	base.CheckLogRetention(p, key("logRetentionDays"), s.LogRetentionDays)
+	return p.Err()
+}
+
+var identifierRE = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
 
 // Args configures the cache.
 type Args struct {
@@ -41,12 +58,8 @@ type Args struct {
 	// Provider is an explicit provider of Region, when it is not the stack's default region.
 	Provider pulumi.ProviderResource
 
-	EngineVersion string
-	NodeType      string
-	// Nodes is the number of nodes of the shard: one primary, the rest replicas.
-	Nodes                 int
-	SnapshotRetentionDays int
-	LogRetentionDays      int
+	// Settings size the cache; a zero field takes the Prod preset.
+	Settings
 
 	VpcID pulumi.StringInput
 	// SubnetIDs are the isolated data subnets, one per entry of Zones.
@@ -62,23 +75,7 @@ type Args struct {
 	Tags map[string]string
 }
 
-func (a *Args) withDefaults() {
-	if a.EngineVersion == "" {
-		a.EngineVersion = DefaultEngineVersion
-	}
-	if a.NodeType == "" {
-		a.NodeType = DefaultNodeType
-	}
-	if a.Nodes == 0 {
-		a.Nodes = DefaultNodes
-	}
-	if a.SnapshotRetentionDays == 0 {
-		a.SnapshotRetentionDays = DefaultSnapshotRetentionDays
-	}
-	if a.LogRetentionDays == 0 {
-		a.LogRetentionDays = DefaultLogRetentionDays
-	}
-}
+func (a *Args) withDefaults() { base.FillZero(&a.Settings, Prod) }
 
 // Validate reports every problem with the args; zero values that have a default are fine.
 func (a *Args) Validate() error {
@@ -89,11 +86,7 @@ func (a *Args) Validate() error {
 	if !identifierRE.MatchString(d.Identifier) || strings.Contains(d.Identifier, "--") || len(d.Identifier) > 40 {
 		p.Addf("Identifier", "%q must be 2-40 lowercase letters, digits and single hyphens, starting with a letter", d.Identifier)
 	}
-	p.Require(d.Nodes >= 2 && d.Nodes <= 6, "Nodes", "is %d: automatic failover needs at least 2 nodes and a shard holds at most 6", d.Nodes)
-	p.Require(strings.HasPrefix(d.NodeType, "cache.") && len(d.NodeType) > len("cache."), "NodeType", "%q is not an ElastiCache node type", d.NodeType)
-	p.Require(versionRE.MatchString(d.EngineVersion), "EngineVersion", "%q is not a Redis 6.x or 7.x version", d.EngineVersion)
-	p.Require(d.SnapshotRetentionDays >= 1 && d.SnapshotRetentionDays <= 35, "SnapshotRetentionDays", "%d is outside 1-35: daily snapshots are always on", d.SnapshotRetentionDays)
-	p.Require(slices.Contains(logRetention, d.LogRetentionDays), "LogRetentionDays", "%d is not a retention CloudWatch Logs accepts", d.LogRetentionDays)
+	p.Add(d.Settings.Validate(""))
 	base.ValidatePlacement(p, d.Region, len(d.SubnetIDs), d.Zones, d.VpcID != nil, d.AppSecurityGroupID != nil)
 	p.Require(d.KmsKeyArn != nil, "KmsKeyArn", "is required: the cache is always encrypted at rest with a customer-managed key")
 	p.Require(d.SecretsKeyArn != nil, "SecretsKeyArn", "is required: the AUTH token secret is always encrypted with a customer-managed key")

@@ -72,8 +72,8 @@ func TestReplicationGroupIsEncryptedAndHighlyAvailable(t *testing.T) {
 		"kmsKeyId is the data key":       rg.Str("kmsKeyId") == dataKey,
 		"transitEncryptionEnabled":       rg.Bool("transitEncryptionEnabled"),
 		"transitEncryptionMode required": rg.Str("transitEncryptionMode") == "required",
-		"3 nodes by default":             rg.Num("numCacheClusters") == DefaultNodes,
-		"snapshots kept 7 days":          rg.Num("snapshotRetentionLimit") == DefaultSnapshotRetentionDays,
+		"3 nodes by default":             rg.Num("numCacheClusters") == float64(Prod.Nodes),
+		"snapshots kept 7 days":          rg.Num("snapshotRetentionLimit") == float64(Prod.SnapshotRetentionDays),
 		"snapshot window set":            rg.Str("snapshotWindow") != "",
 		"port 6379":                      rg.Num("port") == Port,
 		"replication group id":           rg.Str("replicationGroupId") == "prod-eu-redis",
@@ -117,7 +117,7 @@ func TestSlowLogDeliveredToEncryptedGroup(t *testing.T) {
 			t.Errorf("%s goes to %q, which this component did not create", rg.Str(p+"logType"), rg.Str(p+"destination"))
 			continue
 		}
-		if rg.Str(p+"destinationType") != "cloudwatch-logs" || g.Str("kmsKeyId") != logsKey || g.Num("retentionInDays") != DefaultLogRetentionDays {
+		if rg.Str(p+"destinationType") != "cloudwatch-logs" || g.Str("kmsKeyId") != logsKey || g.Num("retentionInDays") != float64(Prod.LogRetentionDays) {
 			t.Errorf("%s: destination type %q, group key %q, retention %v", rg.Str(p+"logType"), rg.Str(p+"destinationType"), g.Str("kmsKeyId"), g.Num("retentionInDays"))
 		}
 	}
@@ -202,8 +202,8 @@ func TestInvalidArgsRejectedBeforeRegistering(t *testing.T) {
 		t.Fatal("invalid args accepted")
 	}
 	for _, want := range []string{
-		`cache: Identifier: "-redis"`, "cache: Nodes: is 1", `cache: NodeType: "r7g.large"`, `cache: EngineVersion: "5.0.6"`,
-		"cache: SnapshotRetentionDays: 40 is outside 1-35", "cache: LogRetentionDays: 2", `cache: Zones: "us-east-1b" is not a zone of eu-west-1`,
+		`cache: Identifier: "-redis"`, "cache: nodes: is 1", `cache: nodeType: "r7g.large"`, `cache: engineVersion: "5.0.6"`,
+		"cache: snapshotRetentionDays: 40 is outside 1-35", "cache: logRetentionDays: 2", `cache: Zones: "us-east-1b" is not a zone of eu-west-1`,
 		"cache: SecretsKeyArn: is required", "cache: AppSecurityGroupID: is required",
 	} {
 		if !strings.Contains(err.Error(), want) {

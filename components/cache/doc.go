@@ -10,8 +10,7 @@
 // encrypted with LogsKeyArn; placement in the given isolated subnets; a security group that
 // admits TCP 6379 only from AppSecurityGroupID and has no egress.
 //
-// Defaults: EngineVersion "7.1", NodeType "cache.r7g.large", Nodes 3 (primary + 2 replicas),
-// SnapshotRetentionDays 7, LogRetentionDays 365; maintenance Sunday 05:00-06:00 UTC.
+// Defaults: maintenance Sunday 05:00-06:00 UTC.
 //
 // Refuses: an unknown region; an identifier ElastiCache would reject (1-40 lowercase letters,
 // digits and single hyphens, starting with a letter); fewer than 2 or more than 6 nodes; a
@@ -20,12 +19,7 @@
 // not accept; fewer than 2 subnets or a zone list that does not match them; a missing VPC,
 // application security group or key.
 //
-// Stack config (read by stacks/config into Args; prod / dev defaults):
-//
-//	key                                          prod              dev
-//	globalstack:cache.nodeType                   cache.r7g.large   cache.t4g.small
-//	globalstack:cache.nodes                      3                 2
-//	globalstack:cache.engineVersion              7.1               7.1
-//	globalstack:cache.snapshotRetentionDays      7                 1
-//	globalstack:cache.logRetentionDays           365               30
+// Settings (the keys of globalstack:cache, their limits and the Prod and Dev presets) are
+// defined, preset and validated once, by Settings; the README's table is generated from them
+// (make docs). A zero field of Args.Settings takes the Prod preset.
 package cache

@@ -3,7 +3,6 @@ package database
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -32,26 +31,62 @@ const Engine = "aurora-postgresql"
 // Port is the PostgreSQL port every cluster listens on.
 const Port = 5432
 
-// Defaults, documented in doc.go. 16.8 is the Aurora PostgreSQL 16 long-term-support minor,
+// Settings are the tunable settings of the database: the keys of the stack's
+// globalstack:database object. 16.8 is the Aurora PostgreSQL 16 long-term-support minor,
 // supported until 2029 (Aurora PostgreSQL release calendar,
 // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraPostgreSQLReleaseNotes/aurorapostgresql-release-calendar.html);
 // 16.6 has no standard-support date LIFE-001 could confirm.
-const (
-	DefaultEngineVersion       = "16.8"
-	DefaultInstanceClass       = "db.r6g.large"
-	DefaultDatabaseName        = "storefront"
-	DefaultMasterUsername      = "storefront_admin"
-	DefaultBackupRetentionDays = 14
-	DefaultPIRetentionDays     = 7
-	DefaultLogRetentionDays    = 365
+type Settings struct {
+	InstanceClass string `json:"instanceClass" doc:"provisioned, non-burstable: Aurora global databases refuse db.t* and serverless"`
+	Instances     int    `json:"instances" doc:"2-16: the primary region's writer and readers (and a failed-over DR region's)"`
+	DRInstances   int    `json:"drInstances" doc:"0-16: the DR region's secondary in pilot light" zero:"0 (headless)"`
+	EngineVersion string `json:"engineVersion" doc:"Aurora PostgreSQL <major>.<minor>, 13 or later"`
+
+	BackupRetentionDays              int `json:"backupRetentionDays" doc:"7-35"`
+	PerformanceInsightsRetentionDays int `json:"performanceInsightsRetentionDays" doc:"7, a multiple of 31 up to 713, or 731"`
+	LogRetentionDays                 int `json:"logRetentionDays" doc:"a retention CloudWatch Logs accepts"`
+}
+
+// Prod and Dev are the presets of the production cells and of a cheap trial stack.
+var (
+	Prod = Settings{InstanceClass: "db.r6g.large", Instances: 3, EngineVersion: "16.8",
+		BackupRetentionDays: 14, PerformanceInsightsRetentionDays: 7, LogRetentionDays: 365}
+	Dev = Settings{InstanceClass: "db.r6g.large", Instances: 2, EngineVersion: "16.8",
+		BackupRetentionDays: 7, PerformanceInsightsRetentionDays: 7, LogRetentionDays: 30}
 )
 
-// logRetention lists the retention periods CloudWatch Logs accepts.
-var logRetention = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+// Names of the database and its master user (a Secondary inherits them).
+const (
+	DefaultDatabaseName   = "storefront"
+	DefaultMasterUsername = "storefront_admin"
+)
+
+var versionRE = regexp.MustCompile(`^(\d+)\.(\d+)$`)
+
+// Validate reports every problem with the settings, each naming its key under prefix
+// (base.SettingKey).
+func (s Settings) Validate(prefix string) error {
+	p := base.NewProblems("")
+	key := func(k string) string { return base.SettingKey(prefix, k) }
+	p.Require(strings.HasPrefix(s.InstanceClass, "db.") && !strings.HasPrefix(s.InstanceClass, "db.t") && !strings.HasPrefix(s.InstanceClass, "db.serverless"),
+		key("instanceClass"), "%q is not a provisioned, non-burstable DB instance class (Aurora global databases need e.g. db.r6g.large)", s.InstanceClass)
+	p.Require(s.Instances >= 2 && s.Instances <= 16, key("instances"), "is %d: the primary needs a writer and at least one reader in another zone (at most 16 instances)", s.Instances)
+	p.Require(s.DRInstances >= 0 && s.DRInstances <= 16, key("drInstances"), "is %d: use 0 (headless) to 16", s.DRInstances)
+	if m := versionRE.FindStringSubmatch(s.EngineVersion); m == nil {
+		p.Addf(key("engineVersion"), "%q is not an Aurora PostgreSQL <major>.<minor> version, 13 or later", s.EngineVersion)
+	} else if major, _ := strconv.Atoi(m[1]); major < 13 {
+		p.Addf(key("engineVersion"), "%q is too old: major version 13 or later is required", s.EngineVersion)
+	}
+	p.Require(s.BackupRetentionDays >= 7 && s.BackupRetentionDays <= 35, key("backupRetentionDays"), "%d is outside 7-35", s.BackupRetentionDays)
+	pi := s.PerformanceInsightsRetentionDays
+	p.Require(pi == 7 || (pi%31 == 0 && pi >= 31 && pi <= 713) || pi == 731, key("performanceInsightsRetentionDays"),
+		"%d is not a retention Performance Insights offers (7, a multiple of 31 up to 713, or 731)", pi)
+	base.CheckLogRetention(p, key("logRetentionDays"), s.LogRetentionDays)
+	return p.Err()
+}
 
 var (
 	identifierRE = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
-	versionRE    = regexp.MustCompile(`^(\d+)\.(\d+)$`)
 	nameRE       = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 )
 
@@ -81,18 +116,16 @@ type Args struct {
 	SecretReplicaRegion string
 	SecretReplicaKeyArn pulumi.StringInput
 
-	EngineVersion string
-	InstanceClass string
-	// Instances is the number of DB instances: at least 2 for a Primary (writer + reader in
-	// another zone); 0 or more for a Secondary (0 = headless).
-	Instances int
+	// Settings size the database; a zero field takes the Prod preset. A Primary runs
+	// Instances instances (writer + readers spread over the zones), a Secondary DRInstances
+	// (0 = headless) until it serves (see Serving).
+	Settings
+	// Serving marks a Secondary that serves as the cell's writer after a failover (detached,
+	// see Promoted, or switched over): it runs Instances instances.
+	Serving bool
 	// DatabaseName and MasterUsername apply to a Primary (a Secondary inherits them).
 	DatabaseName   string
 	MasterUsername string
-
-	BackupRetentionDays              int
-	PerformanceInsightsRetentionDays int
-	LogRetentionDays                 int
 
 	VpcID pulumi.StringInput
 	// SubnetIDs are the isolated data subnets, one per entry of Zones.
@@ -115,27 +148,21 @@ func (a *Args) withDefaults() {
 	if a.Mode == "" {
 		a.Mode = Primary
 	}
-	if a.EngineVersion == "" {
-		a.EngineVersion = DefaultEngineVersion
-	}
-	if a.InstanceClass == "" {
-		a.InstanceClass = DefaultInstanceClass
-	}
+	base.FillZero(&a.Settings, Prod)
 	if a.DatabaseName == "" {
 		a.DatabaseName = DefaultDatabaseName
 	}
 	if a.MasterUsername == "" {
 		a.MasterUsername = DefaultMasterUsername
 	}
-	if a.BackupRetentionDays == 0 {
-		a.BackupRetentionDays = DefaultBackupRetentionDays
+}
+
+// instanceCount is the number of instances of this region's cluster.
+func (a *Args) instanceCount() int {
+	if a.Mode == Primary || a.Serving || a.Promoted {
+		return a.Instances
 	}
-	if a.PerformanceInsightsRetentionDays == 0 {
-		a.PerformanceInsightsRetentionDays = DefaultPIRetentionDays
-	}
-	if a.LogRetentionDays == 0 {
-		a.LogRetentionDays = DefaultLogRetentionDays
-	}
+	return a.DRInstances
 }
 
 // Validate reports every problem with the args; zero values that have a default are fine.
@@ -151,7 +178,6 @@ func (a *Args) Validate() error {
 	}
 	switch d.Mode {
 	case Primary:
-		p.Require(d.Instances >= 2, "Instances", "is %d: a primary needs a writer and at least one reader in another zone", d.Instances)
 		p.Require(d.GlobalClusterIdentifier == nil, "GlobalClusterIdentifier", "must be empty for a primary, which creates the global cluster")
 		p.Require(d.SecretsKeyArn != nil, "SecretsKeyArn", "is required: the master credentials secret is always encrypted with a customer-managed key")
 		p.Require(nameRE.MatchString(d.DatabaseName), "DatabaseName", "%q must be 1-63 lowercase letters, digits or underscores, starting with a letter", d.DatabaseName)
@@ -166,25 +192,12 @@ func (a *Args) Validate() error {
 			p.Require(d.SecretReplicaKeyArn != nil, "SecretReplicaKeyArn", "is required with SecretReplicaRegion: the replica is encrypted with a key of its region")
 		}
 	case Secondary:
-		p.Require(d.Instances >= 0, "Instances", "is %d: use 0 for a headless secondary", d.Instances)
 		p.Require(d.Provider != nil, "Provider", "is required for a secondary: it must be created through an explicit provider of %q", d.Region)
 		p.Require(d.GlobalClusterIdentifier != nil, "GlobalClusterIdentifier", "is required for a secondary: it names the global cluster to join")
 		p.Require(regions.Known(d.SourceRegion), "SourceRegion", "%q is not an AWS region", d.SourceRegion)
 		p.Require(d.SourceRegion != d.Region, "SourceRegion", "is %q, the secondary's own region: a secondary must be in another region", d.SourceRegion)
 	}
-	p.Require(d.Instances <= 16, "Instances", "is %d: an Aurora cluster has at most 16 instances", d.Instances)
-	p.Require(strings.HasPrefix(d.InstanceClass, "db.") && !strings.HasPrefix(d.InstanceClass, "db.t") && !strings.HasPrefix(d.InstanceClass, "db.serverless"),
-		"InstanceClass", "%q is not a provisioned, non-burstable DB instance class (Aurora global databases need e.g. db.r6g.large)", d.InstanceClass)
-	if m := versionRE.FindStringSubmatch(d.EngineVersion); m == nil {
-		p.Addf("EngineVersion", "%q is not a <major>.<minor> Aurora PostgreSQL version", d.EngineVersion)
-	} else if major, _ := strconv.Atoi(m[1]); major < 13 {
-		p.Addf("EngineVersion", "%q is too old: major version 13 or later is required", d.EngineVersion)
-	}
-	p.Require(d.BackupRetentionDays >= 7 && d.BackupRetentionDays <= 35, "BackupRetentionDays", "%d is outside 7-35", d.BackupRetentionDays)
-	pi := d.PerformanceInsightsRetentionDays
-	p.Require(pi == 7 || (pi%31 == 0 && pi >= 31 && pi <= 713) || pi == 731, "PerformanceInsightsRetentionDays",
-		"%d is not a retention Performance Insights offers (7, a multiple of 31 up to 713, or 731)", pi)
-	p.Require(slices.Contains(logRetention, d.LogRetentionDays), "LogRetentionDays", "%d is not a retention CloudWatch Logs accepts", d.LogRetentionDays)
+	p.Add(d.Settings.Validate(""))
 	base.ValidatePlacement(p, d.Region, len(d.SubnetIDs), d.Zones, d.VpcID != nil, d.AppSecurityGroupID != nil)
 	p.Require(d.KmsKeyArn != nil, "KmsKeyArn", "is required: storage is always encrypted with a customer-managed key")
 	p.Require(d.LogsKeyArn != nil, "LogsKeyArn", "is required: the PostgreSQL log group is always encrypted")
@@ -426,7 +439,7 @@ func (b *builder) cluster(cargs *rds.ClusterArgs, extra []pulumi.ResourceOption)
 	b.db.ClusterResourceID = cluster.ClusterResourceId
 	b.db.Endpoint = cluster.Endpoint
 	b.db.ReaderEndpoint = cluster.ReaderEndpoint
-	for i := 0; i < a.Instances; i++ {
+	for i := 0; i < a.instanceCount(); i++ {
 		zone := a.Zones[i%len(a.Zones)]
 		if _, err := rds.NewClusterInstance(ctx, fmt.Sprintf("%s-%d", name, i+1), &rds.ClusterInstanceArgs{
 			Identifier:                         pulumi.Sprintf("%s-%s-%d", a.Identifier, a.Region, i+1),

@@ -26,18 +26,17 @@ var dataSubnets = []string{"subnet-0data1", "subnet-0data2", "subnet-0data3"}
 
 func primaryArgs() *Args {
 	return &Args{
-		Identifier:          "prod-us",
-		Region:              "us-east-1",
-		Instances:           3,
-		VpcID:               pulumi.String("vpc-0main"),
-		SubnetIDs:           pulumi.ToStringArray(dataSubnets),
-		Zones:               []string{"us-east-1a", "us-east-1b", "us-east-1c"},
-		AppSecurityGroupID:  pulumi.String(appSG),
-		KmsKeyArn:           pulumi.String(dataKey),
-		SecretsKeyArn:       pulumi.String(secretKey),
-		LogsKeyArn:          pulumi.String(logsKey),
-		BackupRetentionDays: 21,
-		Tags:                map[string]string{"owner": "platform"},
+		Identifier:         "prod-us",
+		Region:             "us-east-1",
+		Settings:           Settings{Instances: 3, BackupRetentionDays: 21},
+		VpcID:              pulumi.String("vpc-0main"),
+		SubnetIDs:          pulumi.ToStringArray(dataSubnets),
+		Zones:              []string{"us-east-1a", "us-east-1b", "us-east-1c"},
+		AppSecurityGroupID: pulumi.String(appSG),
+		KmsKeyArn:          pulumi.String(dataKey),
+		SecretsKeyArn:      pulumi.String(secretKey),
+		LogsKeyArn:         pulumi.String(logsKey),
+		Tags:               map[string]string{"owner": "platform"},
 	}
 }
 
@@ -141,7 +140,7 @@ func TestPrimaryEncryptionAuthAndLogging(t *testing.T) {
 	}
 
 	lg := mockcloud.One(t, c, "aws:cloudwatch/logGroup:LogGroup")
-	if lg.Str("name") != "/aws/rds/cluster/prod-us-us-east-1/postgresql" || lg.Str("kmsKeyId") != logsKey || lg.Num("retentionInDays") != DefaultLogRetentionDays {
+	if lg.Str("name") != "/aws/rds/cluster/prod-us-us-east-1/postgresql" || lg.Str("kmsKeyId") != logsKey || lg.Num("retentionInDays") != float64(Prod.LogRetentionDays) {
 		t.Errorf("log group %v", lg.Inputs)
 	}
 	if !contains(cl.Dependencies, lg.URN) {
@@ -161,7 +160,7 @@ func TestPrimaryEncryptionAuthAndLogging(t *testing.T) {
 		if !in.Bool("performanceInsightsEnabled") || in.Str("performanceInsightsKmsKeyId") != dataKey {
 			t.Errorf("%s: Performance Insights not encrypted with the data key", in.Name)
 		}
-		if in.Str("clusterIdentifier") != "prod-us-us-east-1" || in.Str("instanceClass") != DefaultInstanceClass {
+		if in.Str("clusterIdentifier") != "prod-us-us-east-1" || in.Str("instanceClass") != Prod.InstanceClass {
 			t.Errorf("%s: cluster %q class %q", in.Name, in.Str("clusterIdentifier"), in.Str("instanceClass"))
 		}
 	}
@@ -280,7 +279,7 @@ func secondaryArgs(instances int) *Args {
 		Region:                  "us-west-2",
 		SourceRegion:            "us-east-1",
 		GlobalClusterIdentifier: pulumi.String("prod-us-global"),
-		Instances:               instances,
+		Settings:                Settings{DRInstances: instances},
 		VpcID:                   pulumi.String("vpc-0dr"),
 		SubnetIDs:               pulumi.ToStringArray([]string{"subnet-0dr1", "subnet-0dr2", "subnet-0dr3"}),
 		Zones:                   []string{"us-west-2a", "us-west-2b", "us-west-2c"},
@@ -373,9 +372,9 @@ func TestInvalidArgsRejectedBeforeRegistering(t *testing.T) {
 		t.Fatal("invalid args accepted")
 	}
 	for _, want := range []string{
-		"database: Identifier:", "database: Instances: is 1", "database: InstanceClass: \"db.t4g.medium\"",
-		"database: EngineVersion: \"12\"", "database: BackupRetentionDays: 3 is outside 7-35",
-		"database: PerformanceInsightsRetentionDays: 30", "database: LogRetentionDays: 10",
+		"database: Identifier:", "database: instances: is 1", "database: instanceClass: \"db.t4g.medium\"",
+		"database: engineVersion: \"12\"", "database: backupRetentionDays: 3 is outside 7-35",
+		"database: performanceInsightsRetentionDays: 30", "database: logRetentionDays: 10",
 		"database: SubnetIDs: 1 subnets", "database: Zones: 3 zones for 1 subnets",
 		"database: KmsKeyArn: is required", "database: AppSecurityGroupID: is required",
 	} {
@@ -398,7 +397,7 @@ func TestInvalidSecondaryArgs(t *testing.T) {
 		t.Fatal("invalid secondary accepted")
 	}
 	for _, want := range []string{
-		"Instances: is -1", "Provider: is required for a secondary", "GlobalClusterIdentifier: is required",
+		"drInstances: is -1", "Provider: is required for a secondary", "GlobalClusterIdentifier: is required",
 		"SourceRegion: is \"us-west-2\", the secondary's own region",
 	} {
 		if !strings.Contains(err.Error(), want) {

@@ -27,10 +27,9 @@
 // placed in the given (isolated) subnets, and a security group admitting TCP 5432 only from
 // AppSecurityGroupID, with no egress.
 //
-// Defaults: EngineVersion "16.8", InstanceClass "db.r6g.large", DatabaseName "storefront",
-// MasterUsername "storefront_admin", BackupRetentionDays 14, PerformanceInsightsRetentionDays 7,
-// LogRetentionDays 365; backups 03:00-04:00 UTC, maintenance Sunday 04:30-05:30 UTC; a final
-// snapshot "<cluster>-final" when the primary cluster is deleted.
+// Defaults: DatabaseName "storefront", MasterUsername "storefront_admin"; backups
+// 03:00-04:00 UTC, maintenance Sunday 04:30-05:30 UTC; a final snapshot "<cluster>-final"
+// when the primary cluster is deleted.
 //
 // Refuses: an unknown mode or region; an identifier that RDS would reject; a primary with
 // fewer than 2 instances (no Multi-AZ) or a secondary with a negative count; more than 16
@@ -42,16 +41,10 @@
 // provider, global cluster identifier or a source region different from its own; a primary
 // given a global cluster to join.
 //
-// Stack config (read by stacks/config into Args; prod / dev defaults):
+// Settings (the keys of globalstack:database, their limits and the Prod and Dev presets) are
+// defined, preset and validated once, by Settings; the README's table is generated from them
+// (make docs). A zero field of Args.Settings takes the Prod preset.
 //
-//	key                                                     prod            dev
-//	globalstack:database.instanceClass                      db.r6g.large    db.r6g.large
-//	globalstack:database.instances                          3               2
-//	globalstack:database.engineVersion                      16.8            16.8
-//	globalstack:database.backupRetentionDays                14              7
-//	globalstack:database.performanceInsightsRetentionDays   7               7
-//	globalstack:database.logRetentionDays                   365             30
-//	globalstack:database.drInstances                        0               0
-//
-// drInstances is the instance count of the DR region's secondary (0 = headless).
+// A Primary runs Settings.Instances instances; a Secondary DRInstances (0 = headless) until it
+// serves as the writer (Serving, or Promoted), then Instances.
 package database

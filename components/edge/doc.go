@@ -34,8 +34,8 @@
 // grants the log delivery account access through the bucket ACL and refuses a bucket whose
 // ACLs are disabled.
 //
-// DR: with Args.DROrigin set, an origin group fails over from the API origin to the DR
-// origin on 500/502/503/504. CloudFront only allows GET/HEAD/OPTIONS on behaviors that target
+// DR: with Settings.DROriginDomain set (reached over the API origin's protocol), an origin
+// group fails over from the API origin to the DR origin on 500/502/503/504. CloudFront only allows GET/HEAD/OPTIONS on behaviors that target
 // an origin group, so only FailoverPaths (read-only API paths) use it; writes keep going to the
 // primary, which matches a pilot-light DR whose database is a read-only secondary until the
 // runbook promotes it.
@@ -50,8 +50,10 @@
 // (kms:GenerateDataKey* and, with a bucket key, kms:Decrypt), without conditions: legacy log
 // delivery is not documented to send aws:SourceAccount.
 //
-// Defaults: RateLimit 2000, LogRetentionDays 365, PriceClass_All, FailoverPaths
-// /api/products* and /api/search*.
+// Settings (the keys of globalstack:edge, their limits and the Prod and Dev presets) are
+// defined, preset and validated once, by Settings; the README's table is generated from them
+// (make docs). A zero field of Args.Settings takes the Prod preset; FailoverPaths default to
+// /api/products* and /api/search* when DROriginDomain is set.
 //
 // Refuses: a missing GlobalProvider, prefix or API origin; a prefix that cannot be part of a
 // bucket name; a RateLimit outside WAF's 10-2000000000; a Domain without a ZoneID; an HTTP

@@ -3,6 +3,7 @@ package edge
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -48,6 +49,49 @@ type Origin struct {
 	HTTPS bool
 }
 
+// Settings are the tunable settings of the edge: the keys of the stack's globalstack:edge
+// object.
+type Settings struct {
+	RateLimit             int    `json:"rateLimit" doc:"WAF rate rule: requests per 5 minutes per IP, 10-2000000000"`
+	PriceClass            string `json:"priceClass" doc:"PriceClass_All, PriceClass_200 or PriceClass_100"`
+	LogRetentionDays      int    `json:"logRetentionDays" doc:"days the CloudFront and WAF logs are kept"`
+	ContentSecurityPolicy string `json:"contentSecurityPolicy" doc:"the Content-Security-Policy header of every response"`
+	// DROriginDomain is the DR region's API origin host name; it enables origin failover of
+	// FailoverPaths, over the same protocol as the API origin.
+	DROriginDomain string   `json:"drOriginDomain" doc:"the DR region's API origin, e.g. origin-dr.<domain>; enables origin failover"`
+	FailoverPaths  []string `json:"failoverPaths" doc:"read-only paths under /api/ that fail over to drOriginDomain" zero:"[/api/products*, /api/search*] with drOriginDomain"`
+}
+
+// PriceClasses are the CloudFront price classes.
+var PriceClasses = []string{"PriceClass_All", "PriceClass_200", "PriceClass_100"}
+
+// sameOriginCSP lets pages load only what the shop itself serves.
+const sameOriginCSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+
+// Prod and Dev are the presets of the production cells and of a cheap trial stack.
+var (
+	Prod = Settings{RateLimit: 2000, PriceClass: "PriceClass_All", LogRetentionDays: 365, ContentSecurityPolicy: sameOriginCSP}
+	Dev  = Settings{RateLimit: 2000, PriceClass: "PriceClass_100", LogRetentionDays: 30, ContentSecurityPolicy: sameOriginCSP}
+)
+
+// Validate reports every problem with the settings, each naming its key under prefix
+// (base.SettingKey).
+func (s Settings) Validate(prefix string) error {
+	p := base.NewProblems("")
+	key := func(k string) string { return base.SettingKey(prefix, k) }
+	p.Require(s.RateLimit >= 10 && s.RateLimit <= 2000000000, key("rateLimit"), "%d is outside WAF's 10-2000000000", s.RateLimit)
+	p.Require(slices.Contains(PriceClasses, s.PriceClass), key("priceClass"), "%q is not a CloudFront price class", s.PriceClass)
+	p.Require(s.LogRetentionDays >= 1, key("logRetentionDays"), "is %d: must be positive", s.LogRetentionDays)
+	if s.DROriginDomain != "" {
+		p.Require(strings.Contains(s.DROriginDomain, ".") && !strings.ContainsAny(s.DROriginDomain, " /:"), key("drOriginDomain"), "%q is not a host name", s.DROriginDomain)
+	}
+	for _, path := range s.FailoverPaths {
+		p.Require(strings.HasPrefix(path, "/api/") && path != "/api/*", key("failoverPaths"), "%q must be a read-only path under /api/ (not /api/* itself)", path)
+	}
+	p.Require(len(s.FailoverPaths) == 0 || s.DROriginDomain != "", key("failoverPaths"), "need %s to fail over to", key("drOriginDomain"))
+	return p.Err()
+}
+
 // Args configures the edge.
 type Args struct {
 	// Region is the cell's region, where buckets and the key live.
@@ -57,36 +101,28 @@ type Args struct {
 	// GlobalProvider is a us-east-1 AWS provider for WAF, CloudFront and ACM.
 	GlobalProvider pulumi.ProviderResource
 	APIOrigin      Origin
-	// DROrigin is the DR region's API origin; when set, FailoverPaths fail over to it.
-	DROrigin      *Origin
-	FailoverPaths []string
-	Domain        string // optional
-	ZoneID        pulumi.StringInput
-	RateLimit     int // requests per 5 minutes per IP, default 2000
-	// ContentSecurityPolicy defaults to a same-origin policy.
-	ContentSecurityPolicy string
-	LogRetentionDays      int    // default 365
-	PriceClass            string // default PriceClass_All
-	Tags                  map[string]string
+	Domain         string // optional
+	ZoneID         pulumi.StringInput
+	// Settings tune the edge; a zero field takes the Prod preset, and a DROriginDomain
+	// without FailoverPaths fails the catalog and search reads over.
+	Settings
+	Tags map[string]string
+}
+
+// drOrigin is the DR region's API origin (nil without DROriginDomain), reached like APIOrigin.
+func (a *Args) drOrigin() *Origin {
+	if a.DROriginDomain == "" {
+		return nil
+	}
+	return &Origin{Domain: pulumi.String(a.DROriginDomain), HTTPS: a.APIOrigin.HTTPS}
 }
 
 var bucketPrefix = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$`)
 
 func (a *Args) withDefaults() Args {
 	d := *a
-	if d.RateLimit == 0 {
-		d.RateLimit = 2000
-	}
-	if d.LogRetentionDays == 0 {
-		d.LogRetentionDays = 365
-	}
-	if d.PriceClass == "" {
-		d.PriceClass = "PriceClass_All"
-	}
-	if d.ContentSecurityPolicy == "" {
-		d.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-	}
-	if d.DROrigin != nil && len(d.FailoverPaths) == 0 {
+	base.FillZero(&d.Settings, Prod)
+	if d.DROriginDomain != "" && len(d.FailoverPaths) == 0 {
 		d.FailoverPaths = []string{"/api/products*", "/api/search*"}
 	}
 	return d
@@ -100,31 +136,12 @@ func (a *Args) Validate() error {
 	p.Require(bucketPrefix.MatchString(d.Prefix), "Prefix", "%q must be 3-32 lowercase letters, digits or hyphens (it names buckets)", d.Prefix)
 	p.Require(d.GlobalProvider != nil, "GlobalProvider", "is required: WAF for CloudFront and CloudFront certificates exist only in %s", regions.Global)
 	p.Require(d.APIOrigin.Domain != nil, "APIOrigin.Domain", "is required")
-	p.Require(d.RateLimit >= 10 && d.RateLimit <= 2000000000, "RateLimit", "%d is outside 10-2000000000", d.RateLimit)
-	p.Require(d.LogRetentionDays >= 1, "LogRetentionDays", "must be positive")
-	p.Require(slicesContains([]string{"PriceClass_All", "PriceClass_200", "PriceClass_100"}, d.PriceClass), "PriceClass", "%q is not a CloudFront price class", d.PriceClass)
+	p.Add(d.Settings.Validate(""))
 	if d.Domain != "" {
 		p.Require(d.ZoneID != nil, "ZoneID", "is required with Domain %q", d.Domain)
 		p.Require(d.APIOrigin.HTTPS, "APIOrigin.HTTPS", "must be true when a domain is configured")
 	}
-	if d.DROrigin != nil {
-		p.Require(d.DROrigin.Domain != nil, "DROrigin.Domain", "is required when DROrigin is set")
-		p.Require(d.DROrigin.HTTPS == d.APIOrigin.HTTPS, "DROrigin.HTTPS", "must match APIOrigin.HTTPS")
-	}
-	for _, path := range d.FailoverPaths {
-		p.Require(strings.HasPrefix(path, "/api/") && path != "/api/*", "FailoverPaths", "%q must be a read-only path under /api/ (not /api/* itself)", path)
-	}
-	p.Require(len(d.FailoverPaths) == 0 || d.DROrigin != nil, "FailoverPaths", "need a DROrigin to fail over to")
 	return p.Err()
-}
-
-func slicesContains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Edge is the component.
@@ -155,7 +172,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	a := args.withDefaults()
-	e := &Edge{HasOriginFailover: a.DROrigin != nil}
+	e := &Edge{HasOriginFailover: a.DROriginDomain != ""}
 	if err := ctx.RegisterComponentResource("globalstack:edge:Edge", name, e, opts...); err != nil {
 		return nil, err
 	}
@@ -688,8 +705,8 @@ func (b *builder) distribution(assets *s3.BucketV2, logs ownedBucket, acl *wafv2
 		ResponseHeadersPolicyId: headers.ID(),
 		Compress:                pulumi.Bool(true),
 	})
-	if a.DROrigin != nil {
-		origins = append(origins, customOrigin("api-dr", *a.DROrigin))
+	if dr := a.drOrigin(); dr != nil {
+		origins = append(origins, customOrigin("api-dr", *dr))
 		groups = append(groups, cloudfront.DistributionOriginGroupArgs{
 			OriginId:         pulumi.String("api-failover"),
 			FailoverCriteria: &cloudfront.DistributionOriginGroupFailoverCriteriaArgs{StatusCodes: pulumi.ToIntArray([]int{500, 502, 503, 504})},

@@ -28,7 +28,7 @@ func run(t *testing.T, mutate func(*Args)) *mockcloud.Cloud {
 			APIOrigin:      Origin{Domain: pulumi.String("origin.shop.example.eu"), HTTPS: true},
 			Domain:         "shop.example.eu",
 			ZoneID:         pulumi.String("Z123"),
-			RateLimit:      1500,
+			Settings:       Settings{RateLimit: 1500},
 			Tags:           map[string]string{"owner": "platform"},
 		}
 		if mutate != nil {
@@ -182,7 +182,7 @@ func TestDistributionTLSBehaviorsAndCertificate(t *testing.T) {
 }
 
 func TestDROriginAddsReadOnlyFailover(t *testing.T) {
-	c := run(t, func(a *Args) { a.DROrigin = &Origin{Domain: pulumi.String("origin-dr.shop.example.eu"), HTTPS: true} })
+	c := run(t, func(a *Args) { a.DROriginDomain = "origin-dr.shop.example.eu" })
 	dist := mockcloud.One(t, c, "aws:cloudfront/distribution:Distribution")
 	if dist.Str("originGroups[0].members[1].originId") != "api-dr" || dist.Num("originGroups[0].failoverCriteria.statusCodes[0]") != 500 {
 		t.Fatalf("origin group %v", dist.In("originGroups"))
@@ -199,12 +199,13 @@ func TestDROriginAddsReadOnlyFailover(t *testing.T) {
 }
 
 func TestInvalidArgsFailClearly(t *testing.T) {
-	a := &Args{Region: "eu-west-1", Prefix: "Prod_EU", RateLimit: 5, Domain: "shop.example.eu", APIOrigin: Origin{}, FailoverPaths: []string{"/api/*"}}
+	a := &Args{Region: "eu-west-1", Prefix: "Prod_EU", Domain: "shop.example.eu", APIOrigin: Origin{},
+		Settings: Settings{RateLimit: 5, FailoverPaths: []string{"/api/*"}}}
 	err := a.Validate()
 	if err == nil {
 		t.Fatal("invalid args accepted")
 	}
-	for _, want := range []string{"Prefix", "GlobalProvider", "APIOrigin.Domain", "RateLimit", "ZoneID", "APIOrigin.HTTPS", "FailoverPaths"} {
+	for _, want := range []string{"Prefix", "GlobalProvider", "APIOrigin.Domain", "rateLimit", "ZoneID", "APIOrigin.HTTPS", "failoverPaths"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}

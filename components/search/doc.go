@@ -19,9 +19,7 @@
 // aws:opensearch/domainPolicy:DomainPolicy: OpenSearch refuses a policy naming a role IAM
 // does not know yet, and the roles that call the domain are created after it.
 //
-// Defaults: EngineVersion "OpenSearch_2.17", InstanceType "r6g.large.search", InstanceCount
-// one per zone used, MasterInstanceType "m6g.large.search", VolumeSizeGiB 100,
-// LogRetentionDays 365; automated snapshots at 01:00 UTC.
+// Defaults: automated snapshots at 01:00 UTC; InstanceCount 0 means one per zone used.
 //
 // Prerequisite outside this component: the account's OpenSearch service-linked role
 // (AWSServiceRoleForAmazonOpenSearchService), which AWS needs to place a domain in a VPC; it
@@ -35,13 +33,7 @@
 // them; a missing VPC, application security group or key. AllowRoles refuses no role, or a
 // role that is not an IAM role ARN or has a wildcard.
 //
-// Stack config (read by stacks/config into Args; prod / dev defaults):
-//
-//	key                                        prod                dev
-//	globalstack:search.instanceType            r6g.large.search    t3.medium.search
-//	globalstack:search.instanceCount           zones used (3)      zones used (3)
-//	globalstack:search.masterInstanceType      m6g.large.search    t3.medium.search
-//	globalstack:search.volumeSizeGiB           100                 20
-//	globalstack:search.engineVersion           OpenSearch_2.17     OpenSearch_2.17
-//	globalstack:search.logRetentionDays        365                 30
+// Settings (the keys of globalstack:search, their limits and the Prod and Dev presets) are
+// defined, preset and validated once, by Settings; the README's table is generated from them
+// (make docs). A zero field of Args.Settings takes the Prod preset.
 package search

@@ -101,7 +101,7 @@ func TestDomainEncryptionTLSAndZones(t *testing.T) {
 		"3 zones":                     d.Num("clusterConfig.zoneAwarenessConfig.availabilityZoneCount") == 3,
 		"3 data nodes":                d.Num("clusterConfig.instanceCount") == 3,
 		"dedicated masters":           d.Bool("clusterConfig.dedicatedMasterEnabled") && d.Num("clusterConfig.dedicatedMasterCount") == 3,
-		"master type":                 d.Str("clusterConfig.dedicatedMasterType") == DefaultMasterInstanceType,
+		"master type":                 d.Str("clusterConfig.dedicatedMasterType") == Prod.MasterInstanceType,
 		"fine-grained access":         d.Bool("advancedSecurityOptions.enabled") && d.Bool("advancedSecurityOptions.internalUserDatabaseEnabled"),
 		"no anonymous access":         d.In("advancedSecurityOptions.anonymousAuthEnabled").IsBool() && !d.Bool("advancedSecurityOptions.anonymousAuthEnabled"),
 		"gp3 volumes":                 d.Bool("ebsOptions.ebsEnabled") && d.Str("ebsOptions.volumeType") == "gp3",
@@ -333,8 +333,8 @@ func TestInvalidArgsRejectedBeforeRegistering(t *testing.T) {
 		t.Fatal("invalid args accepted")
 	}
 	for _, want := range []string{
-		`search: DomainName: "Search"`, `search: EngineVersion: "Elasticsearch_7.10"`, "search: InstanceCount: is 4: it must be a positive multiple of the 3 zones",
-		`search: InstanceType: "r6g.large"`, "search: VolumeSizeGiB: 5", "search: LogRetentionDays: 4",
+		`search: DomainName: "Search"`, `search: engineVersion: "Elasticsearch_7.10"`, "search: instanceCount: is 4: it must be a positive multiple of the 3 zones",
+		`search: instanceType: "r6g.large"`, "search: volumeSizeGiB: 5", "search: logRetentionDays: 4",
 		"search: LogsKeyArn: is required",
 	} {
 		if !strings.Contains(err.Error(), want) {

@@ -3,9 +3,12 @@ package config
 import (
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 
+	"globalstack/components/base"
 	"globalstack/components/cluster"
+	"globalstack/components/edge"
 )
 
 // ComputeTier configures the cluster, the storefront workload and the edge of a cell. Each is
@@ -50,23 +53,16 @@ type StorefrontConfig struct {
 	Env                map[string]string `json:"env"`
 }
 
-// EdgeConfig configures CloudFront and WAF.
-type EdgeConfig struct {
-	RateLimit             int    `json:"rateLimit"`
-	PriceClass            string `json:"priceClass"`
-	LogRetentionDays      int    `json:"logRetentionDays"`
-	ContentSecurityPolicy string `json:"contentSecurityPolicy"`
-	// DROriginDomain is the DR region's API origin host name; it enables origin failover.
-	DROriginDomain string   `json:"drOriginDomain"`
-	FailoverPaths  []string `json:"failoverPaths"`
-}
+// EdgeConfig configures CloudFront and WAF; the edge component defines, presets and
+// validates it.
+type EdgeConfig = edge.Settings
 
 // DefaultImageTag is the storefront tag deployed when a stack names none: the first release
 // pushed by the procedure in the README.
 const DefaultImageTag = "1.0.0"
 
-// computeDefaults returns the compute tier defaults of a sizing (documented in the README).
-func computeDefaults(s Sizing) ComputeTier {
+// computePresets returns the compute tier defaults of a sizing (documented in the README).
+func computePresets(s Sizing) ComputeTier {
 	if s == SizingDev {
 		return ComputeTier{
 			Cluster: ClusterConfig{Version: cluster.DefaultVersion, InstanceTypes: []string{"t3.large"}, NodeMin: 2, NodeDesired: 2, NodeMax: 4,
@@ -74,7 +70,7 @@ func computeDefaults(s Sizing) ComputeTier {
 			Storefront: StorefrontConfig{Repository: "globalstack/storefront", ImageTag: DefaultImageTag, Replicas: 2, MaxReplicas: 4,
 				CPUTargetPercent: 70, CPURequest: "100m", MemoryRequest: "128Mi", CPULimit: "500m", MemoryLimit: "256Mi",
 				LogLevel: "debug", PGSSLMode: "require"},
-			Edge: EdgeConfig{RateLimit: 2000, PriceClass: "PriceClass_100", LogRetentionDays: 30},
+			Edge: edge.Dev,
 		}
 	}
 	return ComputeTier{
@@ -83,7 +79,7 @@ func computeDefaults(s Sizing) ComputeTier {
 		Storefront: StorefrontConfig{Repository: "globalstack/storefront", ImageTag: DefaultImageTag, Replicas: 3, MaxReplicas: 12,
 			CPUTargetPercent: 70, CPURequest: "250m", MemoryRequest: "256Mi", CPULimit: "1", MemoryLimit: "512Mi",
 			LogLevel: "info", PGSSLMode: "require"},
-		Edge: EdgeConfig{RateLimit: 2000, PriceClass: "PriceClass_All", LogRetentionDays: 365},
+		Edge: edge.Prod,
 	}
 }
 
@@ -98,13 +94,13 @@ var (
 
 // loadCompute reads the compute and edge sections.
 func (r *reader) loadCompute(c *Cell) {
-	c.ComputeTier = computeDefaults(c.Sizing)
+	c.ComputeTier = computePresets(c.Sizing)
 	r.Section("cluster", &c.Cluster)
 	r.Section("storefront", &c.Storefront)
 	r.Section("edge", &c.Edge)
 	r.validateCluster(c.Cluster, c.Role)
 	r.validateStorefront(c.Storefront)
-	r.validateEdge(c.Edge)
+	r.p.Add(c.Edge.Validate(Key("edge")))
 }
 
 func (r *reader) validateCluster(k ClusterConfig, role Role) {
@@ -179,7 +175,7 @@ func (r *reader) validateStorefront(s StorefrontConfig) {
 			r.p.Addf(Key("storefront."+key), "%q is not a Kubernetes quantity", q)
 		}
 	}
-	if !oneOf(logLevels, s.LogLevel) {
+	if !slices.Contains(logLevels, s.LogLevel) {
 		r.p.Addf(Key("storefront.logLevel"), "%q is not one of %v", s.LogLevel, logLevels)
 	}
 	if s.PGSSLMode != "require" && s.PGSSLMode != "verify-full" {
@@ -200,40 +196,6 @@ func (r *reader) validateStorefront(s StorefrontConfig) {
 // secretEnv are the storefront variables that carry secrets.
 var secretEnv = map[string]bool{"PGPASSWORD": true, "REDIS_PASSWORD": true, "TOKEN_SECRET": true, "OPENSEARCH_PASSWORD": true, "DATABASE_URL": true}
 
-func (r *reader) validateEdge(e EdgeConfig) {
-	if e.RateLimit < 10 || e.RateLimit > 2000000000 {
-		r.p.Addf(Key("edge.rateLimit"), "%d is outside WAF's 10-2000000000", e.RateLimit)
-	}
-	if !oneOf([]string{"PriceClass_All", "PriceClass_200", "PriceClass_100"}, e.PriceClass) {
-		r.p.Addf(Key("edge.priceClass"), "%q is not a CloudFront price class", e.PriceClass)
-	}
-	if e.LogRetentionDays < 1 {
-		r.p.Addf(Key("edge.logRetentionDays"), "is %d: must be positive", e.LogRetentionDays)
-	}
-	if e.DROriginDomain != "" && (!strings.Contains(e.DROriginDomain, ".") || strings.ContainsAny(e.DROriginDomain, " /:")) {
-		r.p.Addf(Key("edge.drOriginDomain"), "%q is not a host name", e.DROriginDomain)
-	}
-	for _, p := range e.FailoverPaths {
-		if !strings.HasPrefix(p, "/api/") || p == "/api/*" {
-			r.p.Addf(Key("edge.failoverPaths"), "%q must be a read-only path under /api/", p)
-		}
-	}
-	if len(e.FailoverPaths) > 0 && e.DROriginDomain == "" {
-		r.p.Addf(Key("edge.failoverPaths"), "need edge.drOriginDomain to fail over to")
-	}
-}
-
 func (r *reader) computeRetention(name string, days int) {
-	if !oneOf(validRetention, days) {
-		r.p.Addf(Key(name), "%d is not a retention CloudWatch Logs accepts", days)
-	}
-}
-
-func oneOf[T comparable](list []T, v T) bool {
-	for _, e := range list {
-		if e == v {
-			return true
-		}
-	}
-	return false
+	base.CheckLogRetention(r.p, Key(name), days)
 }

@@ -218,9 +218,6 @@ func Parse(stack string, src Source) (*Cell, error) {
 	return c, nil
 }
 
-// validRetention lists the retention periods CloudWatch Logs accepts.
-var validRetention = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-
 func (r *reader) validateNetwork(c *Cell) {
 	n := c.Network
 	var prefixes []netip.Prefix
@@ -266,13 +263,7 @@ func (r *reader) validateNetwork(c *Cell) {
 	if n.AZCount > 6 {
 		r.p.Addf(Key("azCount"), "is %d: at most 6 zones fit the subnet plan", n.AZCount)
 	}
-	ok := false
-	for _, d := range validRetention {
-		ok = ok || d == n.FlowLogRetentionDays
-	}
-	if !ok {
-		r.p.Addf(Key("flowLogRetentionDays"), "%d is not a retention CloudWatch Logs accepts (%v)", n.FlowLogRetentionDays, validRetention)
-	}
+	base.CheckLogRetention(r.p, Key("flowLogRetentionDays"), n.FlowLogRetentionDays)
 }
 
 // reader reads typed values and records a problem per bad key.

@@ -41,25 +41,15 @@ func buildCompute(ctx *pulumi.Context, c *config.Cell, rb *regionBase, data *dat
 	if err != nil {
 		return nil, err
 	}
-	e := c.Edge
-	var dr *edge.Origin
-	if e.DROriginDomain != "" {
-		dr = &edge.Origin{Domain: pulumi.String(e.DROriginDomain), HTTPS: sf.OriginHTTPS}
-	}
 	ed, err := edge.New(ctx, "edge", &edge.Args{
-		Region:                c.Region(),
-		Prefix:                c.Stack,
-		GlobalProvider:        global,
-		APIOrigin:             edge.Origin{Domain: sf.FailoverDomain, HTTPS: sf.OriginHTTPS},
-		DROrigin:              dr,
-		FailoverPaths:         e.FailoverPaths,
-		Domain:                c.Domain,
-		ZoneID:                zoneID,
-		RateLimit:             e.RateLimit,
-		ContentSecurityPolicy: e.ContentSecurityPolicy,
-		LogRetentionDays:      e.LogRetentionDays,
-		PriceClass:            e.PriceClass,
-		Tags:                  c.Tags,
+		Region:         c.Region(),
+		Prefix:         c.Stack,
+		GlobalProvider: global,
+		APIOrigin:      edge.Origin{Domain: sf.FailoverDomain, HTTPS: sf.OriginHTTPS},
+		Domain:         c.Domain,
+		ZoneID:         zoneID,
+		Settings:       c.Edge,
+		Tags:           c.Tags,
 	})
 	if err != nil {
 		return nil, err

@@ -46,7 +46,6 @@ func StorefrontRoleName(stack string) string { return stack + "-storefront" }
 func buildData(ctx *pulumi.Context, c *config.Cell, rb *regionBase, out Outputs) (*dataEndpoints, error) {
 	dbArgs := databaseArgs(c, rb)
 	dbArgs.Mode = database.Primary
-	dbArgs.Instances = c.Database.Instances
 	if rb.dr != nil {
 		dbArgs.SecretReplicaRegion = rb.dr.region
 		dbArgs.SecretReplicaKeyArn = rb.dr.keys.Key(keys.Secrets).Arn
@@ -63,21 +62,17 @@ func buildData(ctx *pulumi.Context, c *config.Cell, rb *regionBase, out Outputs)
 // databaseArgs are the database arguments every role shares: region, sizes, placement, keys.
 func databaseArgs(c *config.Cell, rb *regionBase) *database.Args {
 	return &database.Args{
-		Identifier:                       c.PrimaryStack,
-		Region:                           c.Region(),
-		EngineVersion:                    c.Database.EngineVersion,
-		InstanceClass:                    c.Database.InstanceClass,
-		BackupRetentionDays:              c.Database.BackupRetentionDays,
-		PerformanceInsightsRetentionDays: c.Database.PerformanceInsightsRetentionDays,
-		LogRetentionDays:                 c.Database.LogRetentionDays,
-		VpcID:                            rb.net.VpcID,
-		SubnetIDs:                        rb.net.SubnetIDs(network.Data),
-		Zones:                            rb.net.Zones,
-		AppSecurityGroupID:               rb.net.AppSecurityGroupID,
-		KmsKeyArn:                        rb.keys.Key(keys.Data).Arn,
-		SecretsKeyArn:                    rb.secretsKeyArn(),
-		LogsKeyArn:                       rb.keys.Key(keys.Logs).Arn,
-		Tags:                             c.Tags,
+		Identifier:         c.PrimaryStack,
+		Region:             c.Region(),
+		Settings:           c.Database,
+		VpcID:              rb.net.VpcID,
+		SubnetIDs:          rb.net.SubnetIDs(network.Data),
+		Zones:              rb.net.Zones,
+		AppSecurityGroupID: rb.net.AppSecurityGroupID,
+		KmsKeyArn:          rb.keys.Key(keys.Data).Arn,
+		SecretsKeyArn:      rb.secretsKeyArn(),
+		LogsKeyArn:         rb.keys.Key(keys.Logs).Arn,
+		Tags:               c.Tags,
 	}
 }
 
@@ -91,21 +86,17 @@ func buildCacheAndSearch(ctx *pulumi.Context, c *config.Cell, rb *regionBase, db
 	dataKey, secretsKey, logsKey := rb.keys.Key(keys.Data).Arn, rb.secretsKeyArn(), rb.keys.Key(keys.Logs).Arn
 
 	kv, err := cache.New(ctx, "cache", &cache.Args{
-		Identifier:            c.Stack + "-redis",
-		Region:                region,
-		EngineVersion:         c.Cache.EngineVersion,
-		NodeType:              c.Cache.NodeType,
-		Nodes:                 c.Cache.Nodes,
-		SnapshotRetentionDays: c.Cache.SnapshotRetentionDays,
-		LogRetentionDays:      c.Cache.LogRetentionDays,
-		VpcID:                 rb.net.VpcID,
-		SubnetIDs:             subnets,
-		Zones:                 zones,
-		AppSecurityGroupID:    rb.net.AppSecurityGroupID,
-		KmsKeyArn:             dataKey,
-		SecretsKeyArn:         secretsKey,
-		LogsKeyArn:            logsKey,
-		Tags:                  c.Tags,
+		Identifier:         c.Stack + "-redis",
+		Region:             region,
+		Settings:           c.Cache,
+		VpcID:              rb.net.VpcID,
+		SubnetIDs:          subnets,
+		Zones:              zones,
+		AppSecurityGroupID: rb.net.AppSecurityGroupID,
+		KmsKeyArn:          dataKey,
+		SecretsKeyArn:      secretsKey,
+		LogsKeyArn:         logsKey,
+		Tags:               c.Tags,
 	})
 	if err != nil {
 		return nil, err
@@ -113,12 +104,7 @@ func buildCacheAndSearch(ctx *pulumi.Context, c *config.Cell, rb *regionBase, db
 	sr, err := search.New(ctx, "search", &search.Args{
 		DomainName:         c.Stack + "-search",
 		Region:             region,
-		EngineVersion:      c.Search.EngineVersion,
-		InstanceType:       c.Search.InstanceType,
-		InstanceCount:      c.Search.InstanceCount,
-		MasterInstanceType: c.Search.MasterInstanceType,
-		VolumeSizeGiB:      c.Search.VolumeSizeGiB,
-		LogRetentionDays:   c.Search.LogRetentionDays,
+		Settings:           c.Search,
 		VpcID:              rb.net.VpcID,
 		SubnetIDs:          subnets,
 		Zones:              zones,

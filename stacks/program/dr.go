@@ -41,10 +41,6 @@ func buildDR(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 	if err != nil {
 		return err
 	}
-	instances := c.Database.DRInstances
-	if c.Failover {
-		instances = c.Database.Instances
-	}
 	dbArgs := databaseArgs(c, rb)
 	dbArgs.Mode = database.Secondary
 	dbArgs.Provider = provider
@@ -53,7 +49,9 @@ func buildDR(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 	// After a switchover the DR cluster is the global cluster's writer and stays a member;
 	// only a detached cluster drops the global cluster from its arguments.
 	dbArgs.Promoted = c.Failover && c.FailoverMode == config.FailoverDetach
-	dbArgs.Instances = instances
+	// At failover the cluster serves with the primary's instance count; until then it runs
+	// database.drInstances (0 = headless).
+	dbArgs.Serving = c.Failover
 	db, err := database.New(ctx, "database", dbArgs)
 	if err != nil {
 		return err
