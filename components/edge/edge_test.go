@@ -10,7 +10,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
 )
 
 func run(t *testing.T, mutate func(*Args)) *mockcloud.Cloud {

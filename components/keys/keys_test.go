@@ -7,7 +7,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
 )
 
 func build(t *testing.T, a *Args) (*mockcloud.Cloud, error) {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
 )
 
 const logKey = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"

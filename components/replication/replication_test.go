@@ -8,7 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/keys"
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
 )
 
 const (

@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
 )
 
 const (

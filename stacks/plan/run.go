@@ -9,7 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
 	"globalstack/stacks/config"
 	"globalstack/stacks/program"
 )

@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
 	"globalstack/stacks/config"
 )
 

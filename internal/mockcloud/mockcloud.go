@@ -169,7 +169,7 @@ func (c *Cloud) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	} else if fn, ok := invokes[args.Token]; ok {
 		out = fn(region, in)
 	} else {
-		return nil, fmt.Errorf("mockcloud: no mock for function %s; add one to components/mockcloud", args.Token)
+		return nil, fmt.Errorf("mockcloud: no mock for function %s; add one to internal/mockcloud", args.Token)
 	}
 	c.mu.Lock()
 	c.invocations = append(c.invocations, Invocation{Token: args.Token, Region: region, Args: in, Result: out})
