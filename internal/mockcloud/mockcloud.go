@@ -5,11 +5,9 @@
 package mockcloud
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"maps"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -160,16 +158,13 @@ func (c *Cloud) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	}
 	c.mu.Unlock()
 	in := args.Args.Mappable()
-	var out map[string]any
-	if fn, ok := checkedInvokes[args.Token]; ok {
-		var err error
-		if out, err = fn(region, in); err != nil {
-			return nil, err
-		}
-	} else if fn, ok := invokes[args.Token]; ok {
-		out = fn(region, in)
-	} else {
-		return nil, fmt.Errorf("mockcloud: no mock for function %s; add one to internal/mockcloud", args.Token)
+	fn, ok := invokes[args.Token]
+	if !ok {
+		return nil, fmt.Errorf("mockcloud: no mock for function %s; add it to invokes in internal/mockcloud/invokes.go", args.Token)
+	}
+	out, err := fn(region, in)
+	if err != nil {
+		return nil, err
 	}
 	c.mu.Lock()
 	c.invocations = append(c.invocations, Invocation{Token: args.Token, Region: region, Args: in, Result: out})
@@ -272,12 +267,6 @@ func packageOf(typ string) string {
 	return pkg
 }
 
-// hashID derives a stable hex id from seed, so plans are reproducible run to run.
-func hashID(prefix, seed string, n int) string {
-	sum := sha256.Sum256([]byte(seed))
-	return prefix + hex.EncodeToString(sum[:])[:n]
-}
-
 func stringInput(m resource.PropertyMap, key resource.PropertyKey) string {
 	v, ok := m[key]
 	if !ok {
@@ -346,13 +335,7 @@ func (c *Cloud) CountByType() map[string]int {
 
 // Types returns the sorted distinct type tokens registered.
 func (c *Cloud) Types() []string {
-	counts := c.CountByType()
-	out := make([]string, 0, len(counts))
-	for t := range counts {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(c.CountByType()))
 }
 
 // Descendants returns every resource whose parent chain reaches urn.
