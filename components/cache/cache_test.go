@@ -8,7 +8,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
+	"globalstack/internal/mockcloud/mockcloudtest"
 )
 
 const (
@@ -64,7 +65,7 @@ func TestReplicationGroupIsEncryptedAndHighlyAvailable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rg := mockcloud.One(t, c, "aws:elasticache/replicationGroup:ReplicationGroup")
+	rg := mockcloudtest.One(t, c, "aws:elasticache/replicationGroup:ReplicationGroup")
 	checks := map[string]bool{
 		"automaticFailoverEnabled":       rg.Bool("automaticFailoverEnabled"),
 		"multiAzEnabled":                 rg.Bool("multiAzEnabled"),
@@ -103,7 +104,7 @@ func TestSlowLogDeliveredToEncryptedGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rg := mockcloud.One(t, c, "aws:elasticache/replicationGroup:ReplicationGroup")
+	rg := mockcloudtest.One(t, c, "aws:elasticache/replicationGroup:ReplicationGroup")
 	groups := map[string]mockcloud.Resource{}
 	for _, g := range c.OfType("aws:cloudwatch/logGroup:LogGroup") {
 		groups[g.Str("name")] = g
@@ -131,12 +132,12 @@ func TestPlacementAndSecurityGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rg := mockcloud.One(t, c, "aws:elasticache/replicationGroup:ReplicationGroup")
-	sn := mockcloud.One(t, c, "aws:elasticache/subnetGroup:SubnetGroup")
+	rg := mockcloudtest.One(t, c, "aws:elasticache/replicationGroup:ReplicationGroup")
+	sn := mockcloudtest.One(t, c, "aws:elasticache/subnetGroup:SubnetGroup")
 	if !reflect.DeepEqual(sn.Strs("subnetIds"), dataSubnets) || rg.Str("subnetGroupName") != sn.ID {
 		t.Errorf("subnet group %v used as %q (id %q)", sn.Strs("subnetIds"), rg.Str("subnetGroupName"), sn.ID)
 	}
-	sg := mockcloud.One(t, c, "aws:ec2/securityGroup:SecurityGroup")
+	sg := mockcloudtest.One(t, c, "aws:ec2/securityGroup:SecurityGroup")
 	if !reflect.DeepEqual(rg.Strs("securityGroupIds"), []string{sg.ID}) {
 		t.Errorf("replication group security groups %v, want only %s", rg.Strs("securityGroupIds"), sg.ID)
 	}
@@ -159,9 +160,9 @@ func TestAuthTokenInSecretsManager(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rg := mockcloud.One(t, c, "aws:elasticache/replicationGroup:ReplicationGroup")
-	s := mockcloud.One(t, c, "aws:secretsmanager/secret:Secret")
-	v := mockcloud.One(t, c, "aws:secretsmanager/secretVersion:SecretVersion")
+	rg := mockcloudtest.One(t, c, "aws:elasticache/replicationGroup:ReplicationGroup")
+	s := mockcloudtest.One(t, c, "aws:secretsmanager/secret:Secret")
+	v := mockcloudtest.One(t, c, "aws:secretsmanager/secretVersion:SecretVersion")
 	if s.Str("kmsKeyId") != secretKey || s.Str("name") != "prod-eu-redis/cache/auth" {
 		t.Errorf("secret %q encrypted with %q", s.Str("name"), s.Str("kmsKeyId"))
 	}
@@ -181,7 +182,7 @@ func TestEveryChildIsParentedToTheComponent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := mockcloud.RequireParented(t, c, "globalstack:cache:Cache"); n < 7 {
+	if n := mockcloudtest.RequireParented(t, c, "globalstack:cache:Cache"); n < 7 {
 		t.Errorf("only %d children", n)
 	}
 }

@@ -8,7 +8,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
+	"globalstack/internal/mockcloud/mockcloudtest"
 )
 
 func validArgs() *Args {
@@ -41,7 +42,7 @@ func run(t *testing.T, args *Args) *mockcloud.Cloud {
 
 func TestClusterIsPrivateEncryptedAndLogged(t *testing.T) {
 	c := run(t, validArgs())
-	cl := mockcloud.One(t, c, "aws:eks/cluster:Cluster")
+	cl := mockcloudtest.One(t, c, "aws:eks/cluster:Cluster")
 	if !cl.Bool("vpcConfig.endpointPrivateAccess") || cl.Bool("vpcConfig.endpointPublicAccess") || cl.Len("vpcConfig.publicAccessCidrs") != 0 {
 		t.Errorf("endpoint not private only: %v", cl.In("vpcConfig"))
 	}
@@ -57,12 +58,12 @@ func TestClusterIsPrivateEncryptedAndLogged(t *testing.T) {
 	if got := cl.Strs("enabledClusterLogTypes"); len(got) != 5 {
 		t.Errorf("log types %v", got)
 	}
-	lg := mockcloud.One(t, c, "aws:cloudwatch/logGroup:LogGroup")
+	lg := mockcloudtest.One(t, c, "aws:cloudwatch/logGroup:LogGroup")
 	if lg.Str("name") != "/aws/eks/prod-eu/cluster" || lg.Str("kmsKeyId") == "" {
 		t.Errorf("control-plane log group %s key %q", lg.Str("name"), lg.Str("kmsKeyId"))
 	}
-	entry := mockcloud.One(t, c, "aws:eks/accessEntry:AccessEntry")
-	assoc := mockcloud.One(t, c, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+	entry := mockcloudtest.One(t, c, "aws:eks/accessEntry:AccessEntry")
+	assoc := mockcloudtest.One(t, c, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
 	if entry.Str("principalArn") != "arn:aws:iam::123456789012:role/platform-admin" || !strings.HasSuffix(assoc.Str("policyArn"), "/AmazonEKSClusterAdminPolicy") {
 		t.Errorf("admin access entry %s / %s", entry.Str("principalArn"), assoc.Str("policyArn"))
 	}
@@ -71,7 +72,7 @@ func TestClusterIsPrivateEncryptedAndLogged(t *testing.T) {
 func TestPublicEndpointOnlyForListedRanges(t *testing.T) {
 	a := validArgs()
 	a.PublicAccessCIDRs = []string{"203.0.113.0/24"}
-	cl := mockcloud.One(t, run(t, a), "aws:eks/cluster:Cluster")
+	cl := mockcloudtest.One(t, run(t, a), "aws:eks/cluster:Cluster")
 	if !cl.Bool("vpcConfig.endpointPublicAccess") || strings.Join(cl.Strs("vpcConfig.publicAccessCidrs"), ",") != "203.0.113.0/24" {
 		t.Errorf("public access %v", cl.In("vpcConfig"))
 	}
@@ -79,18 +80,18 @@ func TestPublicEndpointOnlyForListedRanges(t *testing.T) {
 
 func TestNodesArePrivateAndRequireIMDSv2(t *testing.T) {
 	c := run(t, validArgs())
-	ng := mockcloud.One(t, c, "aws:eks/nodeGroup:NodeGroup")
+	ng := mockcloudtest.One(t, c, "aws:eks/nodeGroup:NodeGroup")
 	if got := ng.Strs("subnetIds"); strings.Join(got, ",") != "subnet-app-a,subnet-app-b,subnet-app-c" {
 		t.Errorf("nodes in %v", got)
 	}
 	if ng.Num("scalingConfig.minSize") != 3 || ng.Num("scalingConfig.desiredSize") != 3 || ng.Num("scalingConfig.maxSize") != 9 {
 		t.Errorf("scaling %v", ng.In("scalingConfig"))
 	}
-	lt := mockcloud.One(t, c, "aws:ec2/launchTemplate:LaunchTemplate")
+	lt := mockcloudtest.One(t, c, "aws:ec2/launchTemplate:LaunchTemplate")
 	if lt.Str("metadataOptions.httpTokens") != "required" || lt.Num("metadataOptions.httpPutResponseHopLimit") != 1 {
 		t.Errorf("metadata options %v", lt.In("metadataOptions"))
 	}
-	cl := mockcloud.One(t, c, "aws:eks/cluster:Cluster")
+	cl := mockcloudtest.One(t, c, "aws:eks/cluster:Cluster")
 	sgs := lt.Strs("vpcSecurityGroupIds")
 	if len(sgs) != 2 || sgs[1] != "sg-0app" || sgs[0] != cl.Out("vpcConfig.clusterSecurityGroupId").StringValue() {
 		t.Errorf("node security groups %v", sgs)
@@ -133,9 +134,9 @@ func TestAddonsArePinned(t *testing.T) {
 
 func TestIRSATrustIsScopedToOneServiceAccount(t *testing.T) {
 	c := run(t, validArgs())
-	cl := mockcloud.One(t, c, "aws:eks/cluster:Cluster")
+	cl := mockcloudtest.One(t, c, "aws:eks/cluster:Cluster")
 	issuer := strings.TrimPrefix(cl.Out("identities[0].oidcs[0].issuer").StringValue(), "https://")
-	oidc := mockcloud.One(t, c, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+	oidc := mockcloudtest.One(t, c, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
 	if oidc.Str("url") != "https://"+issuer || strings.Join(oidc.Strs("clientIdLists"), ",") != "sts.amazonaws.com" {
 		t.Fatalf("oidc provider %v", oidc.Inputs)
 	}
@@ -171,7 +172,7 @@ func TestKubernetesProviderUsesExecAuth(t *testing.T) {
 			kc = r.Str("kubeconfig")
 		}
 	}
-	cl := mockcloud.One(t, c, "aws:eks/cluster:Cluster")
+	cl := mockcloudtest.One(t, c, "aws:eks/cluster:Cluster")
 	if !strings.Contains(kc, cl.Out("endpoint").StringValue()) || !strings.Contains(kc, `"get-token"`) || !strings.Contains(kc, `"eu-west-1"`) || strings.Contains(kc, "token:") {
 		t.Errorf("kubeconfig %s", kc)
 	}
@@ -187,7 +188,7 @@ func TestPilotLightHasZeroNodes(t *testing.T) {
 	a := validArgs()
 	a.PilotLight = true
 	c := run(t, a)
-	ng := mockcloud.One(t, c, "aws:eks/nodeGroup:NodeGroup")
+	ng := mockcloudtest.One(t, c, "aws:eks/nodeGroup:NodeGroup")
 	if ng.Num("scalingConfig.minSize") != 0 || ng.Num("scalingConfig.desiredSize") != 0 || ng.Num("scalingConfig.maxSize") != 9 {
 		t.Errorf("pilot light scaling %v", ng.In("scalingConfig"))
 	}
@@ -199,8 +200,8 @@ func TestPilotLightHasZeroNodes(t *testing.T) {
 	if n := len(c.OfType("kubernetes:helm.sh/v3:Release")); n != 0 {
 		t.Errorf("%d Helm releases in pilot light", n)
 	}
-	mockcloud.One(t, c, "aws:eks/cluster:Cluster")
-	mockcloud.One(t, c, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+	mockcloudtest.One(t, c, "aws:eks/cluster:Cluster")
+	mockcloudtest.One(t, c, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
 }
 
 func TestInvalidArgsFailWithEveryProblem(t *testing.T) {

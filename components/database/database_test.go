@@ -10,7 +10,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
+	"globalstack/internal/mockcloud/mockcloudtest"
 )
 
 const (
@@ -94,11 +95,11 @@ func TestPrimaryEncryptionAuthAndLogging(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := mockcloud.One(t, c, "aws:rds/globalCluster:GlobalCluster")
+	g := mockcloudtest.One(t, c, "aws:rds/globalCluster:GlobalCluster")
 	if g.Str("globalClusterIdentifier") != "prod-us-global" || !g.Bool("storageEncrypted") || !g.Bool("deletionProtection") || g.Str("engine") != Engine {
 		t.Errorf("global cluster inputs: %v", g.Inputs)
 	}
-	cl := mockcloud.One(t, c, "aws:rds/cluster:Cluster")
+	cl := mockcloudtest.One(t, c, "aws:rds/cluster:Cluster")
 	checks := map[string]bool{
 		"storageEncrypted":                 cl.Bool("storageEncrypted"),
 		"kmsKeyId is the data key":         cl.Str("kmsKeyId") == dataKey,
@@ -124,7 +125,7 @@ func TestPrimaryEncryptionAuthAndLogging(t *testing.T) {
 		t.Errorf("master password must be a 40-character secret (secret=%v)", cl.IsSecret("masterPassword"))
 	}
 
-	pg := mockcloud.One(t, c, "aws:rds/clusterParameterGroup:ClusterParameterGroup")
+	pg := mockcloudtest.One(t, c, "aws:rds/clusterParameterGroup:ClusterParameterGroup")
 	if cl.Str("dbClusterParameterGroupName") != pg.Out("name").StringValue() {
 		t.Errorf("cluster uses parameter group %q, created %q", cl.Str("dbClusterParameterGroupName"), pg.Out("name").StringValue())
 	}
@@ -139,7 +140,7 @@ func TestPrimaryEncryptionAuthAndLogging(t *testing.T) {
 		t.Errorf("TLS not forced: %v", params)
 	}
 
-	lg := mockcloud.One(t, c, "aws:cloudwatch/logGroup:LogGroup")
+	lg := mockcloudtest.One(t, c, "aws:cloudwatch/logGroup:LogGroup")
 	if lg.Str("name") != "/aws/rds/cluster/prod-us-us-east-1/postgresql" || lg.Str("kmsKeyId") != logsKey || lg.Num("retentionInDays") != float64(Prod.LogRetentionDays) {
 		t.Errorf("log group %v", lg.Inputs)
 	}
@@ -184,15 +185,15 @@ func TestPrimaryPlacementAndSecurityGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sn := mockcloud.One(t, c, "aws:rds/subnetGroup:SubnetGroup")
+	sn := mockcloudtest.One(t, c, "aws:rds/subnetGroup:SubnetGroup")
 	if !reflect.DeepEqual(sn.Strs("subnetIds"), dataSubnets) {
 		t.Errorf("subnet group %v, want the data subnets %v", sn.Strs("subnetIds"), dataSubnets)
 	}
-	cl := mockcloud.One(t, c, "aws:rds/cluster:Cluster")
+	cl := mockcloudtest.One(t, c, "aws:rds/cluster:Cluster")
 	if cl.Str("dbSubnetGroupName") != sn.ID {
 		t.Errorf("cluster subnet group %q, created %q", cl.Str("dbSubnetGroupName"), sn.ID)
 	}
-	sg := mockcloud.One(t, c, "aws:ec2/securityGroup:SecurityGroup")
+	sg := mockcloudtest.One(t, c, "aws:ec2/securityGroup:SecurityGroup")
 	if !reflect.DeepEqual(cl.Strs("vpcSecurityGroupIds"), []string{sg.ID}) || got.get("sg") != sg.ID {
 		t.Errorf("cluster security groups %v, want only %s", cl.Strs("vpcSecurityGroupIds"), sg.ID)
 	}
@@ -219,15 +220,15 @@ func TestPrimaryCredentialsInSecretsManager(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pw := mockcloud.One(t, c, "random:index/randomPassword:RandomPassword")
-	s := mockcloud.One(t, c, "aws:secretsmanager/secret:Secret")
+	pw := mockcloudtest.One(t, c, "random:index/randomPassword:RandomPassword")
+	s := mockcloudtest.One(t, c, "aws:secretsmanager/secret:Secret")
 	if s.Str("kmsKeyId") != secretKey {
 		t.Errorf("secret encrypted with %q, want the secrets key", s.Str("kmsKeyId"))
 	}
 	if s.Str("name") != "prod-us/database/master" {
 		t.Errorf("secret name %q", s.Str("name"))
 	}
-	v := mockcloud.One(t, c, "aws:secretsmanager/secretVersion:SecretVersion")
+	v := mockcloudtest.One(t, c, "aws:secretsmanager/secretVersion:SecretVersion")
 	if v.Str("secretId") != s.ID {
 		t.Errorf("version of secret %q, want %q", v.Str("secretId"), s.ID)
 	}
@@ -245,7 +246,7 @@ func TestPrimaryCredentialsInSecretsManager(t *testing.T) {
 			t.Errorf("secret body lacks %s", want)
 		}
 	}
-	mockcloud.One(t, c, "aws:rds/cluster:Cluster")
+	mockcloudtest.One(t, c, "aws:rds/cluster:Cluster")
 	if cl := c.OfType("aws:rds/cluster:Cluster")[0]; cl.Str("masterPassword") != pwValue {
 		t.Error("cluster master password is not the generated one")
 	}
@@ -265,7 +266,7 @@ func TestEveryChildIsParentedToTheComponent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n := mockcloud.RequireParented(t, c, "globalstack:database:Database"); n < 6 {
+			if n := mockcloudtest.RequireParented(t, c, "globalstack:database:Database"); n < 6 {
 				t.Errorf("only %d children", n)
 			}
 		})
@@ -294,8 +295,8 @@ func TestSecondaryHeadlessInDRRegion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prov := mockcloud.One(t, c, "pulumi:providers:aws")
-	cl := mockcloud.One(t, c, "aws:rds/cluster:Cluster")
+	prov := mockcloudtest.One(t, c, "pulumi:providers:aws")
+	cl := mockcloudtest.One(t, c, "aws:rds/cluster:Cluster")
 	if cl.Region != "us-west-2" || !strings.HasPrefix(cl.Provider, prov.URN+"::") {
 		t.Errorf("secondary cluster in region %q through provider %q, want us-west-2 through %s", cl.Region, cl.Provider, prov.URN)
 	}
@@ -327,7 +328,7 @@ func TestSecondaryHeadlessInDRRegion(t *testing.T) {
 			t.Errorf("%s (%s) is in %q", r.Name, r.Type, r.Region)
 		}
 	}
-	lg := mockcloud.One(t, c, "aws:cloudwatch/logGroup:LogGroup")
+	lg := mockcloudtest.One(t, c, "aws:cloudwatch/logGroup:LogGroup")
 	if lg.Str("kmsKeyId") != drLogsKey {
 		t.Errorf("DR log group key %q", lg.Str("kmsKeyId"))
 	}
@@ -448,7 +449,7 @@ func TestPromotedSecondaryLeavesTheGlobalCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl := mockcloud.One(t, c, "aws:rds/cluster:Cluster")
+	cl := mockcloudtest.One(t, c, "aws:rds/cluster:Cluster")
 	if !cl.In("globalClusterIdentifier").IsNull() {
 		t.Errorf("a promoted cluster still names global cluster %q, so pulumi up would rejoin it", cl.Str("globalClusterIdentifier"))
 	}
@@ -468,7 +469,7 @@ func TestPrimarySecretReplicatedInsideTheJurisdiction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := mockcloud.One(t, c, "aws:secretsmanager/secret:Secret")
+	s := mockcloudtest.One(t, c, "aws:secretsmanager/secret:Secret")
 	if s.Str("replicas[0].region") != "us-west-2" || s.Str("replicas[0].kmsKeyId") != drKey {
 		t.Fatalf("secret replicas %v", s.In("replicas"))
 	}

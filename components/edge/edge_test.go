@@ -10,7 +10,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
+	"globalstack/internal/mockcloud/mockcloudtest"
 )
 
 func run(t *testing.T, mutate func(*Args)) *mockcloud.Cloud {
@@ -45,7 +46,7 @@ func run(t *testing.T, mutate func(*Args)) *mockcloud.Cloud {
 
 func TestWebACLIsGlobalWithManagedRulesAndLogsInRegion(t *testing.T) {
 	c := run(t, nil)
-	acl := mockcloud.One(t, c, "aws:wafv2/webAcl:WebAcl")
+	acl := mockcloudtest.One(t, c, "aws:wafv2/webAcl:WebAcl")
 	if acl.Region != "us-east-1" || acl.Str("scope") != "CLOUDFRONT" || !strings.Contains(acl.Out("arn").StringValue(), ":us-east-1:123456789012:global/webacl/") {
 		t.Errorf("web ACL region %s scope %s arn %s", acl.Region, acl.Str("scope"), acl.Out("arn").StringValue())
 	}
@@ -62,7 +63,7 @@ func TestWebACLIsGlobalWithManagedRulesAndLogsInRegion(t *testing.T) {
 	if strings.Join(groups, ",") != strings.Join(append(append([]string{}, ManagedRuleGroups...), "rate"), ",") {
 		t.Errorf("rules %v", groups)
 	}
-	logging := mockcloud.One(t, c, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
+	logging := mockcloudtest.One(t, c, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
 	var wafBucket mockcloud.Resource
 	for _, b := range c.OfType("aws:s3/bucketV2:BucketV2") {
 		if strings.HasPrefix(b.Str("bucket"), "aws-waf-logs-") {
@@ -77,7 +78,7 @@ func TestWebACLIsGlobalWithManagedRulesAndLogsInRegion(t *testing.T) {
 
 func TestAssetsBucketIsPrivateAndOnlyReachableThroughOAC(t *testing.T) {
 	c := run(t, nil)
-	dist := mockcloud.One(t, c, "aws:cloudfront/distribution:Distribution")
+	dist := mockcloudtest.One(t, c, "aws:cloudfront/distribution:Distribution")
 	var assets mockcloud.Resource
 	for _, b := range c.OfType("aws:s3/bucketV2:BucketV2") {
 		if strings.HasPrefix(b.Str("bucket"), "prod-eu-assets-") {
@@ -123,7 +124,7 @@ func TestAssetsBucketIsPrivateAndOnlyReachableThroughOAC(t *testing.T) {
 			t.Errorf("assets bucket check %s failed (%v)", k, checks)
 		}
 	}
-	oac := mockcloud.One(t, c, "aws:cloudfront/originAccessControl:OriginAccessControl")
+	oac := mockcloudtest.One(t, c, "aws:cloudfront/originAccessControl:OriginAccessControl")
 	if dist.Str("origins[0].originAccessControlId") != oac.ID || dist.Str("origins[0].domainName") != assets.Out("bucketRegionalDomainName").StringValue() {
 		t.Errorf("assets origin %v", dist.In("origins[0]"))
 	}
@@ -131,15 +132,15 @@ func TestAssetsBucketIsPrivateAndOnlyReachableThroughOAC(t *testing.T) {
 
 func TestDistributionTLSBehaviorsAndCertificate(t *testing.T) {
 	c := run(t, nil)
-	dist := mockcloud.One(t, c, "aws:cloudfront/distribution:Distribution")
-	cert := mockcloud.One(t, c, "aws:acm/certificate:Certificate")
+	dist := mockcloudtest.One(t, c, "aws:cloudfront/distribution:Distribution")
+	cert := mockcloudtest.One(t, c, "aws:acm/certificate:Certificate")
 	if dist.Region != "us-east-1" || cert.Region != "us-east-1" {
 		t.Errorf("distribution in %s, certificate in %s", dist.Region, cert.Region)
 	}
 	if dist.Str("viewerCertificate.minimumProtocolVersion") != "TLSv1.2_2021" || dist.Str("viewerCertificate.acmCertificateArn") != cert.Out("arn").StringValue() {
 		t.Errorf("viewer certificate %v", dist.In("viewerCertificate"))
 	}
-	if dist.Str("defaultCacheBehavior.viewerProtocolPolicy") != "redirect-to-https" || dist.Str("webAclId") != mockcloud.One(t, c, "aws:wafv2/webAcl:WebAcl").Out("arn").StringValue() {
+	if dist.Str("defaultCacheBehavior.viewerProtocolPolicy") != "redirect-to-https" || dist.Str("webAclId") != mockcloudtest.One(t, c, "aws:wafv2/webAcl:WebAcl").Out("arn").StringValue() {
 		t.Errorf("default behavior / WAF %v %s", dist.In("defaultCacheBehavior"), dist.Str("webAclId"))
 	}
 	api := dist.In("origins[1]")
@@ -159,7 +160,7 @@ func TestDistributionTLSBehaviorsAndCertificate(t *testing.T) {
 		dist.Len("orderedCacheBehaviors[1].allowedMethods") != 7 {
 		t.Errorf("api behavior %v", dist.In("orderedCacheBehaviors[1]"))
 	}
-	rh := mockcloud.One(t, c, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
+	rh := mockcloudtest.One(t, c, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
 	if rh.Num("securityHeadersConfig.strictTransportSecurity.accessControlMaxAgeSec") < 31536000 || rh.Str("securityHeadersConfig.frameOptions.frameOption") != "DENY" ||
 		rh.Str("securityHeadersConfig.contentSecurityPolicy.contentSecurityPolicy") == "" || !rh.In("securityHeadersConfig.contentTypeOptions").IsObject() {
 		t.Errorf("response headers %v", rh.In("securityHeadersConfig"))
@@ -183,7 +184,7 @@ func TestDistributionTLSBehaviorsAndCertificate(t *testing.T) {
 
 func TestDROriginAddsReadOnlyFailover(t *testing.T) {
 	c := run(t, func(a *Args) { a.DROriginDomain = "origin-dr.shop.example.eu" })
-	dist := mockcloud.One(t, c, "aws:cloudfront/distribution:Distribution")
+	dist := mockcloudtest.One(t, c, "aws:cloudfront/distribution:Distribution")
 	if dist.Str("originGroups[0].members[1].originId") != "api-dr" || dist.Num("originGroups[0].failoverCriteria.statusCodes[0]") != 500 {
 		t.Fatalf("origin group %v", dist.In("originGroups"))
 	}
@@ -216,7 +217,7 @@ func TestInvalidArgsFailClearly(t *testing.T) {
 func keyStatements(t *testing.T, c *mockcloud.Cloud, service string) []map[string]any {
 	t.Helper()
 	var doc struct{ Statement []map[string]any }
-	if err := json.Unmarshal([]byte(mockcloud.One(t, c, "aws:kms/keyPolicy:KeyPolicy").Str("policy")), &doc); err != nil {
+	if err := json.Unmarshal([]byte(mockcloudtest.One(t, c, "aws:kms/keyPolicy:KeyPolicy").Str("policy")), &doc); err != nil {
 		t.Fatal(err)
 	}
 	var out []map[string]any
@@ -255,7 +256,7 @@ func TestLogDeliveryKeyStatementIsTheDocumentedOne(t *testing.T) {
 // controls that enable them.
 func TestDistributionWaitsForLogBucketACLs(t *testing.T) {
 	c := run(t, nil)
-	dist := mockcloud.One(t, c, "aws:cloudfront/distribution:Distribution")
+	dist := mockcloudtest.One(t, c, "aws:cloudfront/distribution:Distribution")
 	var logBucket string
 	for _, b := range c.OfType("aws:s3/bucketV2:BucketV2") {
 		if b.Out("bucketDomainName").StringValue() == dist.Str("loggingConfig.bucket") {
@@ -287,7 +288,7 @@ func TestDistributionWaitsForLogBucketACLs(t *testing.T) {
 // and must not be pinned in caches for a year.
 func TestRootObjectIsAnUploadedAsset(t *testing.T) {
 	c := run(t, nil)
-	dist := mockcloud.One(t, c, "aws:cloudfront/distribution:Distribution")
+	dist := mockcloudtest.One(t, c, "aws:cloudfront/distribution:Distribution")
 	root := dist.Str("defaultRootObject")
 	if root == "" || strings.HasPrefix(root, "/") {
 		t.Fatalf("default root object %q", root)

@@ -7,12 +7,13 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
+	"globalstack/internal/mockcloud/mockcloudtest"
 )
 
 func build(t *testing.T, a *Args) (*mockcloud.Cloud, error) {
 	t.Helper()
-	return mockcloud.RunProgram(t, "ap-northeast-1", func(ctx *pulumi.Context) error {
+	return mockcloudtest.RunProgram(t, "ap-northeast-1", func(ctx *pulumi.Context) error {
 		_, err := New(ctx, "keys", a)
 		return err
 	})
@@ -35,7 +36,7 @@ func TestKeysPerClassWithRotationAndNamedPrincipals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mockcloud.RequireParented(t, c, "globalstack:keys:Keys")
+	mockcloudtest.RequireParented(t, c, "globalstack:keys:Keys")
 	keys := c.OfType("aws:kms/key:Key")
 	if len(keys) != len(AllClasses) {
 		t.Fatalf("want %d keys, got %d", len(AllClasses), len(keys))

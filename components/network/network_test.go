@@ -8,7 +8,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
+	"globalstack/internal/mockcloud/mockcloudtest"
 )
 
 const logKey = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
@@ -26,7 +27,7 @@ func args() *Args {
 
 func build(t *testing.T, a *Args) *mockcloud.Cloud {
 	t.Helper()
-	c, err := mockcloud.RunProgram(t, a.Region, func(ctx *pulumi.Context) error {
+	c, err := mockcloudtest.RunProgram(t, a.Region, func(ctx *pulumi.Context) error {
 		_, err := New(ctx, "vpc", a)
 		return err
 	})
@@ -66,7 +67,7 @@ func TestPlanCarvesDisjointTiers(t *testing.T) {
 
 func TestEveryChildIsParentedAndTagged(t *testing.T) {
 	c := build(t, args())
-	mockcloud.RequireParented(t, c, "globalstack:network:Vpc")
+	mockcloudtest.RequireParented(t, c, "globalstack:network:Vpc")
 	untaggable := map[string]bool{
 		"aws:ec2/route:Route": true, "aws:ec2/routeTableAssociation:RouteTableAssociation": true,
 		"aws:iam/rolePolicy:RolePolicy": true,
@@ -212,7 +213,7 @@ func TestEndpoints(t *testing.T) {
 
 func TestInvalidArgsAreAllReported(t *testing.T) {
 	a := &Args{Region: "eu-west-1", CIDR: "8.8.8.0/24", Zones: []string{"us-east-1a"}, FlowLogRetentionDays: 0}
-	_, err := mockcloud.RunProgram(t, "eu-west-1", func(ctx *pulumi.Context) error {
+	_, err := mockcloudtest.RunProgram(t, "eu-west-1", func(ctx *pulumi.Context) error {
 		_, err := New(ctx, "vpc", a)
 		return err
 	})
@@ -229,7 +230,7 @@ func TestInvalidArgsAreAllReported(t *testing.T) {
 func TestNothingRegisteredOnInvalidArgs(t *testing.T) {
 	a := args()
 	a.CIDR = "10.0.0.0/28"
-	c, err := mockcloud.RunProgram(t, "eu-west-1", func(ctx *pulumi.Context) error {
+	c, err := mockcloudtest.RunProgram(t, "eu-west-1", func(ctx *pulumi.Context) error {
 		_, err := New(ctx, "vpc", a)
 		return err
 	})

@@ -8,7 +8,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/keys"
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
+	"globalstack/internal/mockcloud/mockcloudtest"
 )
 
 const (
@@ -18,7 +19,7 @@ const (
 
 func run(t *testing.T, drRegion string, mutate func(*Args)) (*mockcloud.Cloud, error) {
 	t.Helper()
-	return mockcloud.RunProgram(t, "eu-west-1", func(ctx *pulumi.Context) error {
+	return mockcloudtest.RunProgram(t, "eu-west-1", func(ctx *pulumi.Context) error {
 		dr, err := aws.NewProvider(ctx, "dr", &aws.ProviderArgs{Region: pulumi.String(drRegion)})
 		if err != nil {
 			return err

@@ -11,7 +11,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
+	"globalstack/internal/mockcloud/mockcloudtest"
 )
 
 const (
@@ -90,7 +91,7 @@ func TestDomainEncryptionTLSAndZones(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := mockcloud.One(t, c, "aws:opensearch/domain:Domain")
+	d := mockcloudtest.One(t, c, "aws:opensearch/domain:Domain")
 	checks := map[string]bool{
 		"encryptAtRest enabled":       d.Bool("encryptAtRest.enabled"),
 		"encryptAtRest with data key": d.Str("encryptAtRest.kmsKeyId") == dataKey,
@@ -127,7 +128,7 @@ func TestTwoZoneCell(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := mockcloud.One(t, c, "aws:opensearch/domain:Domain")
+	d := mockcloudtest.One(t, c, "aws:opensearch/domain:Domain")
 	if d.Num("clusterConfig.zoneAwarenessConfig.availabilityZoneCount") != 2 || d.Num("clusterConfig.instanceCount") != 2 || d.Len("vpcOptions.subnetIds") != 2 {
 		t.Errorf("2-zone cell: zones %v, instances %v, subnets %v", d.Num("clusterConfig.zoneAwarenessConfig.availabilityZoneCount"),
 			d.Num("clusterConfig.instanceCount"), d.Strs("vpcOptions.subnetIds"))
@@ -146,11 +147,11 @@ func TestPlacementAndSecurityGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := mockcloud.One(t, c, "aws:opensearch/domain:Domain")
+	d := mockcloudtest.One(t, c, "aws:opensearch/domain:Domain")
 	if got := d.Strs("vpcOptions.subnetIds"); !reflect.DeepEqual(got, []string{"subnet-0data1", "subnet-0data2", "subnet-0data3"}) {
 		t.Errorf("domain subnets %v", got)
 	}
-	sg := mockcloud.One(t, c, "aws:ec2/securityGroup:SecurityGroup")
+	sg := mockcloudtest.One(t, c, "aws:ec2/securityGroup:SecurityGroup")
 	if !reflect.DeepEqual(d.Strs("vpcOptions.securityGroupIds"), []string{sg.ID}) {
 		t.Errorf("domain security groups %v, want only %s", d.Strs("vpcOptions.securityGroupIds"), sg.ID)
 	}
@@ -191,16 +192,16 @@ func TestAccessPolicyScopedToRoleAndAppliedAfterIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := mockcloud.One(t, c, "aws:opensearch/domain:Domain")
+	d := mockcloudtest.One(t, c, "aws:opensearch/domain:Domain")
 	if !d.In("accessPolicies").IsNull() {
 		t.Errorf("the domain carries its own access policy %s", d.Str("accessPolicies"))
 	}
-	dp := mockcloud.One(t, c, "aws:opensearch/domainPolicy:DomainPolicy")
-	role := mockcloud.One(t, c, "aws:iam/role:Role")
+	dp := mockcloudtest.One(t, c, "aws:opensearch/domainPolicy:DomainPolicy")
+	role := mockcloudtest.One(t, c, "aws:iam/role:Role")
 	if dp.Str("domainName") != "prod-jp-search" || !contains(dp.Dependencies, role.URN) || !contains(dp.Dependencies, d.URN) {
 		t.Errorf("domain policy for %q depends on %v, want the role %s and the domain", dp.Str("domainName"), dp.Dependencies, role.URN)
 	}
-	if dp.Parent != mockcloud.One(t, c, "globalstack:search:Search").URN {
+	if dp.Parent != mockcloudtest.One(t, c, "globalstack:search:Search").URN {
 		t.Errorf("domain policy parented to %s", dp.Parent)
 	}
 	p := parsePolicy(t, dp.Str("accessPolicies"))
@@ -237,7 +238,7 @@ func TestLogsPublishedToEncryptedGroupsWithScopedPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := mockcloud.One(t, c, "aws:opensearch/domain:Domain")
+	d := mockcloudtest.One(t, c, "aws:opensearch/domain:Domain")
 	groups := map[string]mockcloud.Resource{}
 	for _, g := range c.OfType("aws:cloudwatch/logGroup:LogGroup") {
 		groups[g.Out("arn").StringValue()] = g
@@ -259,7 +260,7 @@ func TestLogsPublishedToEncryptedGroupsWithScopedPolicy(t *testing.T) {
 		}
 	}
 
-	lp := mockcloud.One(t, c, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy")
+	lp := mockcloudtest.One(t, c, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy")
 	if !contains(d.Dependencies, lp.URN) {
 		t.Error("domain does not wait for the log resource policy")
 	}
@@ -291,9 +292,9 @@ func TestMasterUserInSecretsManager(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := mockcloud.One(t, c, "aws:opensearch/domain:Domain")
-	s := mockcloud.One(t, c, "aws:secretsmanager/secret:Secret")
-	v := mockcloud.One(t, c, "aws:secretsmanager/secretVersion:SecretVersion")
+	d := mockcloudtest.One(t, c, "aws:opensearch/domain:Domain")
+	s := mockcloudtest.One(t, c, "aws:secretsmanager/secret:Secret")
+	v := mockcloudtest.One(t, c, "aws:secretsmanager/secretVersion:SecretVersion")
 	if s.Str("kmsKeyId") != secretKey || s.Str("name") != "prod-jp-search/search/master" {
 		t.Errorf("secret %q encrypted with %q", s.Str("name"), s.Str("kmsKeyId"))
 	}
@@ -314,7 +315,7 @@ func TestEveryChildIsParentedToTheComponent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := mockcloud.RequireParented(t, c, "globalstack:search:Search"); n < 8 {
+	if n := mockcloudtest.RequireParented(t, c, "globalstack:search:Search"); n < 8 {
 		t.Errorf("only %d children", n)
 	}
 }

@@ -10,7 +10,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
+	"globalstack/internal/mockcloud/mockcloudtest"
 )
 
 const (
@@ -148,7 +149,7 @@ func TestRoleIsIRSAScopedAndNamed(t *testing.T) {
 		t.Errorf("trust statement %+v", s)
 	}
 	pol := policyOf(t, c, role)
-	token := mockcloud.One(t, c, "aws:secretsmanager/secret:Secret").Out("arn").StringValue()
+	token := mockcloudtest.One(t, c, "aws:secretsmanager/secret:Secret").Out("arn").StringValue()
 	got := map[string][]string{}
 	for _, st := range pol.Statement {
 		for _, r := range list(st.Resource) {
@@ -186,7 +187,7 @@ func TestRoleIsIRSAScopedAndNamed(t *testing.T) {
 
 func TestPodsAreHardenedAndProbed(t *testing.T) {
 	c := run(t, nil)
-	d := mockcloud.One(t, c, "kubernetes:apps/v1:Deployment")
+	d := mockcloudtest.One(t, c, "kubernetes:apps/v1:Deployment")
 	pod := "spec.template.spec."
 	ctr := pod + "containers[0]."
 	if !d.Bool(pod+"securityContext.runAsNonRoot") || d.Num(pod+"securityContext.runAsUser") != UID {
@@ -267,10 +268,10 @@ func itoa(i int) string { return strconv.Itoa(i) }
 
 func TestIngressHPAAndNetworkPolicy(t *testing.T) {
 	c := run(t, nil)
-	ing := mockcloud.One(t, c, "kubernetes:networking.k8s.io/v1:Ingress")
+	ing := mockcloudtest.One(t, c, "kubernetes:networking.k8s.io/v1:Ingress")
 	ann := ing.In("metadata.annotations").ObjectValue()
 	get := func(k string) string { return ann[propertyKey(k)].StringValue() }
-	cert := mockcloud.One(t, c, "aws:acm/certificate:Certificate")
+	cert := mockcloudtest.One(t, c, "aws:acm/certificate:Certificate")
 	if get("alb.ingress.kubernetes.io/scheme") != "internet-facing" || get("alb.ingress.kubernetes.io/subnets") != "subnet-pub-a,subnet-pub-b" ||
 		get("alb.ingress.kubernetes.io/listen-ports") != `[{"HTTPS":443}]` || get("alb.ingress.kubernetes.io/certificate-arn") != cert.Out("arn").StringValue() {
 		t.Errorf("ingress annotations %v", ann)
@@ -278,11 +279,11 @@ func TestIngressHPAAndNetworkPolicy(t *testing.T) {
 	if cert.Str("domainName") != "origin.shop.example.eu" || cert.Region != "eu-west-1" {
 		t.Errorf("ALB certificate %s in %s", cert.Str("domainName"), cert.Region)
 	}
-	hpa := mockcloud.One(t, c, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
+	hpa := mockcloudtest.One(t, c, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
 	if hpa.Num("spec.minReplicas") != 3 || hpa.Num("spec.maxReplicas") != 12 || hpa.Num("spec.metrics[0].resource.target.averageUtilization") != 70 {
 		t.Errorf("hpa %v", hpa.In("spec"))
 	}
-	mockcloud.One(t, c, "kubernetes:policy/v1:PodDisruptionBudget")
+	mockcloudtest.One(t, c, "kubernetes:policy/v1:PodDisruptionBudget")
 	np := named(t, c, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "metadata.name", AppName)
 	if np.Str("spec.egress[0].to[0].ipBlock.cidr") != "10.20.128.0/22" || np.Num("spec.egress[0].ports[0].port") != 5432 ||
 		np.Num("spec.egress[0].ports[1].port") != 6379 || np.Num("spec.egress[0].ports[2].port") != 443 ||
@@ -306,7 +307,7 @@ type propertyKey = resource.PropertyKey
 
 func TestWithoutDomainTheALBListensOnHTTP(t *testing.T) {
 	c := run(t, func(a *Args) { a.Domain, a.ZoneID = "", nil })
-	ing := mockcloud.One(t, c, "kubernetes:networking.k8s.io/v1:Ingress")
+	ing := mockcloudtest.One(t, c, "kubernetes:networking.k8s.io/v1:Ingress")
 	if v := ing.In("metadata.annotations").ObjectValue()[propertyKey("alb.ingress.kubernetes.io/listen-ports")]; v.StringValue() != `[{"HTTP":80}]` {
 		t.Errorf("listen ports %v", v)
 	}
@@ -341,8 +342,8 @@ func TestInvalidArgsFailClearly(t *testing.T) {
 
 func TestBootstrapJobRunsWithTheMasterPasswordBeforeTheDeployment(t *testing.T) {
 	c := run(t, nil)
-	job := mockcloud.One(t, c, "kubernetes:batch/v1:Job")
-	dep := mockcloud.One(t, c, "kubernetes:apps/v1:Deployment")
+	job := mockcloudtest.One(t, c, "kubernetes:batch/v1:Job")
+	dep := mockcloudtest.One(t, c, "kubernetes:apps/v1:Deployment")
 	pod := "spec.template.spec."
 	ctr := pod + "containers[0]."
 	if job.Str(ctr+"image") != dep.Str(pod+"containers[0].image") {

@@ -5,8 +5,8 @@ import (
 	"sort"
 	"strings"
 
-	"globalstack/components/mockcloud"
 	"globalstack/components/regions"
+	"globalstack/internal/mockcloud"
 )
 
 // node is one box of the architecture diagram: a kind of resource in one place, with a count.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"golang.org/x/mod/modfile"
 
 	"globalstack/stacks/config"
 	"globalstack/stacks/plan"
@@ -114,4 +115,34 @@ func lineSet(s string) map[string]bool {
 		out[l] = true
 	}
 	return out
+}
+
+// The deployment manifest records the Pulumi SDK version go.mod pins, as `pulumi stack export`
+// of a deployment made with that SDK would.
+func TestManifestRecordsThePinnedPulumiSDK(t *testing.T) {
+	raw, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := modfile.Parse("go.mod", raw, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ""
+	for _, r := range mod.Require {
+		if r.Mod.Path == "github.com/pulumi/pulumi/sdk/v3" {
+			want = r.Mod.Version
+		}
+	}
+	res, err := plan.NewPlanner("../..").Plan("prod-eu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Deployment(time.Time{}).Manifest
+	if want == "" || m.Version != want {
+		t.Errorf("manifest version %q, want go.mod's github.com/pulumi/pulumi/sdk/v3 %q", m.Version, want)
+	}
+	if m.Magic != fmt.Sprintf("%x", sha256.Sum256([]byte(want))) {
+		t.Errorf("manifest magic %q is not the digest of %q", m.Magic, want)
+	}
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
 	"globalstack/stacks/config"
 	"globalstack/stacks/program"
 )
@@ -24,6 +24,9 @@ type Result struct {
 	Cloud   *mockcloud.Cloud
 	Outputs map[string]any  // resolved stack outputs
 	Secret  map[string]bool // outputs marked secret
+
+	// EngineVersion is the Pulumi version the deployment records: the linked Pulumi SDK's.
+	EngineVersion string
 }
 
 // Planner plans stacks from the config files under Root, remembering each result so a DR
@@ -56,6 +59,10 @@ func (p *Planner) PlanWith(stack string, overrides map[string]string) (*Result, 
 	for k, v := range overrides {
 		cfg[k] = v
 	}
+	engine, err := mockcloud.EngineVersion()
+	if err != nil {
+		return nil, err
+	}
 	cloud := mockcloud.New(config.Project, stack)
 	if cfg[config.Key("role")] == string(config.RoleDR) {
 		primary := primaryStackOf(stack, cfg)
@@ -82,7 +89,7 @@ func (p *Planner) PlanWith(stack string, overrides map[string]string) (*Result, 
 		return nil, err
 	}
 
-	res := &Result{Stack: stack, Config: cfg, Cloud: cloud, Outputs: map[string]any{}, Secret: map[string]bool{}}
+	res := &Result{Stack: stack, Config: cfg, Cloud: cloud, EngineVersion: engine, Outputs: map[string]any{}, Secret: map[string]bool{}}
 	for k, v := range outs {
 		// The run has finished, so every output is resolved; this only reads it.
 		r, err := internals.UnsafeAwaitOutput(context.Background(), pulumi.ToOutput(v))

@@ -11,12 +11,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
 	"globalstack/stacks/config"
 )
-
-// EngineVersion is the Pulumi version recorded in exported deployments.
-const EngineVersion = "v3.255.0"
 
 // secretSig and the constants below are the markers of the Pulumi state format.
 const (
@@ -58,8 +55,8 @@ func (r *Result) Deployment(now time.Time) apitype.DeploymentV3 {
 	return apitype.DeploymentV3{
 		Manifest: apitype.ManifestV1{
 			Time:    now.UTC(),
-			Magic:   fmt.Sprintf("%x", sha256.Sum256([]byte(EngineVersion))),
-			Version: EngineVersion,
+			Magic:   fmt.Sprintf("%x", sha256.Sum256([]byte(r.EngineVersion))),
+			Version: r.EngineVersion,
 		},
 		Resources: res,
 	}

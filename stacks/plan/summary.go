@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
 )
 
 // regionOf names where a resource lives for the summary: its AWS region, "kubernetes" for

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
 	"globalstack/stacks/plan"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"globalstack/components/mockcloud"
+	"globalstack/internal/mockcloud"
 	"globalstack/stacks/plan"
 )
 

@@ -5,11 +5,9 @@
 package mockcloud
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"maps"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -111,11 +109,18 @@ func (c *Cloud) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		URN: urn, Type: args.TypeToken, Name: args.Name, Custom: args.Custom, Parent: parent,
 		Inputs: args.Inputs.Copy(), Dependencies: deps, PropDeps: propDeps,
 	}
+	if args.Custom && !isProvider(args.TypeToken) && args.TypeToken != stackReferenceType && !modelled(args.TypeToken) {
+		return "", nil, ErrUnmodelled{Type: args.TypeToken}
+	}
 	pkg := packageOf(args.TypeToken)
 	if args.Custom && !isProvider(args.TypeToken) {
 		r.Provider = args.Provider
 		if r.Provider == "" {
-			r.Provider = c.defaultProvider(pkg, version)
+			ref, err := c.defaultProvider(pkg, version)
+			if err != nil {
+				return "", nil, fmt.Errorf("%s %q: %w", args.TypeToken, args.Name, err)
+			}
+			r.Provider = ref
 		}
 		if pkg == "aws" {
 			r.Region = c.providerRegion[r.Provider]
@@ -127,10 +132,10 @@ func (c *Cloud) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 
 	var outputs resource.PropertyMap
 	switch {
-	case args.TypeToken == "pulumi:pulumi:StackReference":
+	case args.TypeToken == stackReferenceType:
 		// A stack reference is a read of a custom resource of the built-in pulumi provider.
 		r.Custom = true
-		r.Provider = c.defaultProvider("pulumi", "")
+		r.Provider, _ = c.defaultProvider(builtinPackage, "") // needs no version
 		r.ID = stringInput(r.Inputs, "name")
 		outputs = c.stackReferenceOutputs(r.ID)
 	case isProvider(args.TypeToken):
@@ -140,8 +145,6 @@ func (c *Cloud) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		c.providerRegion[urn+"::"+r.ID] = r.Region
 	case !args.Custom:
 		outputs = resource.PropertyMap{}
-	case !modelled(args.TypeToken):
-		return "", nil, ErrUnmodelled{Type: args.TypeToken}
 	default:
 		r.ID, outputs = synthesize(r)
 	}
@@ -160,16 +163,13 @@ func (c *Cloud) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	}
 	c.mu.Unlock()
 	in := args.Args.Mappable()
-	var out map[string]any
-	if fn, ok := checkedInvokes[args.Token]; ok {
-		var err error
-		if out, err = fn(region, in); err != nil {
-			return nil, err
-		}
-	} else if fn, ok := invokes[args.Token]; ok {
-		out = fn(region, in)
-	} else {
-		return nil, fmt.Errorf("mockcloud: no mock for function %s; add one to components/mockcloud", args.Token)
+	fn, ok := invokes[args.Token]
+	if !ok {
+		return nil, fmt.Errorf("mockcloud: no mock for function %s; add it to invokes in internal/mockcloud/invokes.go", args.Token)
+	}
+	out, err := fn(region, in)
+	if err != nil {
+		return nil, err
 	}
 	c.mu.Lock()
 	c.invocations = append(c.invocations, Invocation{Token: args.Token, Region: region, Args: in, Result: out})
@@ -209,13 +209,17 @@ func (c *Cloud) urn(parent, typ, name string) string {
 }
 
 // defaultProvider returns (creating on first use) the default provider for pkg, which the
-// real engine would create from stack config.
-func (c *Cloud) defaultProvider(pkg, version string) string {
-	if ref, ok := c.defaults[pkg]; ok {
-		return ref
+// real engine creates from stack config at the version of the package's SDK: the SDK sends
+// that version with every registration
+// (https://github.com/pulumi/pulumi/blob/master/docs/architecture/providers/default.md).
+// Only the engine's built-in package has no version.
+func (c *Cloud) defaultProvider(pkg, version string) (string, error) {
+	if version == "" && pkg != builtinPackage {
+		return "", fmt.Errorf("mockcloud: registered without a %s provider version, so its default provider would be unversioned: "+
+			"register it through the %s Go SDK, which sends its version", pkg, pkg)
 	}
-	if version == "" {
-		version = defaultVersions[pkg]
+	if ref, ok := c.defaults[pkg]; ok {
+		return ref, nil
 	}
 	name := "default"
 	if version != "" {
@@ -239,7 +243,7 @@ func (c *Cloud) defaultProvider(pkg, version string) string {
 	c.providerRegion[ref] = p.Region
 	c.resources = append(c.resources, p)
 	c.byURN[urn] = p
-	return ref
+	return ref, nil
 }
 
 func (c *Cloud) stackReferenceOutputs(name string) resource.PropertyMap {
@@ -259,7 +263,11 @@ func (c *Cloud) stackReferenceOutputs(name string) resource.PropertyMap {
 	}
 }
 
-var defaultVersions = map[string]string{"aws": "6.83.2", "kubernetes": "4.25.0", "random": "4.19.0"}
+const (
+	stackReferenceType = "pulumi:pulumi:StackReference"
+	// builtinPackage is the engine's own provider package, which serves stack references.
+	builtinPackage = "pulumi"
+)
 
 func isProvider(typ string) bool { return strings.HasPrefix(typ, "pulumi:providers:") }
 
@@ -270,12 +278,6 @@ func packageOf(typ string) string {
 	}
 	pkg, _, _ := strings.Cut(typ, ":")
 	return pkg
-}
-
-// hashID derives a stable hex id from seed, so plans are reproducible run to run.
-func hashID(prefix, seed string, n int) string {
-	sum := sha256.Sum256([]byte(seed))
-	return prefix + hex.EncodeToString(sum[:])[:n]
 }
 
 func stringInput(m resource.PropertyMap, key resource.PropertyKey) string {
@@ -346,13 +348,7 @@ func (c *Cloud) CountByType() map[string]int {
 
 // Types returns the sorted distinct type tokens registered.
 func (c *Cloud) Types() []string {
-	counts := c.CountByType()
-	out := make([]string, 0, len(counts))
-	for t := range counts {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(c.CountByType()))
 }
 
 // Descendants returns every resource whose parent chain reaches urn.

@@ -26,7 +26,7 @@ var plainTypes = map[string]string{
 type ErrUnmodelled struct{ Type string }
 
 func (e ErrUnmodelled) Error() string {
-	return fmt.Sprintf("mockcloud: no realistic outputs for %s: add a synthesizer to components/mockcloud, "+
+	return fmt.Sprintf("mockcloud: no realistic outputs for %s: add a synthesizer to its service's table (see models.go), "+
 		"or list it in plainTypes if its outputs are only its inputs", e.Type)
 }
 
