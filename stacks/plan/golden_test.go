@@ -14,6 +14,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
+	"globalstack/internal/pulumifiles"
 	"globalstack/stacks/config"
 	"globalstack/stacks/plan"
 )
@@ -29,7 +30,7 @@ var updateGolden = flag.Bool("update", false, "rewrite testdata/golden from the 
 // and the diff of testdata/golden names every resource it touched.
 func TestPlansMatchGolden(t *testing.T) {
 	p := plan.NewPlanner("../..")
-	stacks, err := plan.Stacks("../..")
+	stacks, err := pulumifiles.Stacks("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
