@@ -87,6 +87,53 @@ func plainMap(m map[string]any, redact bool) map[string]any {
 	return out
 }
 
+// PlainProperty converts a property value as the engine sends it to a program or an analyzer
+// into a plain Go value, like Plain: secrets are unwrapped, resource references become their
+// id (or URN) and values not known until apply become Unknown.
+func PlainProperty(v resource.PropertyValue) any {
+	switch {
+	case v.IsComputed():
+		return Unknown{}
+	case v.IsOutput():
+		o := v.OutputValue()
+		if !o.Known {
+			return Unknown{}
+		}
+		return PlainProperty(o.Element)
+	case v.IsSecret():
+		return PlainProperty(v.SecretValue().Element)
+	case v.IsNull():
+		return nil
+	case v.IsBool():
+		return v.BoolValue()
+	case v.IsNumber():
+		return v.NumberValue()
+	case v.IsString():
+		return v.StringValue()
+	case v.IsArray():
+		a := v.ArrayValue()
+		out := make([]any, len(a))
+		for i, e := range a {
+			out[i] = PlainProperty(e)
+		}
+		return out
+	case v.IsObject():
+		m := v.ObjectValue()
+		out := make(map[string]any, len(m))
+		for k, e := range m {
+			out[string(k)] = PlainProperty(e)
+		}
+		return out
+	case v.IsResourceReference():
+		ref := v.ResourceReferenceValue()
+		if id, ok := ref.IDString(); ok && id != "" {
+			return id
+		}
+		return string(ref.URN)
+	}
+	return fmt.Sprint(v.Mappable())
+}
+
 // EncodeProperties turns a property map into its deployment (state file) form with
 // EncodeProperty.
 func EncodeProperties(m resource.PropertyMap) map[string]any {

@@ -100,3 +100,22 @@ func TestEncodePropertyRedactsSecretsAndMarksUnknowns(t *testing.T) {
 		t.Errorf("resource reference stored as %#v", stored["key"])
 	}
 }
+
+func TestPlainPropertyUnwrapsSecretsAndMarksUnknowns(t *testing.T) {
+	v := resource.NewObjectProperty(resource.PropertyMap{
+		"password": resource.MakeSecret(resource.NewStringProperty("hunter2")),
+		"pending":  resource.MakeComputed(resource.NewStringProperty("")),
+		"later":    resource.NewOutputProperty(resource.Output{Known: false, Secret: true}),
+		"known":    resource.NewOutputProperty(resource.Output{Element: resource.NewNumberProperty(3), Known: true, Secret: true}),
+		"key":      resource.MakeCustomResourceReference("urn:pulumi:s::p::aws:kms/key:Key::k", "key-1", ""),
+		"keyNoID":  resource.MakeComponentResourceReference("urn:pulumi:s::p::my:comp:Comp::c", ""),
+		"list":     resource.NewArrayProperty([]resource.PropertyValue{resource.NewBoolProperty(false), resource.NewNullProperty()}),
+	})
+	want := map[string]any{
+		"password": "hunter2", "pending": Unknown{}, "later": Unknown{}, "known": 3.0,
+		"key": "key-1", "keyNoID": "urn:pulumi:s::p::my:comp:Comp::c", "list": []any{false, nil},
+	}
+	if got := PlainProperty(v); !reflect.DeepEqual(got, want) {
+		t.Errorf("PlainProperty:\n got %#v\nwant %#v", got, want)
+	}
+}
