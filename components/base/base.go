@@ -3,60 +3,20 @@
 package base
 
 import (
-	"errors"
-	"fmt"
 	"maps"
 	"net/netip"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"globalstack/components/base/validate"
 )
 
 // Problems collects validation errors so a caller sees all of them in one run.
-type Problems struct {
-	scope string
-	errs  []error
-}
+type Problems = validate.Problems
 
-// NewProblems starts a problem list whose messages are prefixed with scope (e.g. "network");
-// an empty scope adds no prefix (Settings.Validate, whose caller adds its own).
-func NewProblems(scope string) *Problems { return &Problems{scope: scope} }
-
-// Addf records a problem with the named field.
-func (p *Problems) Addf(field, format string, args ...any) {
-	p.add(fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
-}
-
-// Add records every problem of err (one per joined error), prefixed with the scope.
-func (p *Problems) Add(err error) {
-	if err == nil {
-		return
-	}
-	if joined, ok := err.(interface{ Unwrap() []error }); ok {
-		for _, e := range joined.Unwrap() {
-			p.Add(e)
-		}
-		return
-	}
-	p.add(err)
-}
-
-func (p *Problems) add(err error) {
-	if p.scope != "" {
-		err = fmt.Errorf("%s: %w", p.scope, err)
-	}
-	p.errs = append(p.errs, err)
-}
-
-// Require records a problem when cond is false.
-func (p *Problems) Require(cond bool, field, format string, args ...any) {
-	if !cond {
-		p.Addf(field, format, args...)
-	}
-}
-
-// Err returns nil when there were no problems, or all of them joined.
-func (p *Problems) Err() error { return errors.Join(p.errs...) }
+// NewProblems starts a problem list whose messages are prefixed with scope (e.g. "network").
+func NewProblems(scope string) *Problems { return validate.NewProblems(scope) }
 
 // Child returns the options for a child of component: parented to it (so it inherits the
 // component's providers) plus any extra options.
@@ -110,23 +70,7 @@ func ValidateTags(p *Problems, field string, tags map[string]string, required ..
 // PrivatePrefix parses cidr and checks it is an RFC 1918 IPv4 prefix of at most maxBits
 // (i.e. at least as large as a /maxBits).
 func PrivatePrefix(cidr string, maxBits int) (netip.Prefix, error) {
-	pfx, err := netip.ParsePrefix(strings.TrimSpace(cidr))
-	if err != nil {
-		return netip.Prefix{}, fmt.Errorf("%q is not a CIDR block", cidr)
-	}
-	if !pfx.Addr().Is4() || !pfx.Addr().IsPrivate() {
-		return netip.Prefix{}, fmt.Errorf("%q is not a private (RFC 1918) IPv4 range", cidr)
-	}
-	if pfx.Masked() != pfx {
-		return netip.Prefix{}, fmt.Errorf("%q has host bits set (did you mean %s?)", cidr, pfx.Masked())
-	}
-	if pfx.Bits() > maxBits {
-		return netip.Prefix{}, fmt.Errorf("%q is too small: need /%d or larger", cidr, maxBits)
-	}
-	if pfx.Bits() < 16 {
-		return netip.Prefix{}, fmt.Errorf("%q is too large: a VPC can be at most a /16", cidr)
-	}
-	return pfx, nil
+	return validate.PrivatePrefix(cidr, maxBits)
 }
 
 // ValidatePlacement checks where a data store goes: at least two subnets, the zone of each

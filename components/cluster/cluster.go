@@ -17,38 +17,20 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/base"
+	"globalstack/components/cluster/eksversion"
 	"globalstack/components/regions"
 )
 
-// DefaultVersion is the Kubernetes version clusters run unless told otherwise: the newest EKS
-// version whose standard support does not end within 120 days (EKS release calendar,
-// https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html; 1.31 left
-// standard support on 2025-11-26 and extended support on 2026-11-26). The lifecycle dates
-// behind this choice are in policies/rules/lifecycle.json, which LIFE-001 checks plans against.
-const DefaultVersion = "1.36"
+// DefaultVersion is the Kubernetes version clusters run unless told otherwise (see
+// eksversion.Default).
+const DefaultVersion = eksversion.Default
 
-// PinnedAddons lists, per Kubernetes version, the EKS add-on versions a cluster installs.
-// Pinning keeps an upgrade a reviewed change instead of whatever EKS marks as default.
-// Sources, per add-on, are in policies/rules/lifecycle.json (the EKS add-on version tables:
-// managing-kube-proxy, managing-coredns, managing-vpc-cni; the EBS CSI driver's README).
-var PinnedAddons = map[string]map[string]string{
-	"1.36": {
-		"vpc-cni":            "v1.20.4-eksbuild.1",
-		"kube-proxy":         "v1.36.0-eksbuild.14",
-		"coredns":            "v1.14.3-eksbuild.3",
-		"aws-ebs-csi-driver": "v1.64.0-eksbuild.1",
-	},
-}
+// PinnedAddons lists, per Kubernetes version, the EKS add-on versions a cluster installs (see
+// eksversion.PinnedAddons).
+var PinnedAddons = eksversion.PinnedAddons
 
 // SupportedVersions are the Kubernetes versions with a pinned add-on set, sorted.
-func SupportedVersions() []string {
-	out := make([]string, 0, len(PinnedAddons))
-	for v := range PinnedAddons {
-		out = append(out, v)
-	}
-	sort.Strings(out)
-	return out
-}
+func SupportedVersions() []string { return eksversion.Supported() }
 
 // LogTypes are the control-plane log types; all are always on.
 var LogTypes = []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}

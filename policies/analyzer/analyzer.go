@@ -10,12 +10,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
 
+	"globalstack/internal/pulumifiles"
 	"globalstack/policies/check"
 	"globalstack/policies/rules"
 	"globalstack/policies/waivers"
@@ -292,51 +292,7 @@ func ToProps(st *structpb.Struct) (rules.Props, error) {
 	}
 	out := make(rules.Props, len(pm))
 	for k, v := range pm {
-		out[string(k)] = plain(v)
+		out[string(k)] = pulumifiles.PlainProperty(v)
 	}
 	return out, nil
-}
-
-func plain(v resource.PropertyValue) any {
-	switch {
-	case v.IsComputed():
-		return rules.Unknown{}
-	case v.IsOutput():
-		o := v.OutputValue()
-		if !o.Known {
-			return rules.Unknown{}
-		}
-		return plain(o.Element)
-	case v.IsSecret():
-		return plain(v.SecretValue().Element)
-	case v.IsNull():
-		return nil
-	case v.IsBool():
-		return v.BoolValue()
-	case v.IsNumber():
-		return v.NumberValue()
-	case v.IsString():
-		return v.StringValue()
-	case v.IsArray():
-		a := v.ArrayValue()
-		out := make([]any, len(a))
-		for i, e := range a {
-			out[i] = plain(e)
-		}
-		return out
-	case v.IsObject():
-		m := v.ObjectValue()
-		out := make(map[string]any, len(m))
-		for k, e := range m {
-			out[string(k)] = plain(e)
-		}
-		return out
-	case v.IsResourceReference():
-		ref := v.ResourceReferenceValue()
-		if id, ok := ref.IDString(); ok && id != "" {
-			return id
-		}
-		return string(ref.URN)
-	}
-	return fmt.Sprint(v.Mappable())
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"globalstack/internal/pulumifiles"
 	"globalstack/policies/check"
 	"globalstack/policies/fixture"
 	"globalstack/policies/rules"
@@ -145,7 +146,7 @@ func TestBadStackFindsExactlyTheExpectedViolations(t *testing.T) {
 }
 
 func TestPacksRunSeparately(t *testing.T) {
-	d, err := check.ReadDeployment("../testdata/bad/bad-eu/state.json")
+	d, err := pulumifiles.ReadDeployment("../testdata/bad/bad-eu/state.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +173,7 @@ func TestPacksRunSeparately(t *testing.T) {
 }
 
 func TestEnforcementOverrides(t *testing.T) {
-	d, err := check.ReadDeployment("../testdata/bad/bad-eu/state.json")
+	d, err := pulumifiles.ReadDeployment("../testdata/bad/bad-eu/state.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,42 +4,30 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
+	"globalstack/internal/pulumifiles"
 	"globalstack/policies/rules"
 	"globalstack/policies/waivers"
 )
 
-// StackConfig reads the string values of a Pulumi.<stack>.yaml file ("aws:region",
-// "globalstack:jurisdiction", ...). A missing file yields an empty map.
+// StackConfig reads the configuration of root's Pulumi.<stack>.yaml in the flat form a program
+// gets ("aws:region", "globalstack:jurisdiction", ...). Encrypted secrets are left out. A
+// missing file yields an empty map: in the engine a stack may come without its config.
 func StackConfig(root, stack string) (map[string]string, error) {
-	path := filepath.Join(root, "Pulumi."+stack+".yaml")
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
+	cfg, err := pulumifiles.ReadStackConfig(root, "", stack)
+	if errors.Is(err, fs.ErrNotExist) {
 		return map[string]string{}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	var doc struct {
-		Config map[string]any `yaml:"config"`
-	}
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	out := map[string]string{}
-	for k, v := range doc.Config {
-		if s, ok := v.(string); ok {
-			out[k] = s
-		}
-	}
-	return out, nil
+	return cfg.Values, nil
 }
 
 // PlanFiles returns the state files under a plan directory, sorted: <dir>/<stack>/state.json
@@ -64,7 +52,7 @@ func PlanFiles(dir string) ([]string, error) {
 func CheckFiles(files []string, root string, opts Options) (Reports, error) {
 	deps := make([]apitype.DeploymentV3, len(files))
 	for i, f := range files {
-		d, err := ReadDeployment(f)
+		d, err := pulumifiles.ReadDeployment(f)
 		if err != nil {
 			return nil, err
 		}
@@ -80,7 +68,7 @@ func CheckFiles(files []string, root string, opts Options) (Reports, error) {
 		o := opts
 		o.Regions = idx
 		o.RecordOwners = owners
-		stack := StackNameOf(d)
+		stack := pulumifiles.StackName(d)
 		if root != "" && opts.Config == nil {
 			cfg, err := StackConfig(root, stack)
 			if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
+	"globalstack/internal/pulumifiles"
 	"globalstack/policies/rules"
 	"globalstack/policies/waivers"
 )
@@ -74,7 +75,7 @@ func CheckDeployment(stack string, d apitype.DeploymentV3, opts Options) (Report
 		return Report{}, err
 	}
 	if stack == "" {
-		stack = StackNameOf(d)
+		stack = pulumifiles.StackName(d)
 	}
 	v := ViewsOf(stack, d)
 	if reg := opts.Config["aws:region"]; reg != "" {
@@ -141,7 +142,7 @@ func (c *Checker) Run(v Views) Report {
 
 // CheckFile reads a state file and checks it; the stack name comes from the file's URNs.
 func CheckFile(path string, opts Options) (Report, error) {
-	d, err := ReadDeployment(path)
+	d, err := pulumifiles.ReadDeployment(path)
 	if err != nil {
 		return Report{}, err
 	}

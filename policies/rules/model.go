@@ -6,12 +6,14 @@ import (
 	"time"
 
 	"globalstack/components/regions"
+	"globalstack/internal/pulumifiles"
 )
 
 // Unknown marks a property value that is not known yet (a preview of a resource whose inputs
 // depend on outputs of resources that do not exist yet). Rules never report a violation that
 // rests on an unknown value: the resource is "not applicable" until the value is known.
-type Unknown struct{}
+// It is the value a deployment's unknown sentinel converts to.
+type Unknown = pulumifiles.Unknown
 
 // Props are a resource's properties as plain Go values: map[string]any, []any, string,
 // float64, bool, nil and Unknown. Secret values are unwrapped to their plaintext when it is

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"globalstack/components/base"
-	"globalstack/components/cluster"
+	"globalstack/components/cluster/eksversion"
 	"globalstack/components/edge"
 )
 
@@ -65,7 +65,7 @@ const DefaultImageTag = "1.0.0"
 func computePresets(s Sizing) ComputeTier {
 	if s == SizingDev {
 		return ComputeTier{
-			Cluster: ClusterConfig{Version: cluster.DefaultVersion, InstanceTypes: []string{"t3.large"}, NodeMin: 2, NodeDesired: 2, NodeMax: 4,
+			Cluster: ClusterConfig{Version: eksversion.Default, InstanceTypes: []string{"t3.large"}, NodeMin: 2, NodeDesired: 2, NodeMax: 4,
 				DiskSizeGiB: 30, LogRetentionDays: 30},
 			Storefront: StorefrontConfig{Repository: "globalstack/storefront", ImageTag: DefaultImageTag, Replicas: 2, MaxReplicas: 4,
 				CPUTargetPercent: 70, CPURequest: "100m", MemoryRequest: "128Mi", CPULimit: "500m", MemoryLimit: "256Mi",
@@ -74,7 +74,7 @@ func computePresets(s Sizing) ComputeTier {
 		}
 	}
 	return ComputeTier{
-		Cluster: ClusterConfig{Version: cluster.DefaultVersion, InstanceTypes: []string{"m6i.large", "m6a.large"}, NodeMin: 3, NodeDesired: 3, NodeMax: 12,
+		Cluster: ClusterConfig{Version: eksversion.Default, InstanceTypes: []string{"m6i.large", "m6a.large"}, NodeMin: 3, NodeDesired: 3, NodeMax: 12,
 			DiskSizeGiB: 50, LogRetentionDays: 365},
 		Storefront: StorefrontConfig{Repository: "globalstack/storefront", ImageTag: DefaultImageTag, Replicas: 3, MaxReplicas: 12,
 			CPUTargetPercent: 70, CPURequest: "250m", MemoryRequest: "256Mi", CPULimit: "1", MemoryLimit: "512Mi",
@@ -104,8 +104,8 @@ func (r *reader) loadCompute(c *Cell) {
 }
 
 func (r *reader) validateCluster(k ClusterConfig, role Role) {
-	if _, ok := cluster.PinnedAddons[k.Version]; !ok {
-		r.p.Addf(Key("cluster.version"), "%q has no pinned add-on versions (supported: %s)", k.Version, strings.Join(cluster.SupportedVersions(), ", "))
+	if _, ok := eksversion.PinnedAddons[k.Version]; !ok {
+		r.p.Addf(Key("cluster.version"), "%q has no pinned add-on versions (supported: %s)", k.Version, strings.Join(eksversion.Supported(), ", "))
 	}
 	if len(k.InstanceTypes) == 0 {
 		r.p.Addf(Key("cluster.instanceTypes"), "at least one instance type is required")

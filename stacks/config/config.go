@@ -13,7 +13,9 @@ import (
 	"strings"
 
 	"globalstack/components/base"
+	"globalstack/components/base/validate"
 	"globalstack/components/regions"
+	"globalstack/internal/pulumifiles"
 )
 
 // Project is the Pulumi project name and the namespace of every config key.
@@ -127,7 +129,7 @@ func Key(name string) string { return Project + ":" + name }
 
 // Parse reads and validates the configuration of stack from src.
 func Parse(stack string, src Source) (*Cell, error) {
-	r := &reader{src: src, p: base.NewProblems("config")}
+	r := &reader{src: src, p: validate.NewProblems("config")}
 	c := &Cell{Stack: stack}
 
 	c.Role = Role(r.optional("role", string(RoleCell)))
@@ -203,7 +205,7 @@ func Parse(stack string, src Source) (*Cell, error) {
 	}
 	c.PrimaryStack = stack
 	if c.Role == RoleDR {
-		c.PrimaryStack = r.optional("primaryStack", strings.TrimSuffix(stack, "-dr"))
+		c.PrimaryStack = pulumifiles.PrimaryStackRef(stack, r.optional(pulumifiles.PrimaryStackKey, ""))
 		if c.PrimaryStack == stack {
 			r.p.Addf(Key("primaryStack"), "is required for a dr stack whose name does not end in -dr")
 		}
@@ -225,7 +227,7 @@ func (r *reader) validateNetwork(c *Cell) {
 		if cidr == "" {
 			continue
 		}
-		pfx, err := base.PrivatePrefix(cidr, 20)
+		pfx, err := validate.PrivatePrefix(cidr, 20)
 		if err != nil {
 			r.p.Addf(Key(key), "%v", err)
 			continue
@@ -269,7 +271,7 @@ func (r *reader) validateNetwork(c *Cell) {
 // reader reads typed values and records a problem per bad key.
 type reader struct {
 	src Source
-	p   *base.Problems
+	p   *validate.Problems
 }
 
 func (r *reader) optional(name, def string) string {

@@ -14,8 +14,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"globalstack/internal/pulumifiles"
 	"globalstack/stacks/config"
-	"globalstack/stacks/plan"
 )
 
 // Step names a stage of the failover; -resume-from takes one.
@@ -256,22 +256,10 @@ func (r *run) printTable() {
 	w.Flush()
 }
 
-// primaryStackOf names the cell of a DR stack: globalstack:primaryStack (a stack reference,
-// whose last segment is the stack) or the stack name without "-dr".
-func primaryStackOf(stack string, cfg map[string]string) string {
-	if s := strings.TrimSpace(cfg[config.Key("primaryStack")]); s != "" {
-		if i := strings.LastIndex(s, "/"); i >= 0 {
-			return s[i+1:]
-		}
-		return s
-	}
-	return strings.TrimSuffix(stack, "-dr")
-}
-
 // resolve checks the DR stack's config and both stacks' outputs; it needs no AWS access.
 func (r *run) resolve(ctx context.Context) (*Target, error) {
 	o := r.opts
-	raw, err := plan.LoadConfig(o.Root, config.Project, o.Stack)
+	raw, err := pulumifiles.LoadConfig(o.Root, config.Project, o.Stack)
 	if err != nil {
 		return nil, err
 	}
@@ -288,7 +276,7 @@ func (r *run) resolve(ctx context.Context) (*Target, error) {
 	}
 	t := &Target{
 		Stack:         o.Stack,
-		PrimaryStack:  primaryStackOf(o.Stack, raw),
+		PrimaryStack:  pulumifiles.PrimaryStack(config.Project, o.Stack, raw),
 		PrimaryRegion: cell.PrimaryRegion,
 		DRRegion:      cell.DRRegion,
 		Jurisdiction:  string(cell.Jurisdiction),

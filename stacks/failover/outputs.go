@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"globalstack/internal/pulumifiles"
 )
 
 // OutputsSource returns the outputs of a stack as plain values.
@@ -30,30 +33,19 @@ func (p PlanOutputs) Describe(stack string) string { return p.statePath(stack) }
 
 func (p PlanOutputs) Outputs(_ context.Context, stack string) (map[string]any, error) {
 	path := p.statePath(stack)
-	raw, err := os.ReadFile(path)
-	if err != nil {
+	d, err := pulumifiles.ReadDeployment(path)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("outputs of %s: %w (run `make plan STACK=%s` first, or use -outputs-from pulumi)", stack, err, stack)
 	}
-	var doc struct {
-		Deployment struct {
-			Resources []struct {
-				Type    string         `json:"type"`
-				Outputs map[string]any `json:"outputs"`
-			} `json:"resources"`
-		} `json:"deployment"`
+	if err != nil {
+		return nil, err
 	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	outs, ok := pulumifiles.StackOutputs(d)
+	if !ok {
+		return nil, fmt.Errorf("%s: no pulumi:pulumi:Stack resource, so no stack outputs", path)
 	}
-	for _, r := range doc.Deployment.Resources {
-		if r.Type == "pulumi:pulumi:Stack" {
-			if r.Outputs == nil {
-				return map[string]any{}, nil
-			}
-			return r.Outputs, nil
-		}
-	}
-	return nil, fmt.Errorf("%s: no pulumi:pulumi:Stack resource, so no stack outputs", path)
+	// As `pulumi stack output --show-secrets=false` shows them, so both sources agree.
+	return pulumifiles.PlainOutputs(outs), nil
 }
 
 // PulumiOutputs reads outputs with `pulumi stack output --json --show-secrets=false`.
@@ -82,7 +74,7 @@ func requireStrings(outs map[string]any, source string, keys ...string) (map[str
 	var missing []string
 	for _, k := range keys {
 		s, ok := outs[k].(string)
-		if !ok || strings.TrimSpace(s) == "" || s == "[secret]" {
+		if !ok || strings.TrimSpace(s) == "" || s == pulumifiles.Redacted {
 			missing = append(missing, k)
 			continue
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"golang.org/x/mod/modfile"
 
+	"globalstack/internal/pulumifiles"
 	"globalstack/stacks/config"
 	"globalstack/stacks/plan"
 )
@@ -30,7 +31,7 @@ var updateGolden = flag.Bool("update", false, "rewrite testdata/golden from the 
 // and the diff of testdata/golden names every resource it touched.
 func TestPlansMatchGolden(t *testing.T) {
 	p := plan.NewPlanner("../..")
-	stacks, err := plan.Stacks("../..")
+	stacks, err := pulumifiles.Stacks("../..")
 	if err != nil {
 		t.Fatal(err)
 	}

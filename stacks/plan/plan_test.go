@@ -11,49 +11,12 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"globalstack/components/regions"
+	"globalstack/internal/pulumifiles"
 )
 
 const repoRoot = "../.."
 
 var cells = []string{"prod-eu", "prod-jp", "prod-us"}
-
-func TestStacksListsCellsBeforeDR(t *testing.T) {
-	dir := t.TempDir()
-	for _, s := range []string{"prod-us-dr", "prod-us", "prod-eu-dr", "prod-eu"} {
-		if err := os.WriteFile(StackFile(dir, s), []byte("config: {}\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := Stacks(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Join(got, ",") != "prod-eu,prod-us,prod-eu-dr,prod-us-dr" {
-		t.Fatalf("order %v", got)
-	}
-}
-
-func TestLoadConfigFlattensObjects(t *testing.T) {
-	cfg, err := LoadConfig(repoRoot, "globalstack", "prod-eu")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg["aws:region"] != "eu-west-1" || cfg["globalstack:jurisdiction"] != "eu" {
-		t.Fatalf("got %v", cfg)
-	}
-	var tags map[string]string
-	if err := json.Unmarshal([]byte(cfg["globalstack:tags"]), &tags); err != nil || tags["owner"] == "" {
-		t.Fatalf("tags not JSON-encoded: %q (%v)", cfg["globalstack:tags"], err)
-	}
-}
-
-func TestLoadConfigRefusesEncryptedSecrets(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(StackFile(dir, "s"), []byte("config:\n  globalstack:dbPassword:\n    secure: AAABAxyz\n"), 0o644)
-	if _, err := LoadConfig(dir, "globalstack", "s"); err == nil || !strings.Contains(err.Error(), "globalstack:dbPassword is an encrypted secret") {
-		t.Fatalf("got %v", err)
-	}
-}
 
 // The exported state must load as a deployment and be in an order the engine accepts:
 // every parent, provider and dependency appears before the resource that names it.
@@ -143,9 +106,9 @@ func TestWriteProducesTheThreeFiles(t *testing.T) {
 
 func TestInvalidStackFailsWithItsKey(t *testing.T) {
 	dir := t.TempDir()
-	raw, _ := os.ReadFile(StackFile(repoRoot, "prod-eu"))
+	raw, _ := os.ReadFile(pulumifiles.StackFile(repoRoot, "prod-eu"))
 	bad := strings.Replace(string(raw), "globalstack:drRegion: eu-central-1", "globalstack:drRegion: us-east-1", 1)
-	os.WriteFile(StackFile(dir, "bad-eu"), []byte(bad), 0o644)
+	os.WriteFile(pulumifiles.StackFile(dir, "bad-eu"), []byte(bad), 0o644)
 	_, err := NewPlanner(dir).Plan("bad-eu")
 	if err == nil || !strings.Contains(err.Error(), `globalstack:drRegion: "us-east-1" is outside jurisdiction "eu"`) {
 		t.Fatalf("got %v", err)

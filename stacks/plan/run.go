@@ -1,15 +1,17 @@
+// Package plan runs the stacks' real program under the mock cloud, offline, and writes what
+// each stack would create: a deployment export (state.json), a summary and a diagram.
 package plan
 
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
 	"globalstack/internal/mockcloud"
+	"globalstack/internal/pulumifiles"
 	"globalstack/stacks/config"
 	"globalstack/stacks/program"
 )
@@ -52,7 +54,7 @@ func (p *Planner) Plan(stack string) (*Result, error) {
 // what-if plans such as a DR stack in failover mode. Only plans without overrides are
 // remembered as the stack's outputs.
 func (p *Planner) PlanWith(stack string, overrides map[string]string) (*Result, error) {
-	cfg, err := LoadConfig(p.Root, config.Project, stack)
+	cfg, err := pulumifiles.LoadConfig(p.Root, config.Project, stack)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +67,7 @@ func (p *Planner) PlanWith(stack string, overrides map[string]string) (*Result, 
 	}
 	cloud := mockcloud.New(config.Project, stack)
 	if cfg[config.Key("role")] == string(config.RoleDR) {
-		primary := primaryStackOf(stack, cfg)
+		primary := pulumifiles.PrimaryStack(config.Project, stack, cfg)
 		res, err := p.result(primary)
 		if err != nil {
 			return nil, fmt.Errorf("stack %s reads the outputs of %s, which failed to plan: %w", stack, primary, err)
@@ -116,16 +118,4 @@ func (p *Planner) result(stack string) (*Result, error) {
 		return res, nil
 	}
 	return p.Plan(stack)
-}
-
-// primaryStackOf names the cell a DR stack belongs to: globalstack:primaryStack, or the
-// stack name without its "-dr" suffix.
-func primaryStackOf(stack string, cfg map[string]string) string {
-	if s := cfg[config.Key("primaryStack")]; s != "" {
-		if i := strings.LastIndex(s, "/"); i >= 0 {
-			return s[i+1:]
-		}
-		return s
-	}
-	return strings.TrimSuffix(stack, "-dr")
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"globalstack/internal/mockcloud"
+	"globalstack/internal/pulumifiles"
 )
 
 // regionOf names where a resource lives for the summary: its AWS region, "kubernetes" for
@@ -56,7 +57,7 @@ func (r *Result) Summary(extra ...string) string {
 	for _, k := range sortedKeys(r.Outputs) {
 		v := fmt.Sprint(r.Outputs[k])
 		if r.Secret[k] {
-			v = Redacted
+			v = pulumifiles.Redacted
 		}
 		fmt.Fprintf(&b, "| %s | `%s` |\n", k, strings.ReplaceAll(v, "|", "\\|"))
 	}

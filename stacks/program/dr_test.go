@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"globalstack/components/regions"
+	"globalstack/internal/pulumifiles"
 	"globalstack/policies/check"
 	"globalstack/stacks/config"
 	"globalstack/stacks/plan"
@@ -244,7 +245,7 @@ func TestDRStacksDeployTheCellsRelease(t *testing.T) {
 	for stack, want := range drStacks {
 		var tags []string
 		for _, s := range []string{want.primary, stack} {
-			cfg, err := plan.LoadConfig("../..", config.Project, s)
+			cfg, err := pulumifiles.LoadConfig("../..", config.Project, s)
 			if err != nil {
 				t.Fatal(err)
 			}

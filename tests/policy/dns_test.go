@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/require"
 
+	"globalstack/internal/pulumifiles"
 	"globalstack/policies/check"
 )
 
@@ -56,7 +57,7 @@ func TestRecordManagedTwiceInOneStack(t *testing.T) {
 func TestRecordManagedByCellAndDR(t *testing.T) {
 	cell := loadPlanned(t, "prod-eu")
 	drPath := filepath.Join(planDir, "prod-eu-dr", "failover", "state.json")
-	dr, err := check.ReadDeployment(drPath)
+	dr, err := pulumifiles.ReadDeployment(drPath)
 	require.NoError(t, err, "make plan writes the failover mode of every DR stack")
 
 	dir := t.TempDir()

@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/require"
 
+	"globalstack/internal/pulumifiles"
 	"globalstack/policies/check"
 )
 
@@ -21,7 +22,7 @@ import (
 
 func loadPlanned(t *testing.T, stack string) apitype.DeploymentV3 {
 	t.Helper()
-	d, err := check.ReadDeployment(filepath.Join(planDir, stack, "state.json"))
+	d, err := pulumifiles.ReadDeployment(filepath.Join(planDir, stack, "state.json"))
 	require.NoError(t, err)
 	return d
 }

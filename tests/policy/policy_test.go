@@ -22,6 +22,7 @@ import (
 	"github.com/gruntwork-io/terratest/modules/shell"
 	"github.com/stretchr/testify/require"
 
+	"globalstack/internal/pulumifiles"
 	"globalstack/policies/check"
 	"globalstack/policies/fixture"
 	"globalstack/policies/rules"
@@ -323,7 +324,7 @@ func TestEngineAndOfflineAgreeOnThePlan(t *testing.T) {
 	w, err := waivers.Reviewed()
 	require.NoError(t, err)
 	for _, f := range planFiles(t) {
-		d, err := check.ReadDeployment(f)
+		d, err := pulumifiles.ReadDeployment(f)
 		require.NoError(t, err)
 		rep, err := check.CheckDeployment("", d, check.Options{Waivers: w})
 		require.NoError(t, err)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"globalstack/internal/pulumifiles"
 	"globalstack/stacks/plan"
 )
 
@@ -26,7 +27,7 @@ func main() {
 
 func run(root, out, only string) int {
 	start := time.Now()
-	stacks, err := plan.Stacks(root)
+	stacks, err := pulumifiles.Stacks(root)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "plan:", err)
 		return 2
@@ -35,8 +36,8 @@ func run(root, out, only string) int {
 		stacks = nil
 		for _, s := range strings.Split(only, ",") {
 			if s = strings.TrimSpace(s); s != "" {
-				if _, err := os.Stat(plan.StackFile(root, s)); err != nil {
-					fmt.Fprintf(os.Stderr, "plan: unknown stack %q: %s does not exist\n", s, plan.StackFile(root, s))
+				if _, err := os.Stat(pulumifiles.StackFile(root, s)); err != nil {
+					fmt.Fprintf(os.Stderr, "plan: unknown stack %q: %s does not exist\n", s, pulumifiles.StackFile(root, s))
 					return 2
 				}
 				stacks = append(stacks, s)
