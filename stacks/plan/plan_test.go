@@ -49,7 +49,9 @@ func TestLoadConfigFlattensObjects(t *testing.T) {
 
 func TestLoadConfigRefusesEncryptedSecrets(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(StackFile(dir, "s"), []byte("config:\n  globalstack:dbPassword:\n    secure: AAABAxyz\n"), 0o644)
+	if err := os.WriteFile(StackFile(dir, "s"), []byte("config:\n  globalstack:dbPassword:\n    secure: AAABAxyz\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := LoadConfig(dir, "globalstack", "s"); err == nil || !strings.Contains(err.Error(), "globalstack:dbPassword is an encrypted secret") {
 		t.Fatalf("got %v", err)
 	}
@@ -145,7 +147,9 @@ func TestInvalidStackFailsWithItsKey(t *testing.T) {
 	dir := t.TempDir()
 	raw, _ := os.ReadFile(StackFile(repoRoot, "prod-eu"))
 	bad := strings.Replace(string(raw), "globalstack:drRegion: eu-central-1", "globalstack:drRegion: us-east-1", 1)
-	os.WriteFile(StackFile(dir, "bad-eu"), []byte(bad), 0o644)
+	if err := os.WriteFile(StackFile(dir, "bad-eu"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	_, err := NewPlanner(dir).Plan("bad-eu")
 	if err == nil || !strings.Contains(err.Error(), `globalstack:drRegion: "us-east-1" is outside jurisdiction "eu"`) {
 		t.Fatalf("got %v", err)
