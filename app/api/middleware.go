@@ -109,16 +109,16 @@ func secure(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// limitBody refuses bodies over max bytes (413), by Content-Length up front or while reading.
-func limitBody(max int64) echo.MiddlewareFunc {
+// limitBody refuses bodies over limit bytes (413), by Content-Length up front or while reading.
+func limitBody(limit int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
-			if req.ContentLength > max {
+			if req.ContentLength > limit {
 				return errTooLarge
 			}
 			if req.Body != nil && req.Body != http.NoBody {
-				req.Body = http.MaxBytesReader(c.Response(), req.Body, max)
+				req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
 			}
 			return next(c)
 		}

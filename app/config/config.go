@@ -73,26 +73,26 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		return def
 	}
-	dur := func(name string, def, min, max time.Duration) time.Duration {
+	dur := func(name string, def, lo, hi time.Duration) time.Duration {
 		s := str(name, "")
 		if s == "" {
 			return def
 		}
 		d, err := time.ParseDuration(s)
-		if err != nil || d < min || d > max {
-			bad(name, "must be a duration between %s and %s such as 30s or 5m, got %q", min, max, s)
+		if err != nil || d < lo || d > hi {
+			bad(name, "must be a duration between %s and %s such as 30s or 5m, got %q", lo, hi, s)
 			return def
 		}
 		return d
 	}
-	integer := func(name string, def, min, max int64) int64 {
+	integer := func(name string, def, lo, hi int64) int64 {
 		s := str(name, "")
 		if s == "" {
 			return def
 		}
 		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < min || n > max {
-			bad(name, "must be an integer between %d and %d, got %q", min, max, s)
+		if err != nil || n < lo || n > hi {
+			bad(name, "must be an integer between %d and %d, got %q", lo, hi, s)
 			return def
 		}
 		return n

@@ -36,10 +36,10 @@ type nearEntry struct {
 	exp int64
 }
 
-// NewNear wraps c with a local cache of at most max entries living at most localTTL, and
+// NewNear wraps c with a local cache of at most maxEntries entries living at most localTTL, and
 // starts listening for invalidations from other instances until ctx ends.
-func NewNear(ctx context.Context, c *Cache, localTTL time.Duration, max int, log *slog.Logger) *Near {
-	n := &Near{Cache: c, ttl: localTTL, max: max, seed: maphash.MakeSeed(), channel: c.prefix + "invalidate", log: log}
+func NewNear(ctx context.Context, c *Cache, localTTL time.Duration, maxEntries int, log *slog.Logger) *Near {
+	n := &Near{Cache: c, ttl: localTTL, max: maxEntries, seed: maphash.MakeSeed(), channel: c.prefix + "invalidate", log: log}
 	for i := range n.shards {
 		n.shards[i].entries = map[string]map[string]nearEntry{}
 		n.shards[i].gens = map[string]uint64{}

@@ -1,3 +1,6 @@
+// Package store is the storefront's domain: its types, the error vocabulary (Error with a Kind
+// and a stable Code), the repository, cache and payment interfaces, and the services built on
+// them (Catalog, Accounts, Carts, Orders, Reviews).
 package store
 
 import (

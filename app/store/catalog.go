@@ -238,6 +238,7 @@ type FallbackSearcher struct {
 	Log                *slog.Logger
 }
 
+// Search asks Primary, and Secondary only when Primary is unavailable and ctx is still live.
 func (f *FallbackSearcher) Search(ctx context.Context, q SearchQuery) (Page[ProductSummary], error) {
 	p, err := f.Primary.Search(ctx, q)
 	if err == nil || KindOf(err) != KindUnavailable || ctx.Err() != nil {
@@ -249,8 +250,11 @@ func (f *FallbackSearcher) Search(ctx context.Context, q SearchQuery) (Page[Prod
 	return f.Secondary.Search(ctx, q)
 }
 
+// Ping reports Primary's health.
 func (f *FallbackSearcher) Ping(ctx context.Context) error { return f.Primary.Ping(ctx) }
-func (f *FallbackSearcher) Name() string                   { return f.Primary.Name() }
+
+// Name is Primary's name.
+func (f *FallbackSearcher) Name() string { return f.Primary.Name() }
 
 // Event is an outbox event. Position is the opaque place of the event in the outbox.
 type Event struct {

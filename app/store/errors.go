@@ -10,6 +10,7 @@ import (
 // at the end and never renumber.
 type Kind int
 
+// The kinds of error.
 const (
 	KindInternal         Kind = iota
 	KindInvalid               // a value in the request is not acceptable
@@ -66,6 +67,7 @@ func Unavailable(code, message string, err error) *Error {
 	return &Error{Kind: KindUnavailable, Code: code, Message: message, Err: err}
 }
 
+// The errors the services return as they are.
 var (
 	ErrUnauthenticated = &Error{Kind: KindUnauthenticated, Code: "unauthenticated", Message: "authentication required"}
 	ErrBadCredentials  = &Error{Kind: KindUnauthenticated, Code: "bad_credentials", Message: "email or password is wrong"}

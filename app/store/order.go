@@ -17,6 +17,7 @@ import (
 // OrderStatus is a state of the order state machine.
 type OrderStatus string
 
+// The order states.
 const (
 	StatusPending   OrderStatus = "pending"   // stock reserved, payment not yet confirmed
 	StatusPaid      OrderStatus = "paid"      // payment captured
@@ -284,6 +285,7 @@ type OrderRepository interface {
 // ChargeStatus is the provider's answer to a charge.
 type ChargeStatus string
 
+// The charge outcomes.
 const (
 	ChargeSucceeded ChargeStatus = "succeeded"
 	ChargePending   ChargeStatus = "pending"

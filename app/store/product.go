@@ -153,7 +153,7 @@ func checkMoney(field string, m Money) error {
 	return nil
 }
 
-func checkText(field, s string, min, max int) error {
+func checkText(field, s string, minLen, maxLen int) error {
 	if !utf8.ValidString(s) {
 		return Invalid(field, "%s must be valid UTF-8", field)
 	}
@@ -161,8 +161,8 @@ func checkText(field, s string, min, max int) error {
 		return Invalid(field, "%s must not contain NUL characters", field)
 	}
 	n := utf8.RuneCountInString(strings.TrimSpace(s))
-	if n < min || utf8.RuneCountInString(s) > max {
-		return Invalid(field, "%s must be %d to %d characters", field, min, max)
+	if n < minLen || utf8.RuneCountInString(s) > maxLen {
+		return Invalid(field, "%s must be %d to %d characters", field, minLen, maxLen)
 	}
 	return nil
 }
@@ -170,6 +170,7 @@ func checkText(field, s string, min, max int) error {
 // Sort orders a product listing.
 type Sort string
 
+// The listing orders.
 const (
 	SortNewest    Sort = "newest"
 	SortPriceAsc  Sort = "price_asc"
@@ -222,6 +223,7 @@ func DecodeCursor(s string, sort Sort) (*Cursor, error) {
 	return &c, nil
 }
 
+// Page sizes and paging bounds of listings and searches.
 const (
 	DefaultLimit = 24
 	MaxLimit     = 100

@@ -20,6 +20,7 @@ import (
 // Role is a user's permission level.
 type Role string
 
+// The roles.
 const (
 	RoleCustomer Role = "customer"
 	RoleAdmin    Role = "admin"

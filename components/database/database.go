@@ -20,6 +20,7 @@ import (
 // Mode says whether the component owns the global cluster or joins it.
 type Mode string
 
+// The modes.
 const (
 	Primary   Mode = "primary"   // creates the global cluster and its writable regional cluster
 	Secondary Mode = "secondary" // joins an existing global cluster from another region

@@ -16,6 +16,7 @@ import (
 // Class is a data class; each class gets its own key.
 type Class string
 
+// The data classes.
 const (
 	Data    Class = "data"    // Aurora, ElastiCache, OpenSearch, EKS secrets
 	Secrets Class = "secrets" // Secrets Manager

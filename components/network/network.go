@@ -18,6 +18,7 @@ import (
 // Tier names a subnet tier; it is also the value of the "tier" tag.
 type Tier string
 
+// The subnet tiers.
 const (
 	Public Tier = "public"
 	App    Tier = "app"

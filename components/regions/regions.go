@@ -12,6 +12,7 @@ import (
 // Jurisdiction is the legal area whose data-protection law a cell's user data falls under.
 type Jurisdiction string
 
+// The jurisdictions.
 const (
 	US Jurisdiction = "us" // United States
 	EU Jurisdiction = "eu" // European Union (GDPR)

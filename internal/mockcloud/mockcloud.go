@@ -61,9 +61,11 @@ func New(project, stack string) *Cloud {
 	}
 }
 
-// Project and Stack name the program being run.
+// Project names the program being run.
 func (c *Cloud) Project() string { return c.project }
-func (c *Cloud) Stack() string   { return c.stack }
+
+// Stack names the stack being run.
+func (c *Cloud) Stack() string { return c.stack }
 
 // SetStackOutputs makes a StackReference to name (any "org/project/stack" ending in it)
 // resolve to outputs, the way a planned primary stack feeds its DR stack.

@@ -213,7 +213,7 @@ func TestOverGRPC(t *testing.T) {
 	}
 	g := grpc.NewServer()
 	pulumirpc.RegisterAnalyzerServer(g, srv)
-	go g.Serve(lis)
+	go func() { _ = g.Serve(lis) }()
 	defer g.Stop()
 	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {

@@ -327,7 +327,9 @@ func TestRenderers(t *testing.T) {
 func TestLoadPolicyConfig(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "c.json")
-	os.WriteFile(p, []byte(`{"all": "advisory", "LP-001": "mandatory", "stack-jurisdiction-declared": {"enforcementLevel": "mandatory", "jurisdiction": "jp"}}`), 0o644)
+	if err := os.WriteFile(p, []byte(`{"all": "advisory", "LP-001": "mandatory", "stack-jurisdiction-declared": {"enforcementLevel": "mandatory", "jurisdiction": "jp"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	pc, err := check.LoadPolicyConfig(p)
 	if err != nil {
 		t.Fatal(err)
@@ -340,7 +342,9 @@ func TestLoadPolicyConfig(t *testing.T) {
 	if strings.Join(keys, ",") != "LP-001=mandatory,all=advisory,stack-jurisdiction-declared=mandatory" || pc.Jurisdiction != "jp" {
 		t.Errorf("got %v %q", keys, pc.Jurisdiction)
 	}
-	os.WriteFile(p, []byte(`{"not-a-policy": "advisory"}`), 0o644)
+	if err := os.WriteFile(p, []byte(`{"not-a-policy": "advisory"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := check.LoadPolicyConfig(p); err == nil || !strings.Contains(err.Error(), "not-a-policy") {
 		t.Errorf("bad policy name: %v", err)
 	}

@@ -204,7 +204,7 @@ func (c *Checker) checkStack(s *rules.Stack, times packTimes) ([]Finding, []NotA
 	return fs, na
 }
 
-// Jurisdiction sources, strongest first.
+// JurisdictionSources are the sources of a jurisdiction, strongest first.
 type JurisdictionSources struct {
 	Override string // explicit (policy configuration)
 	Config   string // stack config globalstack:jurisdiction

@@ -10,6 +10,7 @@ import (
 // Level is an enforcement level.
 type Level string
 
+// The enforcement levels.
 const (
 	Advisory  Level = "advisory"
 	Mandatory Level = "mandatory"
@@ -28,6 +29,7 @@ func ParseLevel(s string) (Level, error) {
 // Severity ranks how bad a violation is.
 type Severity string
 
+// The severities, lowest first.
 const (
 	Low      Severity = "low"
 	Medium   Severity = "medium"
@@ -38,6 +40,7 @@ const (
 // Pack groups rules that can be run on their own.
 type Pack string
 
+// The packs.
 const (
 	Encryption     Pack = "encryption"
 	LeastPrivilege Pack = "least-privilege"
@@ -79,10 +82,10 @@ type Rule struct {
 }
 
 // IsStack reports whether the rule runs over the whole stack.
-func (r *Rule) IsStack() bool { return r.Stack != nil }
+func (rule *Rule) IsStack() bool { return rule.Stack != nil }
 
 // AppliesTo reports whether a resource rule inspects resources of type t.
-func (r *Rule) AppliesTo(t string) bool { return r.Resource != nil && contains(r.Types, t) }
+func (rule *Rule) AppliesTo(t string) bool { return rule.Resource != nil && contains(rule.Types, t) }
 
 // Violation is one finding of one rule.
 type Violation struct {

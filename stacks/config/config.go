@@ -24,6 +24,7 @@ const Project = "globalstack"
 // Role says which half of a cell a stack builds.
 type Role string
 
+// The stack roles.
 const (
 	RoleCell Role = "cell" // the primary region of a cell, plus its global edge
 	RoleDR   Role = "dr"   // the pilot-light copy of a cell in its DR region
@@ -32,6 +33,7 @@ const (
 // Sizing picks default sizes: prod for the production cells, dev for a cheap trial `pulumi up`.
 type Sizing string
 
+// The sizings.
 const (
 	SizingProd Sizing = "prod"
 	SizingDev  Sizing = "dev"
@@ -119,6 +121,7 @@ type Source interface {
 // Map is a Source backed by a map.
 type Map map[string]string
 
+// Get returns the value of key and whether it is set.
 func (m Map) Get(key string) (string, bool) {
 	v, ok := m[key]
 	return v, ok

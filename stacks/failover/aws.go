@@ -51,14 +51,17 @@ func NewAWSClients(ctx context.Context) (*AWSClients, error) {
 	return &AWSClients{cfg: cfg}, nil
 }
 
+// RDS is an RDS client for region.
 func (c *AWSClients) RDS(region string) RDSAPI {
 	return rds.NewFromConfig(c.cfg, func(o *rds.Options) { o.Region = region })
 }
 
+// EKS is an EKS client for region.
 func (c *AWSClients) EKS(region string) EKSAPI {
 	return eks.NewFromConfig(c.cfg, func(o *eks.Options) { o.Region = region })
 }
 
+// Metrics is a CloudWatch client for region.
 func (c *AWSClients) Metrics(region string) MetricsAPI {
 	return cloudwatch.NewFromConfig(c.cfg, func(o *cloudwatch.Options) { o.Region = region })
 }

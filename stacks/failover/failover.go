@@ -21,6 +21,7 @@ import (
 // Step names a stage of the failover; -resume-from takes one.
 type Step string
 
+// The stages, in the order they run.
 const (
 	StepPreflight Step = "preflight"
 	StepPromote   Step = "promote"

@@ -29,8 +29,10 @@ func (p PlanOutputs) statePath(stack string) string {
 	return filepath.Join(p.Dir, stack, "state.json")
 }
 
+// Describe names the state file the outputs come from.
 func (p PlanOutputs) Describe(stack string) string { return p.statePath(stack) }
 
+// Outputs are the root stack resource's outputs in the planned state.
 func (p PlanOutputs) Outputs(_ context.Context, stack string) (map[string]any, error) {
 	path := p.statePath(stack)
 	d, err := pulumifiles.ReadDeployment(path)
@@ -51,10 +53,12 @@ func (p PlanOutputs) Outputs(_ context.Context, stack string) (map[string]any, e
 // PulumiOutputs reads outputs with `pulumi stack output --json --show-secrets=false`.
 type PulumiOutputs struct{ Runner Runner }
 
+// Describe is the command the outputs come from.
 func (p PulumiOutputs) Describe(stack string) string {
 	return "pulumi stack output -s " + stack
 }
 
+// Outputs runs `pulumi stack output` for stack.
 func (p PulumiOutputs) Outputs(ctx context.Context, stack string) (map[string]any, error) {
 	var stdout, stderr bytes.Buffer
 	err := p.Runner.Run(ctx, []string{"stack", "output", "--json", "--show-secrets=false", "-s", stack}, &stdout, &stderr)

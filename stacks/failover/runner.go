@@ -32,6 +32,7 @@ func PulumiBinary(root string) string {
 	return "pulumi"
 }
 
+// Run runs the binary with args in Dir.
 func (r ExecRunner) Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	bin := r.Binary
 	if bin == "" {
@@ -47,6 +48,7 @@ func (r ExecRunner) Run(ctx context.Context, args []string, stdout, stderr io.Wr
 	return nil
 }
 
+// Command is the command line Run runs for args.
 func (r ExecRunner) Command(args []string) string {
 	bin := r.Binary
 	if bin == "" {

@@ -15,7 +15,6 @@ type node struct {
 	place     string // region, or "" for global/edge nodes
 	tier      string // subnet tier the node sits in ("" = regional service outside the VPC)
 	count     int
-	detail    string
 }
 
 // kinds maps resource types to diagram boxes. Types not listed are summarized, not drawn,

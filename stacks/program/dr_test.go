@@ -215,7 +215,9 @@ func TestDRConfigOutsideTheJurisdictionFails(t *testing.T) {
 		if f == "Pulumi.prod-eu-dr.yaml" {
 			raw = []byte(strings.NewReplacer("eu-central-1", "us-east-1").Replace(string(raw)))
 		}
-		os.WriteFile(filepath.Join(dir, f), raw, 0o644)
+		if err := os.WriteFile(filepath.Join(dir, f), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	_, err := plan.NewPlanner(dir).Plan("prod-eu-dr")
 	if err == nil || !strings.Contains(err.Error(), `globalstack:drRegion: "us-east-1" is outside jurisdiction "eu"`) {

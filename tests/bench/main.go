@@ -284,7 +284,15 @@ func startStorefront(ctx context.Context, env map[string]string) (*server.Main, 
 		cancel()
 		return nil, nil, err
 	}
-	return m, func() { cancel(); <-done; m.Close(); logs.Close(); logFile.Close() }, nil
+	return m, func() {
+		cancel()
+		if err := <-done; err != nil {
+			logf("storefront stopped with an error: %v", err)
+		}
+		m.Close()
+		logs.Close()
+		logFile.Close()
+	}, nil
 }
 
 // startBare serves the reference: a bare Echo handler returning a product-sized JSON document.

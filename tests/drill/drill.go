@@ -31,9 +31,9 @@ import (
 type Mode string
 
 const (
-	// Async: the primary acknowledges a commit once its own WAL is flushed.
+	// Async means the primary acknowledges a commit once its own WAL is flushed.
 	Async Mode = "async"
-	// Sync: the primary also waits for the standby to flush the commit's WAL
+	// Sync means the primary also waits for the standby to flush the commit's WAL
 	// (synchronous_standby_names='*', synchronous_commit=on).
 	Sync Mode = "sync"
 )

@@ -17,7 +17,7 @@ const repoRoot = "../.."
 var cells = []string{"prod-eu", "prod-jp", "prod-us"}
 
 func makePlan(t *testing.T, out string, args ...string) (string, error) {
-	return shell.RunCommandAndGetOutputE(t, shell.Command{
+	return shell.RunCommandContextAndGetOutputE(t, t.Context(), &shell.Command{
 		Command:    "make",
 		Args:       append([]string{"--no-print-directory", "plan", "PLAN_DIR=" + out}, args...),
 		WorkingDir: repoRoot,

@@ -98,7 +98,7 @@ func TestProductionStacksHaveNoMandatoryViolations(t *testing.T) {
 
 func run(t *testing.T, dir string, env map[string]string, name string, args ...string) (stdout string, code int) {
 	t.Helper()
-	out, _, err := shell.RunCommandAndGetStdOutErrE(t, shell.Command{Command: name, Args: args, WorkingDir: dir, Env: env, Logger: logger.Discard})
+	out, _, err := shell.RunCommandContextAndGetStdOutErrE(t, t.Context(), &shell.Command{Command: name, Args: args, WorkingDir: dir, Env: env, Logger: logger.Discard})
 	if err != nil {
 		code, cerr := shell.GetExitCodeForRunCommandError(err)
 		require.NoError(t, cerr, "%s %v", name, args)

@@ -15,10 +15,14 @@ func TestBadStackDoesNotStopTheOthers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		os.WriteFile(filepath.Join(root, "Pulumi."+s+".yaml"), raw, 0o644)
+		if err := os.WriteFile(filepath.Join(root, "Pulumi."+s+".yaml"), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	raw, _ := os.ReadFile(filepath.Join(root, "Pulumi.prod-eu.yaml"))
-	os.WriteFile(filepath.Join(root, "Pulumi.broken-eu.yaml"), []byte(strings.Replace(string(raw), `azCount: "3"`, `azCount: "1"`, 1)), 0o644)
+	if err := os.WriteFile(filepath.Join(root, "Pulumi.broken-eu.yaml"), []byte(strings.Replace(string(raw), `azCount: "3"`, `azCount: "1"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	if rc := run(root, out, ""); rc != 1 {
 		t.Fatalf("exit %d, want 1", rc)
