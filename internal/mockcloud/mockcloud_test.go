@@ -280,7 +280,7 @@ func TestStackReferenceReadsTheNamedStacksOutputs(t *testing.T) {
 func TestInvokesAnswerForTheProvidersRegion(t *testing.T) {
 	type zones struct {
 		Names   []string `pulumi:"names"`
-		ZoneIds []string `pulumi:"zoneIds"`
+		ZoneIDs []string `pulumi:"zoneIds"`
 	}
 	var here, there zones
 	var caller struct {
@@ -309,8 +309,8 @@ func TestInvokesAnswerForTheProvidersRegion(t *testing.T) {
 	if !slices.Equal(here.Names, regions.Zones("eu-west-1")) || !slices.Equal(there.Names, regions.Zones("us-east-1")) {
 		t.Errorf("zones = %v and %v, want those of eu-west-1 and us-east-1", here.Names, there.Names)
 	}
-	if len(here.ZoneIds) == 0 || here.ZoneIds[0] != "euw1-az1" {
-		t.Errorf("zone ids = %v, want euw1-az1, ...", here.ZoneIds)
+	if len(here.ZoneIDs) == 0 || here.ZoneIDs[0] != "euw1-az1" {
+		t.Errorf("zone ids = %v, want euw1-az1, ...", here.ZoneIDs)
 	}
 	expect(t, "caller account", caller.AccountID, Account)
 	expectMatch(t, "s3 prefix list id", s3.ID, `pl-[0-9a-f]{8}`)

@@ -44,7 +44,9 @@ func TestLoadConfigFlattensObjects(t *testing.T) {
 
 func TestLoadConfigRefusesEncryptedSecrets(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(StackFile(dir, "s"), []byte("config:\n  globalstack:dbPassword:\n    secure: AAABAxyz\n"), 0o644)
+	if err := os.WriteFile(StackFile(dir, "s"), []byte("config:\n  globalstack:dbPassword:\n    secure: AAABAxyz\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := LoadConfig(dir, "globalstack", "s"); err == nil || !strings.Contains(err.Error(), "globalstack:dbPassword is an encrypted secret") {
 		t.Fatalf("got %v", err)
 	}

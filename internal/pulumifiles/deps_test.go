@@ -2,8 +2,6 @@ package pulumifiles
 
 import (
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -11,7 +9,7 @@ import (
 // The package is what tools read Pulumi files with; it stays free of the platform's own
 // packages and of the cloud SDKs, so any tool may link it cheaply.
 func TestDependsOnlyOnPulumiCommonPackagesAndYAML(t *testing.T) {
-	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "list", "-deps", ".").CombinedOutput()
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list -deps: %v\n%s", err, out)
 	}

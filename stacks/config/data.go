@@ -16,12 +16,14 @@ type DataTier struct {
 	Search   SearchConfig
 }
 
-// The settings of each data store are defined, preset and validated by its component.
-type (
-	DatabaseConfig = database.Settings
-	CacheConfig    = cache.Settings
-	SearchConfig   = search.Settings
-)
+// DatabaseConfig is globalstack:database, defined, preset and validated by its component.
+type DatabaseConfig = database.Settings
+
+// CacheConfig is globalstack:cache, defined, preset and validated by its component.
+type CacheConfig = cache.Settings
+
+// SearchConfig is globalstack:search, defined, preset and validated by its component.
+type SearchConfig = search.Settings
 
 // SearchZones is how many zones the OpenSearch domain spans in a cell of azCount zones.
 func SearchZones(azCount int) int { return search.ZonesUsed(azCount) }

@@ -108,7 +108,9 @@ func TestInvalidStackFailsWithItsKey(t *testing.T) {
 	dir := t.TempDir()
 	raw, _ := os.ReadFile(pulumifiles.StackFile(repoRoot, "prod-eu"))
 	bad := strings.Replace(string(raw), "globalstack:drRegion: eu-central-1", "globalstack:drRegion: us-east-1", 1)
-	os.WriteFile(pulumifiles.StackFile(dir, "bad-eu"), []byte(bad), 0o644)
+	if err := os.WriteFile(pulumifiles.StackFile(dir, "bad-eu"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	_, err := NewPlanner(dir).Plan("bad-eu")
 	if err == nil || !strings.Contains(err.Error(), `globalstack:drRegion: "us-east-1" is outside jurisdiction "eu"`) {
 		t.Fatalf("got %v", err)
