@@ -2,6 +2,7 @@ package database
 
 import (
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -134,7 +135,7 @@ func TestPrimaryEncryptionAuthAndLogging(t *testing.T) {
 	}
 	params := map[string]string{}
 	for i := 0; i < pg.Len("parameters"); i++ {
-		params[pg.Str("parameters["+itoa(i)+"].name")] = pg.Str("parameters[" + itoa(i) + "].value")
+		params[pg.Str("parameters["+strconv.Itoa(i)+"].name")] = pg.Str("parameters[" + strconv.Itoa(i) + "].value")
 	}
 	if params["rds.force_ssl"] != "1" || params["ssl_min_protocol_version"] != "TLSv1.2" {
 		t.Errorf("TLS not forced: %v", params)
@@ -144,7 +145,7 @@ func TestPrimaryEncryptionAuthAndLogging(t *testing.T) {
 	if lg.Str("name") != "/aws/rds/cluster/prod-us-us-east-1/postgresql" || lg.Str("kmsKeyId") != logsKey || lg.Num("retentionInDays") != float64(Prod.LogRetentionDays) {
 		t.Errorf("log group %v", lg.Inputs)
 	}
-	if !contains(cl.Dependencies, lg.URN) {
+	if !slices.Contains(cl.Dependencies, lg.URN) {
 		t.Errorf("cluster does not depend on its log group, RDS could create it unencrypted first")
 	}
 
@@ -424,17 +425,6 @@ func TestInvalidSecondaryArgs(t *testing.T) {
 		t.Errorf("secondary without provider: want exactly the provider problem, got %v", err)
 	}
 }
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
-}
-
-func itoa(i int) string { return strconv.Itoa(i) }
 
 // jsonEscape escapes what encoding/json escapes in the generated passwords' alphabet.
 func jsonEscape(s string) string {

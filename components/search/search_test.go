@@ -3,6 +3,7 @@ package search
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -198,7 +199,7 @@ func TestAccessPolicyScopedToRoleAndAppliedAfterIt(t *testing.T) {
 	}
 	dp := mockcloudtest.One(t, c, "aws:opensearch/domainPolicy:DomainPolicy")
 	role := mockcloudtest.One(t, c, "aws:iam/role:Role")
-	if dp.Str("domainName") != "prod-jp-search" || !contains(dp.Dependencies, role.URN) || !contains(dp.Dependencies, d.URN) {
+	if dp.Str("domainName") != "prod-jp-search" || !slices.Contains(dp.Dependencies, role.URN) || !slices.Contains(dp.Dependencies, d.URN) {
 		t.Errorf("domain policy for %q depends on %v, want the role %s and the domain", dp.Str("domainName"), dp.Dependencies, role.URN)
 	}
 	if dp.Parent != mockcloudtest.One(t, c, "globalstack:search:Search").URN {
@@ -261,7 +262,7 @@ func TestLogsPublishedToEncryptedGroupsWithScopedPolicy(t *testing.T) {
 	}
 
 	lp := mockcloudtest.One(t, c, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy")
-	if !contains(d.Dependencies, lp.URN) {
+	if !slices.Contains(d.Dependencies, lp.URN) {
 		t.Error("domain does not wait for the log resource policy")
 	}
 	p := parsePolicy(t, lp.Str("policyDocument"))
@@ -348,13 +349,4 @@ func TestInvalidArgsRejectedBeforeRegistering(t *testing.T) {
 	if err := validArgs(2).Validate(); err != nil {
 		t.Errorf("valid args rejected: %v", err)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }

@@ -211,7 +211,7 @@ func TestPodsAreHardenedAndProbed(t *testing.T) {
 	}
 	plain, fromSecret := map[string]string{}, map[string]string{}
 	for i := 0; i < d.Len(ctr+"env"); i++ {
-		e := ctr + "env[" + itoa(i) + "]."
+		e := ctr + "env[" + strconv.Itoa(i) + "]."
 		if k := d.Str(e + "valueFrom.secretKeyRef.name"); k != "" {
 			fromSecret[d.Str(e+"name")] = k
 		} else {
@@ -258,13 +258,11 @@ func TestPodsAreHardenedAndProbed(t *testing.T) {
 		}
 	}
 	for i := 0; i < d.Len(pod+"volumes"); i++ {
-		if v := d.Str(pod + "volumes[" + itoa(i) + "].csi.volumeAttributes.secretProviderClass"); v != "" && v != AppName {
+		if v := d.Str(pod + "volumes[" + strconv.Itoa(i) + "].csi.volumeAttributes.secretProviderClass"); v != "" && v != AppName {
 			t.Errorf("the app pods mount SecretProviderClass %q", v)
 		}
 	}
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
 
 func TestIngressHPAAndNetworkPolicy(t *testing.T) {
 	c := run(t, nil)
@@ -365,7 +363,7 @@ func TestBootstrapJobRunsWithTheMasterPasswordBeforeTheDeployment(t *testing.T) 
 	}
 	plain, fromSecret := map[string]string{}, map[string]string{}
 	for i := 0; i < job.Len(ctr+"env"); i++ {
-		e := ctr + "env[" + itoa(i) + "]."
+		e := ctr + "env[" + strconv.Itoa(i) + "]."
 		if k := job.Str(e + "valueFrom.secretKeyRef.name"); k != "" {
 			fromSecret[job.Str(e+"name")] = k
 		} else {

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -204,7 +205,7 @@ func (s *Stack) OfType(types ...string) []*Resource {
 func (s *Stack) Find(value string, types ...string) []*Resource {
 	var out []*Resource
 	for _, r := range s.byValue[value] {
-		if len(types) == 0 || contains(types, r.Type) {
+		if len(types) == 0 || slices.Contains(types, r.Type) {
 			out = append(out, r)
 		}
 	}
@@ -227,20 +228,11 @@ func (s *Stack) Refs(r *Resource, prop string, types ...string) []*Resource {
 		top = prop[:i]
 	}
 	for _, urn := range r.PropertyDependencies[top] {
-		if x := s.byURN[urn]; x != nil && (len(types) == 0 || contains(types, x.Type)) {
+		if x := s.byURN[urn]; x != nil && (len(types) == 0 || slices.Contains(types, x.Type)) {
 			out = appendUnique(out, x)
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Strings flattens a string or list of strings (other values are skipped).

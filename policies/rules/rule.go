@@ -4,6 +4,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -85,7 +86,9 @@ type Rule struct {
 func (rule *Rule) IsStack() bool { return rule.Stack != nil }
 
 // AppliesTo reports whether a resource rule inspects resources of type t.
-func (rule *Rule) AppliesTo(t string) bool { return rule.Resource != nil && contains(rule.Types, t) }
+func (rule *Rule) AppliesTo(t string) bool {
+	return rule.Resource != nil && slices.Contains(rule.Types, t)
+}
 
 // Violation is one finding of one rule.
 type Violation struct {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -191,15 +192,6 @@ func members(t *testing.T, c *AWSClients, f *cellFixture) (arns []string, writer
 	return arns, writer
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func motoOptions(f *cellFixture, c *AWSClients, runner *fakeRunner, out *syncBuffer) Options {
 	return Options{
 		Root:           f.root,
@@ -221,7 +213,7 @@ func TestUnplannedFailoverAgainstMoto(t *testing.T) {
 	f := newCellFixture(t, "mirror", "us", "us-west-2", "us-east-1")
 	seed(t, c, f, true)
 	primaryARN := fmt.Sprintf("arn:aws:rds:%s:123456789012:cluster:%s", f.primaryRegion, f.primaryID)
-	if arns, writer := members(t, c, f); !contains(arns, f.drARN) || writer != primaryARN {
+	if arns, writer := members(t, c, f); !slices.Contains(arns, f.drARN) || writer != primaryARN {
 		t.Fatalf("seed: members %v writer %s", arns, writer)
 	}
 
@@ -240,10 +232,10 @@ func TestUnplannedFailoverAgainstMoto(t *testing.T) {
 		t.Errorf("confirmation prompt does not name the stack: %q", prompted)
 	}
 	arns, writer := members(t, c, f)
-	if contains(arns, f.drARN) {
+	if slices.Contains(arns, f.drARN) {
 		t.Errorf("DR cluster is still a member of the global cluster: %v", arns)
 	}
-	if writer != primaryARN || !contains(arns, primaryARN) {
+	if writer != primaryARN || !slices.Contains(arns, primaryARN) {
 		t.Errorf("the old primary should be left untouched in the global cluster: members %v writer %s", arns, writer)
 	}
 	want := []string{"config set failoverMode detach -s mirror-dr", "config set failover true -s mirror-dr", "up --yes --skip-preview -s mirror-dr"}
@@ -290,7 +282,7 @@ func TestDryRunAgainstMotoChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("dry run failed: %v\n%s", err, out.String())
 	}
-	if arns, _ := members(t, c, f); !contains(arns, f.drARN) {
+	if arns, _ := members(t, c, f); !slices.Contains(arns, f.drARN) {
 		t.Errorf("dry run detached the DR cluster: members %v", arns)
 	}
 	if got := runner.recorded(); len(got) != 0 {
@@ -428,7 +420,7 @@ func TestPlannedSwitchoverRefusedByMotoStopsBeforeConverge(t *testing.T) {
 	if !strings.Contains(out.String(), "next: the Aurora promotion was not accepted, nothing was changed") {
 		t.Errorf("output lacks the next-step hint:\n%s", out.String())
 	}
-	if arns, _ := members(t, c, f); !contains(arns, f.drARN) {
+	if arns, _ := members(t, c, f); !slices.Contains(arns, f.drARN) {
 		t.Errorf("DR cluster left the global cluster: %v", arns)
 	}
 }
