@@ -72,6 +72,11 @@ func arn(service, region, res string) string {
 	if globalServices[service] {
 		region = ""
 	}
+	if service == "s3" {
+		// Bucket ARNs carry neither region nor account: arn:aws:s3:::bucket
+		// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html).
+		return "arn:aws:s3:::" + res
+	}
 	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, region, Account, res)
 }
 

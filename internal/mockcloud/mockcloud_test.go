@@ -123,7 +123,7 @@ func TestSynthesizedIdentifiersHaveTheServiceFormats(t *testing.T) {
 	expect(t, "iam role arn (global)", outStr(only(t, c, "role"), "arn"), "arn:aws:iam::"+acct+":role/storefront")
 
 	bucket := only(t, c, "logs")
-	expectMatch(t, "bucket arn (no region)", outStr(bucket, "arn"), `arn:aws:s3::[0-9]*:shop-logs`)
+	expect(t, "bucket arn (no region, no account)", outStr(bucket, "arn"), "arn:aws:s3:::shop-logs")
 	expect(t, "bucket regional domain", outStr(bucket, "bucketRegionalDomainName"), "shop-logs.s3.eu-west-1.amazonaws.com")
 
 	key := only(t, c, "key")
