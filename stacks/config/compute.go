@@ -3,12 +3,12 @@ package config
 import (
 	"net/netip"
 	"regexp"
-	"slices"
 	"strings"
 
 	"globalstack/components/base"
 	"globalstack/components/cluster/eksversion"
 	"globalstack/components/edge"
+	storefront "globalstack/components/storefront/settings"
 )
 
 // ComputeTier configures the cluster, the storefront workload and the edge of a cell. Each is
@@ -33,33 +33,15 @@ type ClusterConfig struct {
 	AdminRoleArns     []string `json:"adminRoleArns"`
 }
 
-// StorefrontConfig configures the storefront workload.
-type StorefrontConfig struct {
-	// Image is a full pinned reference; when empty the image is
-	// <account>.dkr.ecr.<region>.amazonaws.com/<Repository>:<ImageTag>.
-	Image              string            `json:"image"`
-	Repository         string            `json:"repository"`
-	ImageTag           string            `json:"imageTag"`
-	Replicas           int               `json:"replicas"`
-	MaxReplicas        int               `json:"maxReplicas"`
-	CPUTargetPercent   int               `json:"cpuTargetPercent"`
-	CPURequest         string            `json:"cpuRequest"`
-	MemoryRequest      string            `json:"memoryRequest"`
-	CPULimit           string            `json:"cpuLimit"`
-	MemoryLimit        string            `json:"memoryLimit"`
-	LogLevel           string            `json:"logLevel"`
-	CORSAllowedOrigins []string          `json:"corsAllowedOrigins"`
-	PGSSLMode          string            `json:"pgSslMode"`
-	Env                map[string]string `json:"env"`
-}
+// StorefrontConfig is globalstack:storefront, defined, preset and validated by its component.
+type StorefrontConfig = storefront.Settings
 
 // EdgeConfig configures CloudFront and WAF; the edge component defines, presets and
 // validates it.
 type EdgeConfig = edge.Settings
 
-// DefaultImageTag is the storefront tag deployed when a stack names none: the first release
-// pushed by the procedure in the README.
-const DefaultImageTag = "1.0.0"
+// DefaultImageTag is the storefront tag deployed when a stack names none.
+const DefaultImageTag = storefront.DefaultImageTag
 
 // computePresets returns the compute tier defaults of a sizing (documented in the README).
 func computePresets(s Sizing) ComputeTier {
@@ -67,29 +49,21 @@ func computePresets(s Sizing) ComputeTier {
 		return ComputeTier{
 			Cluster: ClusterConfig{Version: eksversion.Default, InstanceTypes: []string{"t3.large"}, NodeMin: 2, NodeDesired: 2, NodeMax: 4,
 				DiskSizeGiB: 30, LogRetentionDays: 30},
-			Storefront: StorefrontConfig{Repository: "globalstack/storefront", ImageTag: DefaultImageTag, Replicas: 2, MaxReplicas: 4,
-				CPUTargetPercent: 70, CPURequest: "100m", MemoryRequest: "128Mi", CPULimit: "500m", MemoryLimit: "256Mi",
-				LogLevel: "debug", PGSSLMode: "require"},
-			Edge: edge.Dev,
+			Storefront: storefront.Dev,
+			Edge:       edge.Dev,
 		}
 	}
 	return ComputeTier{
 		Cluster: ClusterConfig{Version: eksversion.Default, InstanceTypes: []string{"m6i.large", "m6a.large"}, NodeMin: 3, NodeDesired: 3, NodeMax: 12,
 			DiskSizeGiB: 50, LogRetentionDays: 365},
-		Storefront: StorefrontConfig{Repository: "globalstack/storefront", ImageTag: DefaultImageTag, Replicas: 3, MaxReplicas: 12,
-			CPUTargetPercent: 70, CPURequest: "250m", MemoryRequest: "256Mi", CPULimit: "1", MemoryLimit: "512Mi",
-			LogLevel: "info", PGSSLMode: "require"},
-		Edge: edge.Prod,
+		Storefront: storefront.Prod,
+		Edge:       edge.Prod,
 	}
 }
 
 var (
-	quantityRE   = regexp.MustCompile(`^\d+(\.\d+)?(m|Mi|Gi|Ki)?$`)
-	imageTagRE   = regexp.MustCompile(`^[\w][\w.-]{0,127}$`)
-	repositoryRE = regexp.MustCompile(`^[a-z0-9]+([._/-][a-z0-9]+)*$`)
-	roleArnRE    = regexp.MustCompile(`^arn:aws:iam::\d{12}:(role|user)/[\w+=,.@/-]+$`)
-	instanceRE   = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
-	logLevels    = []string{"debug", "info", "warn", "error"}
+	roleArnRE  = regexp.MustCompile(`^arn:aws:iam::\d{12}:(role|user)/[\w+=,.@/-]+$`)
+	instanceRE = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
 )
 
 // loadCompute reads the compute and edge sections.
@@ -99,7 +73,7 @@ func (r *reader) loadCompute(c *Cell) {
 	r.Section("storefront", &c.Storefront)
 	r.Section("edge", &c.Edge)
 	r.validateCluster(c.Cluster, c.Role)
-	r.validateStorefront(c.Storefront)
+	r.p.Add(c.Storefront.Validate(Key("storefront")))
 	r.p.Add(c.Edge.Validate(Key("edge")))
 }
 
@@ -150,51 +124,6 @@ func (r *reader) validateCluster(k ClusterConfig, role Role) {
 		}
 	}
 }
-
-func (r *reader) validateStorefront(s StorefrontConfig) {
-	if s.Image != "" {
-		if strings.HasSuffix(s.Image, ":latest") || (!strings.Contains(s.Image, "@sha256:") && !strings.Contains(s.Image[strings.LastIndex(s.Image, "/")+1:], ":")) {
-			r.p.Addf(Key("storefront.image"), "%q must be pinned to a tag (not latest) or a sha256 digest", s.Image)
-		}
-	} else {
-		if !repositoryRE.MatchString(s.Repository) {
-			r.p.Addf(Key("storefront.repository"), "%q is not an ECR repository name", s.Repository)
-		}
-		if !imageTagRE.MatchString(s.ImageTag) || s.ImageTag == "latest" {
-			r.p.Addf(Key("storefront.imageTag"), "%q must be a pinned tag (not latest)", s.ImageTag)
-		}
-	}
-	if s.Replicas < 1 || s.Replicas > s.MaxReplicas {
-		r.p.Addf(Key("storefront.replicas"), "need 1 <= replicas (%d) <= maxReplicas (%d)", s.Replicas, s.MaxReplicas)
-	}
-	if s.CPUTargetPercent < 1 || s.CPUTargetPercent > 100 {
-		r.p.Addf(Key("storefront.cpuTargetPercent"), "%d is outside 1-100", s.CPUTargetPercent)
-	}
-	for key, q := range map[string]string{"cpuRequest": s.CPURequest, "memoryRequest": s.MemoryRequest, "cpuLimit": s.CPULimit, "memoryLimit": s.MemoryLimit} {
-		if !quantityRE.MatchString(q) {
-			r.p.Addf(Key("storefront."+key), "%q is not a Kubernetes quantity", q)
-		}
-	}
-	if !slices.Contains(logLevels, s.LogLevel) {
-		r.p.Addf(Key("storefront.logLevel"), "%q is not one of %v", s.LogLevel, logLevels)
-	}
-	if s.PGSSLMode != "require" && s.PGSSLMode != "verify-full" {
-		r.p.Addf(Key("storefront.pgSslMode"), "%q: must be require or verify-full", s.PGSSLMode)
-	}
-	for _, o := range s.CORSAllowedOrigins {
-		if !strings.HasPrefix(o, "https://") {
-			r.p.Addf(Key("storefront.corsAllowedOrigins"), "%q must be an https:// origin", o)
-		}
-	}
-	for k := range s.Env {
-		if secretEnv[k] {
-			r.p.Addf(Key("storefront.env."+k), "is a secret: it comes from Secrets Manager, never from stack config")
-		}
-	}
-}
-
-// secretEnv are the storefront variables that carry secrets.
-var secretEnv = map[string]bool{"PGPASSWORD": true, "REDIS_PASSWORD": true, "TOKEN_SECRET": true, "OPENSEARCH_PASSWORD": true, "DATABASE_URL": true}
 
 func (r *reader) computeRetention(name string, days int) {
 	base.CheckLogRetention(r.p, Key(name), days)
