@@ -1,12 +1,9 @@
 package config
 
 import (
-	"net/netip"
-	"regexp"
-	"strings"
+	"slices"
 
-	"globalstack/components/base"
-	"globalstack/components/cluster/eksversion"
+	cluster "globalstack/components/cluster/settings"
 	"globalstack/components/edge"
 	storefront "globalstack/components/storefront/settings"
 )
@@ -20,18 +17,8 @@ type ComputeTier struct {
 	Edge       EdgeConfig
 }
 
-// ClusterConfig sizes the EKS cluster.
-type ClusterConfig struct {
-	Version           string   `json:"version"`
-	InstanceTypes     []string `json:"instanceTypes"`
-	NodeMin           int      `json:"nodeMin"`
-	NodeDesired       int      `json:"nodeDesired"`
-	NodeMax           int      `json:"nodeMax"`
-	DiskSizeGiB       int      `json:"diskSizeGiB"`
-	LogRetentionDays  int      `json:"logRetentionDays"`
-	PublicAccessCIDRs []string `json:"publicAccessCidrs"` // empty: private endpoint only
-	AdminRoleArns     []string `json:"adminRoleArns"`
-}
+// ClusterConfig is globalstack:cluster, defined, preset and validated by its component.
+type ClusterConfig = cluster.Settings
 
 // StorefrontConfig is globalstack:storefront, defined, preset and validated by its component.
 type StorefrontConfig = storefront.Settings
@@ -44,27 +31,27 @@ type EdgeConfig = edge.Settings
 const DefaultImageTag = storefront.DefaultImageTag
 
 // computePresets returns the compute tier defaults of a sizing (documented in the README).
+// The cluster's slices are copied: decoding a stack file reuses a slice's backing array, which
+// must not be the preset's.
 func computePresets(s Sizing) ComputeTier {
 	if s == SizingDev {
 		return ComputeTier{
-			Cluster: ClusterConfig{Version: eksversion.Default, InstanceTypes: []string{"t3.large"}, NodeMin: 2, NodeDesired: 2, NodeMax: 4,
-				DiskSizeGiB: 30, LogRetentionDays: 30},
+			Cluster:    clusterPreset(cluster.Dev),
 			Storefront: storefront.Dev,
 			Edge:       edge.Dev,
 		}
 	}
 	return ComputeTier{
-		Cluster: ClusterConfig{Version: eksversion.Default, InstanceTypes: []string{"m6i.large", "m6a.large"}, NodeMin: 3, NodeDesired: 3, NodeMax: 12,
-			DiskSizeGiB: 50, LogRetentionDays: 365},
+		Cluster:    clusterPreset(cluster.Prod),
 		Storefront: storefront.Prod,
 		Edge:       edge.Prod,
 	}
 }
 
-var (
-	roleArnRE  = regexp.MustCompile(`^arn:aws:iam::\d{12}:(role|user)/[\w+=,.@/-]+$`)
-	instanceRE = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
-)
+func clusterPreset(k ClusterConfig) ClusterConfig {
+	k.InstanceTypes = slices.Clone(k.InstanceTypes)
+	return k
+}
 
 // loadCompute reads the compute and edge sections.
 func (r *reader) loadCompute(c *Cell) {
@@ -77,54 +64,17 @@ func (r *reader) loadCompute(c *Cell) {
 	r.p.Add(c.Edge.Validate(Key("edge")))
 }
 
+// validateCluster checks the cluster settings, then what depends on the stack's role: a
+// serving cell's node floor, and administrators every stack must name (the DR stack's most of
+// all), in an error that names the role.
 func (r *reader) validateCluster(k ClusterConfig, role Role) {
-	if _, ok := eksversion.PinnedAddons[k.Version]; !ok {
-		r.p.Addf(Key("cluster.version"), "%q has no pinned add-on versions (supported: %s)", k.Version, strings.Join(eksversion.Supported(), ", "))
-	}
-	if len(k.InstanceTypes) == 0 {
-		r.p.Addf(Key("cluster.instanceTypes"), "at least one instance type is required")
-	}
-	for _, t := range k.InstanceTypes {
-		if !instanceRE.MatchString(t) {
-			r.p.Addf(Key("cluster.instanceTypes"), "%q is not an EC2 instance type", t)
-		}
-	}
-	if k.NodeMax < 1 {
-		r.p.Addf(Key("cluster.nodeMax"), "is %d: must be at least 1", k.NodeMax)
-	}
-	if k.NodeMin < 0 || k.NodeMin > k.NodeDesired || k.NodeDesired > k.NodeMax {
-		r.p.Addf(Key("cluster.nodeDesired"), "need nodeMin (%d) <= nodeDesired (%d) <= nodeMax (%d)", k.NodeMin, k.NodeDesired, k.NodeMax)
-	}
+	r.p.Add(k.Validate(Key("cluster")))
 	if role == RoleCell && k.NodeMin < 2 {
 		r.p.Addf(Key("cluster.nodeMin"), "is %d: a serving cell needs at least 2 nodes to survive a zone", k.NodeMin)
-	}
-	if k.DiskSizeGiB < 20 {
-		r.p.Addf(Key("cluster.diskSizeGiB"), "is %d: at least 20", k.DiskSizeGiB)
-	}
-	r.computeRetention("cluster.logRetentionDays", k.LogRetentionDays)
-	for _, cidr := range k.PublicAccessCIDRs {
-		pfx, err := netip.ParsePrefix(cidr)
-		switch {
-		case err != nil:
-			r.p.Addf(Key("cluster.publicAccessCidrs"), "%q is not a CIDR block", cidr)
-		case pfx.Bits() == 0:
-			r.p.Addf(Key("cluster.publicAccessCidrs"), "%q would open the API endpoint to the internet", cidr)
-		case pfx.Masked() != pfx:
-			r.p.Addf(Key("cluster.publicAccessCidrs"), "%q has host bits set", cidr)
-		}
 	}
 	// Access entries grant cluster access; without one the cluster answers 401 to everyone but
 	// the identity that created it, which at failover is rarely the on-call engineer.
 	if len(k.AdminRoleArns) == 0 {
 		r.p.Addf(Key("cluster.adminRoleArns"), "is empty: list at least one IAM role that administers the %s cluster (the on-call role that runs make failover), or only the identity that created it can reach it", role)
 	}
-	for _, a := range k.AdminRoleArns {
-		if !roleArnRE.MatchString(a) {
-			r.p.Addf(Key("cluster.adminRoleArns"), "%q is not an IAM role or user ARN", a)
-		}
-	}
-}
-
-func (r *reader) computeRetention(name string, days int) {
-	base.CheckLogRetention(r.p, Key(name), days)
 }
