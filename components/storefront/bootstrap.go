@@ -81,7 +81,7 @@ func (b *builder) bootstrapJob(refs []secretRef, roleArn pulumi.StringOutput, ns
 		plain("PGPORT", pulumi.Sprintf("%d", a.Database.Port)),
 		plain("PGUSER", pulumi.String(a.Database.User)),
 		plain("PGDATABASE", pulumi.String(a.Database.Name)),
-		plain("PGSSLMODE", pulumi.String(a.Database.SSLMode)),
+		plain("PGSSLMODE", pulumi.String(a.PGSSLMode)),
 	}
 	for _, r := range refs {
 		env = append(env, corev1.EnvVarArgs{

@@ -27,6 +27,7 @@ import (
 	"globalstack/components/base"
 	"globalstack/components/cluster"
 	"globalstack/components/regions"
+	"globalstack/components/storefront/settings"
 )
 
 // Contract of the storefront image.
@@ -60,7 +61,6 @@ type Database struct {
 	Name      string
 	User      string // master user (db-bootstrap Job only)
 	SecretArn pulumi.StringInput
-	SSLMode   string // "require" (default) or "verify-full"
 	// ResourceID is the cluster's resource id (cluster-XXXX), which the rds-db:connect
 	// permission names: arn:aws:rds-db:<region>:<account>:dbuser:<ResourceID>/storefront_app.
 	ResourceID pulumi.StringInput
@@ -80,6 +80,20 @@ type Search struct {
 	SecretArn pulumi.StringInput
 }
 
+// DefaultImageTag is the tag the presets deploy.
+const DefaultImageTag = settings.DefaultImageTag
+
+// Settings are the tunable settings of the workload (globalstack:storefront), defined,
+// preset and validated in package settings, which the stack configuration links without the
+// Kubernetes SDK.
+type Settings = settings.Settings
+
+// Prod and Dev are the presets of the production cells and of a cheap trial stack.
+var (
+	Prod = settings.Prod
+	Dev  = settings.Dev
+)
+
 // Args configures the storefront.
 type Args struct {
 	Region    string
@@ -91,23 +105,9 @@ type Args struct {
 	ClusterReady    []pulumi.Resource
 	OIDCProviderArn pulumi.StringInput
 	OIDCIssuerURL   pulumi.StringInput
-	// Image is a pinned reference (tag or digest). When empty, the component creates the ECR
-	// repository Repository in the cell's region and deploys Repository:ImageTag from it.
-	Image            string
-	Repository       string
-	ImageTag         string
-	Replicas         int // default 3 (also the autoscaler's minimum)
-	MaxReplicas      int // default 12
-	CPUTargetPercent int // default 70
-	CPURequest       string
-	MemoryRequest    string
-	CPULimit         string
-	MemoryLimit      string
-	LogLevel         string
-	// CORSAllowedOrigins defaults to https://<Domain> when a domain is set.
-	CORSAllowedOrigins []string
-	// Env holds extra plain (non-secret) environment variables.
-	Env      map[string]string
+	// Settings size and tune the workload; a zero field takes the Prod preset, except the
+	// image (Image, or Repository and ImageTag), which the caller always names.
+	Settings
 	Database Database
 	Cache    Cache
 	Search   *Search // optional: the storefront falls back to PostgreSQL full-text search
@@ -147,22 +147,7 @@ type Args struct {
 
 var originLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
-// reservedEnv are set by the component (or are secrets) and cannot come from Env.
-var reservedEnv = map[string]bool{
-	"PGPASSWORD": true, "REDIS_PASSWORD": true, "TOKEN_SECRET": true, "OPENSEARCH_PASSWORD": true,
-	"OPENSEARCH_USERNAME": true, "DATABASE_URL": true, "PGHOST": true, "PGPORT": true, "PGUSER": true,
-	"PGDATABASE": true, "PGSSLMODE": true, "REDIS_URL": true, "OPENSEARCH_URL": true, "STOREFRONT_ADDR": true,
-	"OPENSEARCH_AUTH": true, "OPENSEARCH_AWS_REGION": true, "DATABASE_IAM_AUTH": true, "AWS_REGION": true,
-	"MIGRATE_ON_START": true,
-}
-
-var (
-	pinnedImage = regexp.MustCompile(`^[a-z0-9][a-z0-9.\-/:]*[a-z0-9](:[\w][\w.\-]{0,127}|@sha256:[a-f0-9]{64})$`)
-	roleName    = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	envName     = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
-	repository  = regexp.MustCompile(`^[a-z0-9]+([._/-][a-z0-9]+)*$`)
-	imageTag    = regexp.MustCompile(`^[\w][\w.-]{0,127}$`)
-)
+var roleName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 
 func (a *Args) withDefaults() Args {
 	d := *a
@@ -172,21 +157,12 @@ func (a *Args) withDefaults() Args {
 		}
 	}
 	def(&d.Namespace, "storefront")
-	def(&d.CPURequest, "250m")
-	def(&d.MemoryRequest, "256Mi")
-	def(&d.CPULimit, "1")
-	def(&d.MemoryLimit, "512Mi")
-	def(&d.LogLevel, "info")
-	def(&d.Database.SSLMode, "require")
-	if d.Replicas == 0 {
-		d.Replicas = 3
-	}
 	if d.MaxReplicas == 0 {
-		d.MaxReplicas = max(12, d.Replicas)
+		d.MaxReplicas = max(Prod.MaxReplicas, d.Replicas)
 	}
-	if d.CPUTargetPercent == 0 {
-		d.CPUTargetPercent = 70
-	}
+	preset := Prod
+	preset.Repository, preset.ImageTag = "", "" // the image is never implied
+	base.FillZero(&d.Settings, preset)
 	if d.Database.Port == 0 {
 		d.Database.Port = 5432
 	}
@@ -210,24 +186,13 @@ func (a *Args) Validate() error {
 	p.Require(d.KubernetesProvider != nil, "KubernetesProvider", "is required: the storefront deploys to an explicit cluster")
 	p.Require(d.OIDCProviderArn != nil, "OIDCProviderArn", "is required for the IRSA role")
 	p.Require(d.OIDCIssuerURL != nil, "OIDCIssuerURL", "is required for the IRSA role")
-	switch {
-	case d.Image == "" && d.Repository == "":
-		p.Addf("Image", "an image or a Repository and ImageTag are required")
-	case d.Image == "":
-		p.Require(repository.MatchString(d.Repository), "Repository", "%q is not an ECR repository name", d.Repository)
-		p.Require(imageTag.MatchString(d.ImageTag) && d.ImageTag != "latest", "ImageTag", "%q must be a pinned tag (not latest)", d.ImageTag)
-	case strings.HasSuffix(d.Image, ":latest") || !pinnedImage.MatchString(d.Image):
-		p.Addf("Image", "%q must be pinned to a tag (not latest) or a sha256 digest", d.Image)
-	}
-	p.Require(d.Replicas >= 1 && d.Replicas <= d.MaxReplicas, "Replicas", "need 1 <= replicas (%d) <= maxReplicas (%d)", d.Replicas, d.MaxReplicas)
-	p.Require(d.CPUTargetPercent >= 1 && d.CPUTargetPercent <= 100, "CPUTargetPercent", "%d is outside 1-100", d.CPUTargetPercent)
+	p.Add(d.Settings.Validate(""))
 	p.Require(d.SecretsKeyArn != nil, "SecretsKeyArn", "is required")
 	p.Require(d.Database.Host != nil, "Database.Host", "is required")
 	p.Require(d.Database.SecretArn != nil, "Database.SecretArn", "is required: the db-bootstrap Job's PGPASSWORD comes from it")
 	p.Require(d.Database.ResourceID != nil, "Database.ResourceID", "is required: the pods connect as %s with IAM auth, allowed by rds-db:connect on the cluster's resource id", AppDBUser)
 	p.Require(d.Database.Name != "", "Database.Name", "is required")
 	p.Require(d.Database.User != "", "Database.User", "is required")
-	p.Require(d.Database.SSLMode == "require" || d.Database.SSLMode == "verify-full", "Database.SSLMode", "%q: must be require or verify-full", d.Database.SSLMode)
 	p.Require(d.Cache.Host != nil, "Cache.Host", "is required")
 	p.Require(d.Cache.SecretArn != nil, "Cache.SecretArn", "is required: REDIS_PASSWORD comes from it")
 	if d.Search != nil {
@@ -246,14 +211,6 @@ func (a *Args) Validate() error {
 		}
 	}
 	p.Require(len(d.PublicSubnetIDs) >= 2, "PublicSubnetIDs", "%d given: an ALB needs at least 2", len(d.PublicSubnetIDs))
-	for k := range d.Env {
-		switch {
-		case reservedEnv[k]:
-			p.Addf("Env", "%s is set by the component (secrets never come from plain config)", k)
-		case !envName.MatchString(k):
-			p.Addf("Env", "%q is not an environment variable name", k)
-		}
-	}
 	if d.Domain != "" {
 		p.Require(d.ZoneID != nil, "ZoneID", "is required with Domain %q", d.Domain)
 		p.Require(d.OriginHost == "" || originLabel.MatchString(d.OriginHost), "OriginHost", "%q is not a DNS label", d.OriginHost)
@@ -679,7 +636,7 @@ func (b *builder) env(refs []secretRef) corev1.EnvVarArray {
 		plain("PGPORT", pulumi.Sprintf("%d", a.Database.Port)),
 		plain("PGUSER", pulumi.String(AppDBUser)),
 		plain("PGDATABASE", pulumi.String(a.Database.Name)),
-		plain("PGSSLMODE", pulumi.String(a.Database.SSLMode)),
+		plain("PGSSLMODE", pulumi.String(a.PGSSLMode)),
 		// A fresh IAM auth token, signed with the pod's role, for every new connection.
 		plain("DATABASE_IAM_AUTH", pulumi.String("true")),
 		plain("AWS_REGION", pulumi.String(a.Region)),

@@ -32,8 +32,7 @@ func validArgs(p pulumi.ProviderResource) *Args {
 		KubernetesProvider:  p,
 		OIDCProviderArn:     pulumi.String(oidcArn),
 		OIDCIssuerURL:       pulumi.String("https://" + issuer),
-		Repository:          "globalstack/storefront",
-		ImageTag:            "1.2.3",
+		Settings:            Settings{Repository: "globalstack/storefront", ImageTag: "1.2.3", Env: map[string]string{"FEATURE_X": "on"}},
 		Database:            Database{Host: pulumi.String("db.cluster-x.eu-west-1.rds.amazonaws.com"), Name: "shop", User: "shop_admin", SecretArn: pulumi.String(dbArn), ResourceID: pulumi.String(dbResID)},
 		Cache:               Cache{Host: pulumi.String("master.redis.euw1.cache.amazonaws.com"), SecretArn: pulumi.String(kvArn)},
 		Search:              &Search{URL: pulumi.String("https://vpc-search.eu-west-1.es.amazonaws.com"), DomainArn: pulumi.String("arn:aws:es:eu-west-1:123456789012:domain/prod-eu-search"), SecretArn: pulumi.String(srArn)},
@@ -43,7 +42,6 @@ func validArgs(p pulumi.ProviderResource) *Args {
 		PublicSubnetIDs:     pulumi.StringArray{pulumi.String("subnet-pub-a"), pulumi.String("subnet-pub-b")},
 		Domain:              "shop.example.eu",
 		ZoneID:              pulumi.String("Z123"),
-		Env:                 map[string]string{"FEATURE_X": "on"},
 		Tags:                map[string]string{"owner": "platform"},
 	}
 }
@@ -318,11 +316,8 @@ func TestInvalidArgsFailClearly(t *testing.T) {
 	a := &Args{
 		Region:          "eu-west-1",
 		RoleName:        "bad role name!",
-		Image:           "registry.example/storefront:latest",
-		Replicas:        5,
-		MaxReplicas:     2,
+		Settings:        Settings{Image: "registry.example/storefront:latest", Replicas: 5, MaxReplicas: 2, Env: map[string]string{"PGPASSWORD": "hunter2"}},
 		DataSubnetCIDRs: []string{"nope"},
-		Env:             map[string]string{"PGPASSWORD": "hunter2"},
 		Domain:          "shop.example.eu",
 	}
 	err := a.Validate()

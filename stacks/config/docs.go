@@ -23,6 +23,8 @@ func settingsTables() map[string][]section {
 			{"search", prod.Search, dev.Search},
 		},
 		"compute": {
+			{"cluster", computePresets(SizingProd).Cluster, computePresets(SizingDev).Cluster},
+			{"storefront", computePresets(SizingProd).Storefront, computePresets(SizingDev).Storefront},
 			{"edge", computePresets(SizingProd).Edge, computePresets(SizingDev).Edge},
 		},
 	}

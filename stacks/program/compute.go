@@ -128,8 +128,8 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 	if c.Domain == "" {
 		failoverRole = ""
 	}
-	if image == "" {
-		image = s.Image
+	if image != "" {
+		s.Image = image
 	}
 	sf, err := storefront.New(ctx, "storefront", &storefront.Args{
 		Region:             c.Region(),
@@ -138,22 +138,10 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 		ClusterReady:       cl.Ready,
 		OIDCProviderArn:    cl.OIDCProviderArn,
 		OIDCIssuerURL:      cl.OIDCIssuerURL,
-		Image:              image,
-		Repository:         s.Repository,
-		ImageTag:           s.ImageTag,
-		Replicas:           s.Replicas,
-		MaxReplicas:        s.MaxReplicas,
-		CPUTargetPercent:   s.CPUTargetPercent,
-		CPURequest:         s.CPURequest,
-		MemoryRequest:      s.MemoryRequest,
-		CPULimit:           s.CPULimit,
-		MemoryLimit:        s.MemoryLimit,
-		LogLevel:           s.LogLevel,
-		CORSAllowedOrigins: s.CORSAllowedOrigins,
-		Env:                s.Env,
+		Settings:           s,
 		Database: storefront.Database{
 			Host: data.DatabaseEndpoint, Port: data.DatabasePort, Name: data.DatabaseName, User: data.DatabaseUser,
-			SecretArn: data.DatabaseSecretArn, SSLMode: s.PGSSLMode,
+			SecretArn:  data.DatabaseSecretArn,
 			ResourceID: data.DatabaseResourceID,
 		},
 		Cache:               storefront.Cache{Host: data.CacheEndpoint, Port: data.CachePort, SecretArn: data.CacheSecretArn},

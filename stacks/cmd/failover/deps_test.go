@@ -50,7 +50,8 @@ func lightComponentPackage(pkg string) bool {
 func settingsPackage(pkg string) bool {
 	switch pkg {
 	case "globalstack/components/base", "globalstack/components/database", "globalstack/components/cache",
-		"globalstack/components/search", "globalstack/components/edge":
+		"globalstack/components/search", "globalstack/components/edge", "globalstack/components/storefront/settings",
+		"globalstack/components/cluster/settings":
 		return true
 	}
 	return false
