@@ -16,7 +16,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -52,9 +51,7 @@ type PGServer struct {
 	DataDir string
 	Port    int
 
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{}
+	process
 }
 
 // StartPostgres initialises a new cluster and starts it on 127.0.0.1.
@@ -125,11 +122,6 @@ func (s *PGServer) Start(ctx context.Context) error {
 }
 
 func (s *PGServer) startOnce(ctx context.Context) error {
-	s.mu.Lock()
-	if s.cmd != nil {
-		s.mu.Unlock()
-		return errors.New("devenv: postgres already running")
-	}
 	args := []string{"-D", s.DataDir, "-p", strconv.Itoa(s.Port), "-k", s.root,
 		"-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300",
 		"-c", "shared_buffers=256MB", "-c", "log_min_messages=warning"}
@@ -143,42 +135,27 @@ func (s *PGServer) startOnce(ctx context.Context) error {
 	if s.opts.Log != nil {
 		cmd.Stdout, cmd.Stderr = s.opts.Log, s.opts.Log
 	}
-	if err := cmd.Start(); err != nil {
-		s.mu.Unlock()
-		return fmt.Errorf("devenv: start postgres: %w", err)
+	done, err := s.launch(cmd, "postgres")
+	if err != nil {
+		return err
 	}
-	done := make(chan struct{})
-	s.cmd, s.done = cmd, done
-	s.mu.Unlock()
-	go func() {
-		_ = cmd.Wait()
-		close(done)
-		s.mu.Lock()
-		if s.cmd == cmd {
-			s.cmd = nil
-		}
-		s.mu.Unlock()
-	}()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		select {
-		case <-done:
+	return awaitReady(ctx, done, 60*time.Second, 50*time.Millisecond,
+		func() error {
+			cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			conn, err := pgx.Connect(cctx, s.DSN("postgres"))
+			if err == nil {
+				_ = conn.Close(ctx)
+			}
+			return err
+		},
+		func() error {
 			return fmt.Errorf("devenv: postgres exited during start on port %d (see server log in %s)", s.Port, s.DataDir)
-		default:
-		}
-		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		conn, err := pgx.Connect(cctx, s.DSN("postgres"))
-		cancel()
-		if err == nil {
-			_ = conn.Close(ctx)
-			return nil
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
+		},
+		func(err error) error {
 			_ = s.signal(syscall.SIGQUIT)
 			return fmt.Errorf("devenv: postgres not ready on port %d: %w", s.Port, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		})
 }
 
 // DSN returns a URL for database db as the trusted superuser.

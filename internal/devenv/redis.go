@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -29,9 +28,7 @@ type RedisServer struct {
 	dir  string
 	Port int
 
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{}
+	process
 }
 
 // ErrNoRedisServer means redis-server is not installed.
@@ -68,46 +65,21 @@ func StartRedis(ctx context.Context, opts RedisOptions) (*RedisServer, error) {
 
 // Start starts a stopped server again on the same port.
 func (s *RedisServer) Start(ctx context.Context) error {
-	s.mu.Lock()
-	if s.cmd != nil {
-		s.mu.Unlock()
-		return errors.New("devenv: redis already running")
-	}
 	cmd := exec.Command("redis-server", "--port", strconv.Itoa(s.Port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", s.dir, "--databases", strconv.Itoa(s.opts.Databases),
 		"--loglevel", "warning")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		s.mu.Unlock()
-		return fmt.Errorf("devenv: start redis-server: %w", err)
+	done, err := s.launch(cmd, "redis-server")
+	if err != nil {
+		return err
 	}
-	done := make(chan struct{})
-	s.cmd, s.done = cmd, done
-	s.mu.Unlock()
-	go func() {
-		_ = cmd.Wait()
-		close(done)
-		s.mu.Lock()
-		if s.cmd == cmd {
-			s.cmd = nil
-		}
-		s.mu.Unlock()
-	}()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		select {
-		case <-done:
-			return fmt.Errorf("devenv: redis-server exited during start on port %d", s.Port)
-		default:
-		}
-		if err := redisPing(s.Addr()); err == nil {
-			return nil
-		} else if time.Now().After(deadline) || ctx.Err() != nil {
+	return awaitReady(ctx, done, 15*time.Second, 20*time.Millisecond,
+		func() error { return redisPing(s.Addr()) },
+		func() error { return fmt.Errorf("devenv: redis-server exited during start on port %d", s.Port) },
+		func(err error) error {
 			s.Stop()
 			return fmt.Errorf("devenv: redis not ready on port %d: %w", s.Port, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		})
 }
 
 // Databases is the number of logical databases the server has.
