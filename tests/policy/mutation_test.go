@@ -177,13 +177,7 @@ func TestMutationsOfAPlannedStackAreCaught(t *testing.T) {
 			d := clone(t, base)
 			want := c.mutate(t, d)
 			got := findings(t, stack, d)
-			var added []string
-			for k := range got {
-				if !baseline[k] {
-					added = append(added, k)
-				}
-			}
-			sort.Strings(added)
+			added := newFindings(baseline, got)
 			expected := append([]string{want}, c.also...)
 			sort.Strings(expected)
 			require.Equal(t, expected, added)
@@ -315,15 +309,21 @@ func TestDeployabilityMutationsAreCaught(t *testing.T) {
 			d := clone(t, base)
 			want := c.mutate(t, &d)
 			got := findingsAt(t, stack, d, c.now)
-			var added []string
-			for k := range got {
-				if !baseline[k] {
-					added = append(added, k)
-				}
-			}
-			sort.Strings(added)
+			added := newFindings(baseline, got)
 			sort.Strings(want)
 			require.Equal(t, want, added)
 		})
 	}
+}
+
+// newFindings lists, sorted, the findings in got that the unedited plan did not have.
+func newFindings(baseline, got map[string]bool) []string {
+	var added []string
+	for k := range got {
+		if !baseline[k] {
+			added = append(added, k)
+		}
+	}
+	sort.Strings(added)
+	return added
 }

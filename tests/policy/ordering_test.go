@@ -122,13 +122,7 @@ func TestOrderingMutationsOfAPlannedStackAreCaught(t *testing.T) {
 			d := clone(t, base)
 			want := c.mutate(t, d)
 			got := findings(t, stack, d)
-			var added []string
-			for k := range got {
-				if !baseline[k] {
-					added = append(added, k)
-				}
-			}
-			slices.Sort(added)
+			added := newFindings(baseline, got)
 			require.Equal(t, []string{want}, added)
 		})
 	}
