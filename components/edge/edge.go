@@ -569,18 +569,12 @@ func (b *builder) distribution(assets *s3.BucketV2, logs ownedBucket, acl *wafv2
 		return nil, err
 	}
 	static, err := cloudfront.NewCachePolicy(ctx, name+"-static", &cloudfront.CachePolicyArgs{
-		Name:       pulumi.Sprintf("%s-static", a.Prefix),
-		Comment:    pulumi.String("Static assets: one year, nothing from the viewer in the key"),
-		MinTtl:     pulumi.Int(oneYear),
-		DefaultTtl: pulumi.Int(oneYear),
-		MaxTtl:     pulumi.Int(oneYear),
-		ParametersInCacheKeyAndForwardedToOrigin: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginArgs{
-			EnableAcceptEncodingGzip:   pulumi.Bool(true),
-			EnableAcceptEncodingBrotli: pulumi.Bool(true),
-			CookiesConfig:              &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigArgs{CookieBehavior: pulumi.String("none")},
-			HeadersConfig:              &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigArgs{HeaderBehavior: pulumi.String("none")},
-			QueryStringsConfig:         &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigArgs{QueryStringBehavior: pulumi.String("none")},
-		},
+		Name:                                     pulumi.Sprintf("%s-static", a.Prefix),
+		Comment:                                  pulumi.String("Static assets: one year, nothing from the viewer in the key"),
+		MinTtl:                                   pulumi.Int(oneYear),
+		DefaultTtl:                               pulumi.Int(oneYear),
+		MaxTtl:                                   pulumi.Int(oneYear),
+		ParametersInCacheKeyAndForwardedToOrigin: viewerFreeKey(),
 	}, b.global()...)
 	if err != nil {
 		return nil, err
@@ -591,18 +585,12 @@ func (b *builder) distribution(assets *s3.BucketV2, logs ownedBucket, acl *wafv2
 	// would override even "no-cache" (CloudFront caches for the minimum TTL when max-age is
 	// lower: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html).
 	document, err := cloudfront.NewCachePolicy(ctx, name+"-document", &cloudfront.CachePolicyArgs{
-		Name:       pulumi.Sprintf("%s-document", a.Prefix),
-		Comment:    pulumi.String("Entry page: the object's Cache-Control, at most a day, nothing from the viewer in the key"),
-		MinTtl:     pulumi.Int(0),
-		DefaultTtl: pulumi.Int(300),
-		MaxTtl:     pulumi.Int(86400),
-		ParametersInCacheKeyAndForwardedToOrigin: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginArgs{
-			EnableAcceptEncodingGzip:   pulumi.Bool(true),
-			EnableAcceptEncodingBrotli: pulumi.Bool(true),
-			CookiesConfig:              &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigArgs{CookieBehavior: pulumi.String("none")},
-			HeadersConfig:              &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigArgs{HeaderBehavior: pulumi.String("none")},
-			QueryStringsConfig:         &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigArgs{QueryStringBehavior: pulumi.String("none")},
-		},
+		Name:                                     pulumi.Sprintf("%s-document", a.Prefix),
+		Comment:                                  pulumi.String("Entry page: the object's Cache-Control, at most a day, nothing from the viewer in the key"),
+		MinTtl:                                   pulumi.Int(0),
+		DefaultTtl:                               pulumi.Int(300),
+		MaxTtl:                                   pulumi.Int(86400),
+		ParametersInCacheKeyAndForwardedToOrigin: viewerFreeKey(),
 	}, b.global()...)
 	if err != nil {
 		return nil, err
@@ -808,4 +796,16 @@ func (b *builder) aliasRecords(dist *cloudfront.Distribution) error {
 		}
 	}
 	return nil
+}
+
+// viewerFreeKey is a cache key with nothing from the viewer (no cookies, headers or query
+// strings), compressed variants apart.
+func viewerFreeKey() *cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginArgs {
+	return &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginArgs{
+		EnableAcceptEncodingGzip:   pulumi.Bool(true),
+		EnableAcceptEncodingBrotli: pulumi.Bool(true),
+		CookiesConfig:              &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigArgs{CookieBehavior: pulumi.String("none")},
+		HeadersConfig:              &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigArgs{HeaderBehavior: pulumi.String("none")},
+		QueryStringsConfig:         &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigArgs{QueryStringBehavior: pulumi.String("none")},
+	}
 }
