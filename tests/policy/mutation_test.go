@@ -153,10 +153,10 @@ func TestMutationsOfAPlannedStackAreCaught(t *testing.T) {
 			return "RES-008 " + name(p[0])
 		}, nil},
 		{"world-open SSH", func(t *testing.T, d apitype.DeploymentV3) string {
-			g := byType(d, "aws:ec2/securityGroup:SecurityGroup")
-			require.NotEmpty(t, g)
-			set(g[0], "ingress", []any{map[string]any{"fromPort": 22.0, "toPort": 22.0, "protocol": "tcp", "cidrBlocks": []any{"0.0.0.0/0"}}})
-			return "LP-007 " + name(g[0])
+			// By name: the order of concurrently registered resources in the state varies.
+			g := named(t, d, "aws:ec2/securityGroup:SecurityGroup", "vpc-endpoints")
+			set(g, "ingress", []any{map[string]any{"fromPort": 22.0, "toPort": 22.0, "protocol": "tcp", "cidrBlocks": []any{"0.0.0.0/0"}}})
+			return "LP-007 " + name(g)
 		}, []string{"NET-001 vpc-endpoints"}}, // the edit drops the endpoints' HTTPS rule
 		{"regional resource through the us-east-1 provider", func(t *testing.T, d apitype.DeploymentV3) string {
 			var global string
@@ -283,13 +283,13 @@ func TestDeployabilityMutationsAreCaught(t *testing.T) {
 			return append(want, "NET-002 cluster")
 		}},
 		{"service account annotated with another role", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
-			app := byType(*d, sa)[0]
+			app := named(t, *d, sa, "storefront") // the app's, by name: state order varies
 			other := named(t, *d, role, "-lb-controller")
 			annotate(app, other.Outputs["arn"].(string))
 			return []string{"K8S-005 " + name(app)}
 		}},
 		{"trust condition names another service account", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
-			app := byType(*d, sa)[0]
+			app := named(t, *d, sa, "storefront") // the app's, by name: state order varies
 			ann := app.Inputs["metadata"].(map[string]any)["annotations"].(map[string]any)
 			arn := ann["eks.amazonaws.com/role-arn"].(string)
 			for _, r := range byType(*d, role) {
