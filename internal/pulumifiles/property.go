@@ -91,47 +91,26 @@ func plainMap(m map[string]any, redact bool) map[string]any {
 // into a plain Go value, like Plain: secrets are unwrapped, resource references become their
 // id (or URN) and values not known until apply become Unknown.
 func PlainProperty(v resource.PropertyValue) any {
-	switch {
-	case v.IsComputed():
-		return Unknown{}
-	case v.IsOutput():
-		o := v.OutputValue()
-		if !o.Known {
-			return Unknown{}
+	return convertProperty(v, func(v resource.PropertyValue) (any, bool) {
+		switch {
+		case v.IsComputed():
+			return Unknown{}, true
+		case v.IsOutput():
+			if o := v.OutputValue(); o.Known {
+				return PlainProperty(o.Element), true
+			}
+			return Unknown{}, true
+		case v.IsSecret():
+			return PlainProperty(v.SecretValue().Element), true
+		case v.IsResourceReference():
+			ref := v.ResourceReferenceValue()
+			if id, ok := ref.IDString(); ok && id != "" {
+				return id, true
+			}
+			return string(ref.URN), true
 		}
-		return PlainProperty(o.Element)
-	case v.IsSecret():
-		return PlainProperty(v.SecretValue().Element)
-	case v.IsNull():
-		return nil
-	case v.IsBool():
-		return v.BoolValue()
-	case v.IsNumber():
-		return v.NumberValue()
-	case v.IsString():
-		return v.StringValue()
-	case v.IsArray():
-		a := v.ArrayValue()
-		out := make([]any, len(a))
-		for i, e := range a {
-			out[i] = PlainProperty(e)
-		}
-		return out
-	case v.IsObject():
-		m := v.ObjectValue()
-		out := make(map[string]any, len(m))
-		for k, e := range m {
-			out[string(k)] = PlainProperty(e)
-		}
-		return out
-	case v.IsResourceReference():
-		ref := v.ResourceReferenceValue()
-		if id, ok := ref.IDString(); ok && id != "" {
-			return id
-		}
-		return string(ref.URN)
-	}
-	return fmt.Sprint(v.Mappable())
+		return nil, false
+	})
 }
 
 // EncodeProperties turns a property map into its deployment (state file) form with
@@ -147,6 +126,40 @@ func EncodeProperties(m resource.PropertyMap) map[string]any {
 // EncodeProperty turns a property value into its deployment form. Secrets are written as
 // Redacted: an export written here never holds a secret's value.
 func EncodeProperty(v resource.PropertyValue) any {
+	return convertProperty(v, func(v resource.PropertyValue) (any, bool) {
+		switch {
+		case v.IsSecret():
+			return Secret(Redacted), true
+		case v.IsResourceReference():
+			ref := v.ResourceReferenceValue()
+			out := map[string]any{sig.Key: sig.ResourceReference, "urn": string(ref.URN), "packageVersion": ref.PackageVersion}
+			if id, ok := ref.IDString(); ok {
+				out["id"] = id
+			}
+			return out, true
+		case v.IsOutput():
+			o := v.OutputValue()
+			switch {
+			case o.Secret:
+				return Secret(Redacted), true
+			case !o.Known:
+				return UnknownValue, true
+			}
+			return EncodeProperty(o.Element), true
+		case v.IsComputed():
+			return UnknownValue, true
+		}
+		return nil, false
+	})
+}
+
+// convertProperty turns a property value into plain Go values: special decides the values
+// that are not plain data (secrets, outputs, unknowns, references); arrays and objects are
+// converted element by element through it.
+func convertProperty(v resource.PropertyValue, special func(resource.PropertyValue) (any, bool)) any {
+	if out, ok := special(v); ok {
+		return out
+	}
 	switch {
 	case v.IsNull():
 		return nil
@@ -157,34 +170,19 @@ func EncodeProperty(v resource.PropertyValue) any {
 	case v.IsString():
 		return v.StringValue()
 	case v.IsArray():
-		arr := v.ArrayValue()
-		out := make([]any, len(arr))
-		for i, e := range arr {
-			out[i] = EncodeProperty(e)
+		a := v.ArrayValue()
+		out := make([]any, len(a))
+		for i, e := range a {
+			out[i] = convertProperty(e, special)
 		}
 		return out
 	case v.IsObject():
-		return EncodeProperties(v.ObjectValue())
-	case v.IsSecret():
-		return Secret(Redacted)
-	case v.IsResourceReference():
-		ref := v.ResourceReferenceValue()
-		out := map[string]any{sig.Key: sig.ResourceReference, "urn": string(ref.URN), "packageVersion": ref.PackageVersion}
-		if id, ok := ref.IDString(); ok {
-			out["id"] = id
+		m := v.ObjectValue()
+		out := make(map[string]any, len(m))
+		for k, e := range m {
+			out[string(k)] = convertProperty(e, special)
 		}
 		return out
-	case v.IsOutput():
-		o := v.OutputValue()
-		if o.Secret {
-			return Secret(Redacted)
-		}
-		if !o.Known {
-			return UnknownValue
-		}
-		return EncodeProperty(o.Element)
-	case v.IsComputed():
-		return UnknownValue
 	}
 	return fmt.Sprint(v.V)
 }
