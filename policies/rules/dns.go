@@ -5,8 +5,6 @@ import (
 	"strings"
 )
 
-const route53Record = "aws:route53/record:Record"
-
 // RecordKey identifies a Route 53 record set the way Route 53 does: hosted zone, name
 // (case-insensitive, without the trailing dot), type and set identifier. Two resources with
 // one key manage the same record set, whatever their names; "" when a part is unknown.
@@ -26,7 +24,7 @@ func RecordKey(r *Resource) string {
 // RecordKeys maps every Route 53 record key of a stack to the records declaring it.
 func RecordKeys(s *Stack) map[string][]*Resource {
 	out := map[string][]*Resource{}
-	for _, r := range s.OfType(route53Record) {
+	for _, r := range s.OfType(tDNSRecord) {
 		if k := RecordKey(r); k != "" {
 			out[k] = append(out[k], r)
 		}

@@ -5,31 +5,6 @@ import (
 	"strings"
 )
 
-const (
-	tRDSCluster         = "aws:rds/cluster:Cluster"
-	tRDSGlobalCluster   = "aws:rds/globalCluster:GlobalCluster"
-	tRDSClusterInstance = "aws:rds/clusterInstance:ClusterInstance"
-	tRDSInstance        = "aws:rds/instance:Instance"
-	tRDSSubnetGroup     = "aws:rds/subnetGroup:SubnetGroup"
-	tCacheRG            = "aws:elasticache/replicationGroup:ReplicationGroup"
-	tCacheGlobalRG      = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
-	tCacheSubnetGroup   = "aws:elasticache/subnetGroup:SubnetGroup"
-	tOpenSearch         = "aws:opensearch/domain:Domain"
-	tBucket             = "aws:s3/bucket:Bucket"
-	tBucketV2           = "aws:s3/bucketV2:BucketV2"
-	tBucketSSE          = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
-	tBucketPAB          = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-	tBucketReplication  = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
-	tEKSCluster         = "aws:eks/cluster:Cluster"
-	tEKSNodeGroup       = "aws:eks/nodeGroup:NodeGroup"
-	tKMSKey             = "aws:kms/key:Key"
-	tKMSReplicaKey      = "aws:kms/replicaKey:ReplicaKey"
-	tKMSKeyPolicy       = "aws:kms/keyPolicy:KeyPolicy"
-	tLogGroup           = "aws:cloudwatch/logGroup:LogGroup"
-	tSecret             = "aws:secretsmanager/secret:Secret"
-	tDistribution       = "aws:cloudfront/distribution:Distribution"
-)
-
 var bucketTypes = []string{tBucket, tBucketV2}
 
 func init() {

@@ -8,12 +8,10 @@ import (
 )
 
 const (
-	tOIDCProvider = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
-
 	irsaAnnotation = "eks.amazonaws.com/role-arn"
 )
 
-// kindOf returns the Kind of a Kubernetes resource type ("kubernetes:apps/v1:Deployment" ->
+// kindOf returns the Kind of a Kubernetes resource type (tK8sDeployment ->
 // "Deployment"), or "" for anything else.
 func kindOf(t string) string {
 	if !strings.HasPrefix(t, "kubernetes:") || strings.HasPrefix(t, "kubernetes:helm.sh/") {

@@ -6,8 +6,6 @@ import (
 )
 
 const (
-	tEKSAddon    = "aws:eks/addon:Addon"
-	tHelmRelease = "kubernetes:helm.sh/v3:Release"
 
 	// supportWarning is how long before the end of standard support a version is flagged.
 	supportWarning = 120 * 24 * time.Hour

@@ -286,7 +286,7 @@ func HasUnknown(v any) bool {
 
 // RootStack returns the root pulumi:pulumi:Stack resource, or nil.
 func (s *Stack) RootStack() *Resource {
-	for _, r := range s.byType["pulumi:pulumi:Stack"] {
+	for _, r := range s.byType[tStack] {
 		if r.Parent == "" {
 			return r
 		}

@@ -14,16 +14,6 @@ import (
 // declared endpoints against the plan; netflow_eval.go decides each flow hop by hop.
 
 const (
-	tSGEgress      = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-	tVpcEndpoint   = "aws:ec2/vpcEndpoint:VpcEndpoint"
-	tNACL          = "aws:ec2/networkAcl:NetworkAcl"
-	tNACLRule      = "aws:ec2/networkAclRule:NetworkAclRule"
-	tNACLAssoc     = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
-	tRDSSubnetGrp  = "aws:rds/subnetGroup:SubnetGroup"
-	tCacheSubnet   = "aws:elasticache/subnetGroup:SubnetGroup"
-	tK8sNetPolicy  = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
-	tK8sIngress    = "kubernetes:networking.k8s.io/v1:Ingress"
-	tK8sNamespace  = "kubernetes:core/v1:Namespace"
 	flowsOutput    = "flows"
 	albAnnotation  = "alb.ingress.kubernetes.io/"
 	eksClusterSG   = "EKS cluster security group"
@@ -36,7 +26,7 @@ var flowDeclaringComponents = []string{"globalstack:database:Database", "globals
 	"globalstack:search:Search", "globalstack:cluster:Cluster", "globalstack:storefront:Storefront"}
 
 // workloadTypes hold a pod template under spec.template.
-var workloadTypes = []string{"kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet",
+var workloadTypes = []string{tK8sDeployment, "kubernetes:apps/v1:StatefulSet",
 	"kubernetes:apps/v1:DaemonSet", "kubernetes:batch/v1:Job"}
 
 // Flow is one declared flow, as read from the state.
@@ -178,7 +168,7 @@ func labelText(v any) string {
 	return strings.Join(parts, ",")
 }
 
-// shortType turns "aws:rds/cluster:Cluster" into "rds Cluster".
+// shortType turns tRDSCluster into "rds Cluster".
 func shortType(t string) string {
 	parts := strings.Split(t, ":")
 	if len(parts) != 3 {
@@ -194,7 +184,7 @@ func declaredFlows(s *Stack) ([]Flow, []error) {
 	var errs []error
 	seen := map[string]bool{}
 	for _, r := range s.Resources {
-		if r.Type != "pulumi:pulumi:Stack" && (strings.HasPrefix(r.Type, "aws:") || strings.HasPrefix(r.Type, "kubernetes:")) {
+		if r.Type != tStack && (strings.HasPrefix(r.Type, "aws:") || strings.HasPrefix(r.Type, "kubernetes:")) {
 			continue
 		}
 		list, ok := r.Props[flowsOutput].([]any)

@@ -200,17 +200,17 @@ func (x *netIndex) resourceEnds(v any) ([]end, error) {
 		e := end{label: shortType(typ) + " " + r.Name, filtered: true, urn: r.URN}
 		var subnets []string
 		switch typ {
-		case "aws:rds/cluster:Cluster":
+		case tRDSCluster:
 			e.groups = strList(r.Props, "vpcSecurityGroupIds")
-			for _, g := range x.s.Find(str(r.Props, "dbSubnetGroupName"), tRDSSubnetGrp) {
+			for _, g := range x.s.Find(str(r.Props, "dbSubnetGroupName"), tRDSSubnetGroup) {
 				subnets = append(subnets, strList(g.Props, "subnetIds")...)
 			}
-		case "aws:elasticache/replicationGroup:ReplicationGroup":
+		case tCacheRG:
 			e.groups = strList(r.Props, "securityGroupIds")
-			for _, g := range x.s.Find(str(r.Props, "subnetGroupName"), tCacheSubnet) {
+			for _, g := range x.s.Find(str(r.Props, "subnetGroupName"), tCacheSubnetGroup) {
 				subnets = append(subnets, strList(g.Props, "subnetIds")...)
 			}
-		case "aws:opensearch/domain:Domain":
+		case tOpenSearch:
 			e.groups = strList(r.Props, "vpcOptions.securityGroupIds")
 			subnets = strList(r.Props, "vpcOptions.subnetIds")
 		default:

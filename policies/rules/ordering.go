@@ -16,12 +16,6 @@ import (
 // transitively, and its parent when the parent is a custom resource. A reference without such
 // an order may reach the cloud before the resource it names exists.
 
-const (
-	tIAMUser           = "aws:iam/user:User"
-	tKMSGrant          = "aws:kms/grant:Grant"
-	tOwnershipControls = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
-)
-
 // resourcePolicyHolders are the resource-based policies whose IAM principals the service
 // resolves when the policy is set, with the property holding the document. A role or user
 // created moments earlier is refused until IAM has propagated it: OpenSearch
@@ -32,7 +26,7 @@ const (
 // turned into the principal's unique id when the policy is saved:
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html).
 var resourcePolicyHolders = map[string]struct{ prop, service string }{
-	"aws:opensearch/domain:Domain":                {"accessPolicies", "OpenSearch"},
+	tOpenSearch: {"accessPolicies", "OpenSearch"},
 	"aws:opensearch/domainPolicy:DomainPolicy":    {"accessPolicies", "OpenSearch"},
 	"aws:elasticsearch/domain:Domain":             {"accessPolicies", "OpenSearch"},
 	"aws:elasticsearch/domainPolicy:DomainPolicy": {"accessPolicies", "OpenSearch"},
@@ -311,18 +305,18 @@ func distinctive(v string) bool {
 // ownKeys are the properties that identify a resource of a type besides its id, ARN and name
 // (which every type owns): other types carry the same keys as references.
 var ownKeys = map[string][]string{
-	tBucket:                           {"bucket", "bucketDomainName", "bucketRegionalDomainName"},
-	tBucketV2:                         {"bucket", "bucketDomainName", "bucketRegionalDomainName"},
-	tKMSKey:                           {"keyId"},
-	tRDSCluster:                       {"clusterIdentifier"},
-	tRDSClusterInstance:               {"identifier"},
-	tRDSInstance:                      {"identifier"},
-	tRDSGlobalCluster:                 {"globalClusterIdentifier"},
-	tCacheRG:                          {"replicationGroupId"},
-	tCacheGlobalRG:                    {"globalReplicationGroupId"},
-	tOpenSearch:                       {"domainName"},
-	tDistribution:                     {"domainName"},
-	"aws:acm/certificate:Certificate": {"domainName"},
+	tBucket:             {"bucket", "bucketDomainName", "bucketRegionalDomainName"},
+	tBucketV2:           {"bucket", "bucketDomainName", "bucketRegionalDomainName"},
+	tKMSKey:             {"keyId"},
+	tRDSCluster:         {"clusterIdentifier"},
+	tRDSClusterInstance: {"identifier"},
+	tRDSInstance:        {"identifier"},
+	tRDSGlobalCluster:   {"globalClusterIdentifier"},
+	tCacheRG:            {"replicationGroupId"},
+	tCacheGlobalRG:      {"globalReplicationGroupId"},
+	tOpenSearch:         {"domainName"},
+	tDistribution:       {"domainName"},
+	tCertificate:        {"domainName"},
 }
 
 // ownedBy reports whether v is one of r's own identifiers.

@@ -6,16 +6,6 @@ import (
 	"globalstack/components/regions"
 )
 
-const (
-	tBackupPlan        = "aws:backup/plan:Plan"
-	tRDSBackupRepl     = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
-	tWAFLogging        = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
-	tRealtimeLogConfig = "aws:cloudfront/realtimeLogConfig:RealtimeLogConfig"
-	tQueryLog          = "aws:route53/queryLog:QueryLog"
-	tDynamoTable       = "aws:dynamodb/table:Table"
-	tECRReplication    = "aws:ecr/replicationConfiguration:ReplicationConfiguration"
-)
-
 // IsGlobalService reports whether r belongs to an account-global service that AWS manages
 // through us-east-1 (CloudFront, WAF for CloudFront, IAM, Route 53, CloudFront certificates).
 func IsGlobalService(r *Resource) bool {
@@ -26,7 +16,7 @@ func IsGlobalService(r *Resource) bool {
 		return true
 	case strings.HasPrefix(t, "aws:route53/"):
 		return !strings.Contains(strings.ToLower(t), "resolver")
-	case t == "aws:acm/certificate:Certificate", t == "aws:acm/certificateValidation:CertificateValidation":
+	case t == tCertificate, t == "aws:acm/certificateValidation:CertificateValidation":
 		return true // CloudFront only accepts certificates issued in us-east-1
 	case t == tWAFLogging:
 		arn, _ := r.Props["resourceArn"].(string)
