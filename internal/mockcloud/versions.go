@@ -6,16 +6,28 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 
 	"golang.org/x/mod/modfile"
 )
 
-// engineModule is the Pulumi SDK whose version an exported deployment records as the engine's.
-const engineModule = "github.com/pulumi/pulumi/sdk/v3"
+// engineModule is the Pulumi SDK whose version an exported deployment records as the engine's;
+// awsModule is the AWS provider SDK, whose version a provider resource records.
+const (
+	engineModule = "github.com/pulumi/pulumi/sdk/v3"
+	awsModule    = "github.com/pulumi/pulumi-aws/sdk/v6"
+)
 
 // EngineVersion is the version of the Pulumi SDK linked into the running binary ("v3.255.0"),
 // which the plan records in its deployment manifest.
 func EngineVersion() (string, error) { return moduleVersion(engineModule) }
+
+// AWSProviderVersion is the version of the AWS provider SDK the module builds with ("6.83.2",
+// without the v), as a provider resource of a plan records it.
+func AWSProviderVersion() (string, error) {
+	v, err := moduleVersion(awsModule)
+	return strings.TrimPrefix(v, "v"), err
+}
 
 // moduleVersion reads a dependency's version from the binary's build info
 // (https://pkg.go.dev/runtime/debug#ReadBuildInfo). Test binaries of non-main packages carry

@@ -1,6 +1,7 @@
 package mockcloud
 
 import (
+	"os"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -73,5 +74,29 @@ func TestEngineVersionInATestBinary(t *testing.T) {
 	}
 	if _, err := goModVersion("example.com/not-this-module", engineModule); err == nil || !strings.Contains(err.Error(), "example.com/not-this-module") {
 		t.Errorf("goModVersion of a module with no go.mod above: err = %v, want one naming the module", err)
+	}
+}
+
+// The AWS provider version is the one go.mod requires, as a provider resource records it
+// (without the v).
+func TestAWSProviderVersionMatchesGoMod(t *testing.T) {
+	got, err := AWSProviderVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := modfile.Parse("go.mod", data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := requiredVersion(mod, "go.mod", awsModule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != strings.TrimPrefix(want, "v") || strings.HasPrefix(got, "v") {
+		t.Errorf("AWSProviderVersion() = %q, want go.mod's %s without the v", got, want)
 	}
 }
