@@ -482,16 +482,7 @@ func checkLogBucketACLs(c *Ctx, s *Stack) {
 			controls[b] = append(controls[b], oc)
 		}
 	}
-	for _, d := range s.OfType(tDistribution) {
-		v, _ := d.Props.Get("loggingConfig.bucket")
-		if IsUnknown(v) {
-			c.Unknown(d.Name + " loggingConfig.bucket")
-			continue
-		}
-		dom, _ := v.(string)
-		if dom == "" {
-			continue
-		}
+	forEachDistributionLog(c, s, func(d *Resource, dom string) {
 		buckets := s.Find(dom, bucketTypes...)
 		if len(buckets) == 0 {
 			name, _, _ := strings.Cut(dom, ".s3")
@@ -525,7 +516,7 @@ func checkLogBucketACLs(c *Ctx, s *Stack) {
 				}
 			}
 		}
-	}
+	})
 }
 
 // idOf is a resource's id output ("" when absent).

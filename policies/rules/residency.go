@@ -155,23 +155,14 @@ func init() {
 			Description: "Logs of global services (CloudFront, WAF for CloudFront, Route 53) land inside the jurisdiction.",
 			Remediation: "Point CloudFront logging, WAF logging and query logging at a bucket, stream or log group in one of the jurisdiction's regions.",
 			Stack: withJurisdiction(func(c *Ctx, s *Stack) {
-				for _, d := range s.OfType(tDistribution) {
-					v, _ := d.Props.Get("loggingConfig.bucket")
-					if IsUnknown(v) {
-						c.Unknown(d.Name + " loggingConfig.bucket")
-						continue
-					}
-					dom, _ := v.(string)
-					if dom == "" {
-						continue
-					}
+				forEachDistributionLog(c, s, func(d *Resource, dom string) {
 					name, rest, _ := strings.Cut(dom, ".s3")
 					if len(s.Find(dom, bucketTypes...)) > 0 || RegionInName(rest) != "" {
 						checkTarget(c, s, d, "access-log bucket", dom, bucketTypes...)
 					} else {
 						checkTarget(c, s, d, "access-log bucket", name, bucketTypes...)
 					}
-				}
+				})
 				for _, r := range s.OfType(tRealtimeLogConfig) {
 					v, _ := r.Props.Get("endpoint.kinesisStreamConfig.streamArn")
 					checkTarget(c, s, r, "real-time log stream", v)
@@ -336,5 +327,20 @@ func globalMembers(c *Ctx, s *Stack, memberType, idProp, memberLabel, globalType
 	}
 	for _, g := range s.OfType(globalType) {
 		checkTarget(c, s, g, sourceLabel, g.Props[sourceProp], memberType)
+	}
+}
+
+// forEachDistributionLog calls fn with every CloudFront distribution that logs to a bucket and
+// that bucket's domain (loggingConfig.bucket); a domain not known until apply is reported.
+func forEachDistributionLog(c *Ctx, s *Stack, fn func(d *Resource, domain string)) {
+	for _, d := range s.OfType(tDistribution) {
+		v, _ := d.Props.Get("loggingConfig.bucket")
+		if IsUnknown(v) {
+			c.Unknown(d.Name + " loggingConfig.bucket")
+			continue
+		}
+		if dom, _ := v.(string); dom != "" {
+			fn(d, dom)
+		}
 	}
 }
