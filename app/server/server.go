@@ -37,6 +37,7 @@ type Main struct {
 	Metrics  *api.Metrics
 	Catalog  *store.Catalog
 	Tokens   *store.Tokens
+	Hasher   *store.Hasher
 	Echo     *echo.Echo
 
 	stopNear   context.CancelFunc
@@ -86,6 +87,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Main, error
 		return nil, fmt.Errorf("TOKEN_SECRET: %w", err)
 	}
 
+	m.Hasher = store.NewHasher(cfg.LoginMaxHashes, cfg.LoginQueueTimeout, cfg.LoginMaxQueue)
+	m.Metrics.ObserveHasher(m.Hasher)
+
 	var searcher store.Searcher = m.DB
 	if m.Search != nil {
 		searcher = &store.FallbackSearcher{Primary: m.Search, Secondary: m.DB, Log: log}
@@ -113,7 +117,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Main, error
 		MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout, TrustedProxies: cfg.TrustedProxies, CartTTL: cfg.CartTTL,
 	}, api.Deps{
 		Catalog:  m.Catalog,
-		Accounts: &store.Accounts{Users: m.DB, Tokens: m.Tokens},
+		Accounts: &store.Accounts{Users: m.DB, Tokens: m.Tokens, Hasher: m.Hasher},
 		Users:    m.DB,
 		Carts:    carts,
 		Orders:   orders,
