@@ -87,6 +87,36 @@ func (k *Carts) SetQuantity(ctx context.Context, owner string, productID int64, 
 	return nil
 }
 
+var addScript = redis.NewScript(`
+local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if cur == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then return {-1, 0} end
+local n = cur + tonumber(ARGV[2])
+if n > tonumber(ARGV[5]) then return {-2, cur} end
+redis.call('HSET', KEYS[1], ARGV[1], n)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return {1, n}
+`)
+
+// AddQuantity adds delta to a line in one script, so concurrent adds are all counted.
+func (k *Carts) AddQuantity(ctx context.Context, owner string, productID int64, delta, limit int) (int, error) {
+	var res []int64
+	err := k.c.do(ctx, func(ctx context.Context) error {
+		var err error
+		res, err = addScript.Run(ctx, k.c.rdb, []string{cartKey(owner)}, productID, delta, k.ttl.Milliseconds(), store.MaxCartLines, limit).Int64Slice()
+		return err
+	})
+	if err != nil {
+		return 0, unavailable(err)
+	}
+	switch res[0] {
+	case -1:
+		return 0, store.Conflict("cart_full", "a cart holds at most %d different products", store.MaxCartLines)
+	case -2:
+		return int(res[1]), store.ErrLineLimit
+	}
+	return int(res[1]), nil
+}
+
 // Clear deletes a cart.
 func (k *Carts) Clear(ctx context.Context, owner string) error {
 	return unavailable(k.c.do(ctx, func(ctx context.Context) error { return k.c.rdb.Del(ctx, cartKey(owner)).Err() }))

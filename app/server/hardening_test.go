@@ -49,3 +49,34 @@ func TestLoginBurstRunsAtMostTheConfiguredHashesAtOnce(t *testing.T) {
 	// The burst is over: logins work again.
 	a.expect(200, a.req("POST", "/api/users/login", map[string]string{"email": email, "password": "correct horse battery"}))
 }
+
+func TestConcurrentCartAddsAreAllKept(t *testing.T) {
+	a := startApp(t, nil)
+	admin := a.admin()
+	id := a.product(admin, "Mug", "mugs", 1200, 500)
+	user, _ := a.user("adder")
+	const adds = 30
+	var wg sync.WaitGroup
+	statuses := make([]int, adds)
+	for i := range adds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = a.req("POST", "/api/cart/items", map[string]any{"product_id": id, "quantity": 1}, "Authorization", user).Status
+		}()
+	}
+	wg.Wait()
+	for i, s := range statuses {
+		if s != 200 {
+			t.Fatalf("add %d answered %d", i, s)
+		}
+	}
+	cart := a.expect(200, a.req("GET", "/api/cart", nil, "Authorization", user)).json(t)
+	items := cart["items"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("cart lines: %v", items)
+	}
+	if q := items[0].(map[string]any)["quantity"].(float64); q != adds {
+		t.Fatalf("quantity %v after %d concurrent +1 adds, want %d", q, adds, adds)
+	}
+}

@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"slices"
 	"strconv"
@@ -24,6 +25,10 @@ type CartStore interface {
 	// SetQuantity sets a line; quantity 0 removes it. It fails with a conflict when the cart
 	// would exceed MaxCartLines.
 	SetQuantity(ctx context.Context, owner string, productID int64, quantity int) error
+	// AddQuantity atomically adds delta to a line and returns the new quantity. When the result
+	// would exceed limit it changes nothing and returns the current quantity and ErrLineLimit;
+	// a new line in a full cart fails with a conflict (code cart_full).
+	AddQuantity(ctx context.Context, owner string, productID int64, delta, limit int) (int, error)
 	Clear(ctx context.Context, owner string) error
 	// Merge adds the lines of from into to (quantities summed, capped) and deletes from.
 	Merge(ctx context.Context, from, to string) error
@@ -126,20 +131,34 @@ func (c *Carts) price(ctx context.Context, items map[int64]int) (CartView, error
 	return view, nil
 }
 
-// Add increases a line by quantity, checking the product exists and has the stock.
+// ErrLineLimit is what CartStore.AddQuantity returns when the line would exceed its limit.
+var ErrLineLimit = errors.New("store: cart line limit")
+
+// Add increases a line by quantity, checking the product exists and has the stock. The
+// increment is one atomic step in the store, so concurrent adds are all counted.
 func (c *Carts) Add(ctx context.Context, owner string, l LineRequest) (CartView, error) {
 	if err := l.Validate("item"); err != nil {
 		return CartView{}, err
 	}
-	items, err := c.Store.Items(ctx, owner)
+	products, err := c.Products.GetProducts(ctx, []int64{l.ProductID})
 	if err != nil {
 		return CartView{}, err
 	}
-	qty := items[l.ProductID] + l.Quantity
-	if qty > MaxLineQty {
-		return CartView{}, Invalid("quantity", "a cart line holds at most %d units", MaxLineQty)
+	p, ok := products[l.ProductID]
+	if !ok {
+		return CartView{}, NotFound("product", l.ProductID)
 	}
-	return c.set(ctx, owner, items, l.ProductID, qty)
+	cur, err := c.Store.AddQuantity(ctx, owner, l.ProductID, l.Quantity, min(MaxLineQty, p.Stock))
+	if errors.Is(err, ErrLineLimit) {
+		if cur+l.Quantity > MaxLineQty {
+			return CartView{}, Invalid("quantity", "a cart line holds at most %d units", MaxLineQty)
+		}
+		return CartView{}, Conflict("insufficient_stock", "only %d of product %d in stock", p.Stock, l.ProductID)
+	}
+	if err != nil {
+		return CartView{}, err
+	}
+	return c.View(ctx, owner)
 }
 
 // Set replaces the quantity of a line; 0 removes it.
