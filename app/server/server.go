@@ -239,6 +239,37 @@ func (m *Main) startBackground(ctx context.Context) {
 			m.syncSearch(ctx)
 		}()
 	}
+	if m.Catalog.Cache != nil {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			m.syncCache(ctx)
+		}()
+	}
+}
+
+// cacheConsumer is the outbox consumer that replays invalidations into the cache.
+const cacheConsumer = "cache-invalidation"
+
+// syncCache applies every product and order event to the cache, retrying while Redis fails,
+// so that no committed write leaves a stale cached document behind.
+func (m *Main) syncCache(ctx context.Context) {
+	for ctx.Err() == nil {
+		n, err := m.DB.ConsumeOutbox(ctx, cacheConsumer, 500, m.Catalog.InvalidateEvents)
+		wait := 200 * time.Millisecond
+		if err != nil {
+			if ctx.Err() == nil {
+				m.Log.Warn("cache invalidation from the outbox failed; retrying", "err", err)
+			}
+			wait = time.Second
+		} else if n > 0 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+	}
 }
 
 func (m *Main) checks() []api.Check {
