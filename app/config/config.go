@@ -64,6 +64,11 @@ type Config struct {
 	LoginMaxHashes    int
 	LoginQueueTimeout time.Duration
 	LoginMaxQueue     int
+	// Per-account login backoff: LoginThrottleFree failures, then LoginThrottleBase doubling
+	// per failure up to LoginThrottleMax.
+	LoginThrottleFree int
+	LoginThrottleBase time.Duration
+	LoginThrottleMax  time.Duration
 }
 
 // DefaultLoginMaxHashes is the default of LOGIN_MAX_HASHES: one argon2id hash per CPU the Go
@@ -249,6 +254,12 @@ func Load(getenv func(string) string) (Config, error) {
 	c.LoginMaxHashes = int(integer("LOGIN_MAX_HASHES", int64(DefaultLoginMaxHashes()), 1, 1024))
 	c.LoginQueueTimeout = dur("LOGIN_QUEUE_TIMEOUT", 2*time.Second, time.Millisecond, time.Minute)
 	c.LoginMaxQueue = int(integer("LOGIN_MAX_QUEUE", 256, 0, 100_000))
+	c.LoginThrottleFree = int(integer("LOGIN_THROTTLE_FREE", 5, 1, 1000))
+	c.LoginThrottleBase = dur("LOGIN_THROTTLE_BASE", time.Second, time.Millisecond, time.Hour)
+	c.LoginThrottleMax = dur("LOGIN_THROTTLE_MAX", 5*time.Minute, time.Millisecond, 24*time.Hour)
+	if c.LoginThrottleBase > c.LoginThrottleMax {
+		bad("LOGIN_THROTTLE_BASE", "must not exceed LOGIN_THROTTLE_MAX (%s)", c.LoginThrottleMax)
+	}
 	c.ShutdownTimeout = dur("SHUTDOWN_TIMEOUT", 20*time.Second, 0, 10*time.Minute)
 	c.RequestTimeout = dur("REQUEST_TIMEOUT", 15*time.Second, 100*time.Millisecond, 5*time.Minute)
 	if s := str("TRUSTED_PROXIES", ""); s != "" {

@@ -1,9 +1,15 @@
 package server_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestLoginBurstRunsAtMostTheConfiguredHashesAtOnce(t *testing.T) {
@@ -79,4 +85,52 @@ func TestConcurrentCartAddsAreAllKept(t *testing.T) {
 	if q := items[0].(map[string]any)["quantity"].(float64); q != adds {
 		t.Fatalf("quantity %v after %d concurrent +1 adds, want %d", q, adds, adds)
 	}
+}
+
+// fromAddr returns a client whose connections come from the loopback address ip.
+func fromAddr(ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DialContext: d.DialContext}}
+}
+
+func TestPasswordGuessingIsThrottledPerAccountAcrossAddresses(t *testing.T) {
+	a := startApp(t, nil)
+	var mu sync.Mutex
+	now := time.Now()
+	a.m.Throttle.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+
+	email := fmt.Sprintf("victim-%d@example.com", emailSeq.Add(1))
+	a.expect(201, a.req("POST", "/api/users", map[string]string{"email": email, "password": "correct horse battery", "name": "Victim"}))
+	login := func(hc *http.Client, who, password string) resp {
+		b, _ := json.Marshal(map[string]string{"email": who, "password": password})
+		res, err := hc.Post(a.base+"/api/users/login", "application/json", bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return resp{Status: res.StatusCode, Header: res.Header, Body: body}
+	}
+	ghost := fmt.Sprintf("ghost-%d@example.com", emailSeq.Add(1)) // no such account
+	for i := range 60 {
+		hc := fromAddr(fmt.Sprintf("127.0.0.%d", i+2))
+		for _, who := range []string{email, ghost} {
+			if r := login(hc, who, fmt.Sprintf("guess number %d", i)); r.Status != 401 && r.Status != 429 {
+				t.Fatalf("guess %d for %s: %d %s", i, who, r.Status, r.Body)
+			}
+		}
+	}
+	for _, who := range []string{email, ghost} {
+		r := login(fromAddr("127.0.0.99"), who, "correct horse battery")
+		if r.Status != 429 || r.errCode(t) != "login_throttled" || r.Header.Get("Retry-After") == "" {
+			t.Fatalf("%s after 60 wrong passwords from 60 addresses: %d %s (want 429 login_throttled, the same for an unknown email)", who, r.Status, r.Body)
+		}
+	}
+	// The backoff is capped (LOGIN_THROTTLE_MAX, 5 minutes by default): the owner gets in then,
+	// and success resets the count.
+	advance(5*time.Minute + time.Second)
+	a.expect(200, login(fromAddr("127.0.0.99"), email, "correct horse battery"))
+	a.expect(401, login(fromAddr("127.0.0.99"), email, "one more typo"))
+	a.expect(200, login(fromAddr("127.0.0.99"), email, "correct horse battery"))
 }

@@ -38,6 +38,7 @@ type Main struct {
 	Catalog  *store.Catalog
 	Tokens   *store.Tokens
 	Hasher   *store.Hasher
+	Throttle *store.LoginThrottle
 	Echo     *echo.Echo
 
 	stopNear   context.CancelFunc
@@ -89,6 +90,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Main, error
 
 	m.Hasher = store.NewHasher(cfg.LoginMaxHashes, cfg.LoginQueueTimeout, cfg.LoginMaxQueue)
 	m.Metrics.ObserveHasher(m.Hasher)
+	m.Throttle = store.NewLoginThrottle(cfg.LoginThrottleFree, cfg.LoginThrottleBase, cfg.LoginThrottleMax)
 
 	var searcher store.Searcher = m.DB
 	if m.Search != nil {
@@ -117,7 +119,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Main, error
 		MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout, TrustedProxies: cfg.TrustedProxies, CartTTL: cfg.CartTTL,
 	}, api.Deps{
 		Catalog:  m.Catalog,
-		Accounts: &store.Accounts{Users: m.DB, Tokens: m.Tokens, Hasher: m.Hasher},
+		Accounts: &store.Accounts{Users: m.DB, Tokens: m.Tokens, Hasher: m.Hasher, Throttle: m.Throttle},
 		Users:    m.DB,
 		Carts:    carts,
 		Orders:   orders,

@@ -62,7 +62,10 @@ func (h *Hasher) run(ctx context.Context, fn func() error) error {
 	}
 	defer h.release()
 	n := h.inFlight.Add(1)
-	for p := h.peak.Load(); n > p && !h.peak.CompareAndSwap(p, n); p = h.peak.Load() {
+	for p := h.peak.Load(); n > p; p = h.peak.Load() {
+		if h.peak.CompareAndSwap(p, n) {
+			break
+		}
 	}
 	defer h.inFlight.Add(-1)
 	return fn()

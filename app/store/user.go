@@ -197,6 +197,8 @@ type Accounts struct {
 	Users  UserRepository
 	Tokens *Tokens
 	Hasher *Hasher // bounds argon2id hashes in flight; nil: unbounded
+	// Throttle slows password guessing per account; nil: none.
+	Throttle *LoginThrottle
 }
 
 func (a *Accounts) hasher() *Hasher {
@@ -229,11 +231,15 @@ func (a *Accounts) Login(ctx context.Context, c Credentials) (User, string, erro
 	if c.Password == "" {
 		return User{}, "", Invalid("password", "password is required")
 	}
+	if err := a.Throttle.Check(email); err != nil {
+		return User{}, "", err
+	}
 	u, err := a.Users.GetUserByEmail(ctx, email)
 	if IsNotFound(err) {
 		if _, err := a.hasher().Check(ctx, dummyHash, c.Password); err != nil {
 			return User{}, "", err
 		}
+		a.Throttle.Failed(email)
 		return User{}, "", ErrBadCredentials
 	}
 	if err != nil {
@@ -244,8 +250,10 @@ func (a *Accounts) Login(ctx context.Context, c Credentials) (User, string, erro
 		return User{}, "", err
 	}
 	if !ok {
+		a.Throttle.Failed(email)
 		return User{}, "", ErrBadCredentials
 	}
+	a.Throttle.Succeeded(email)
 	return u, a.Tokens.Issue(u), nil
 }
 
