@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -49,6 +51,7 @@ var statusByKind = map[any]int{
 	store.KindPaymentDeclined:  http.StatusPaymentRequired,
 	store.KindIdempotencyReuse: http.StatusUnprocessableEntity,
 	store.KindUnavailable:      http.StatusServiceUnavailable,
+	store.KindThrottled:        http.StatusTooManyRequests,
 	kindMalformed:              http.StatusBadRequest,
 	kindTooLarge:               http.StatusRequestEntityTooLarge,
 	kindUnsupportedMedia:       http.StatusUnsupportedMediaType,
@@ -125,6 +128,10 @@ func (a *API) handleError(err error, c echo.Context) {
 	}
 	if p.kind == store.KindUnavailable {
 		c.Response().Header().Set("Retry-After", "1")
+	}
+	var se *store.Error
+	if errors.As(err, &se) && se.RetryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(se.RetryAfter.Seconds()))))
 	}
 	body := ErrorBody{Error: ErrorDetail{Code: p.code, Message: p.message, Field: p.field, RequestID: rid}}
 	if c.Request().Method == http.MethodHead {

@@ -202,7 +202,8 @@ func (a *API) setCartItem(c echo.Context) error {
 		return err
 	}
 	var body struct {
-		Quantity *int `json:"quantity"`
+		Quantity  *int         `json:"quantity"`
+		UnitPrice *store.Money `json:"unit_price"`
 	}
 	if err := DecodeJSON(c.Request(), &body); err != nil {
 		return err
@@ -210,7 +211,7 @@ func (a *API) setCartItem(c echo.Context) error {
 	if body.Quantity == nil {
 		return store.Invalid("quantity", "quantity is required")
 	}
-	v, err := a.Carts.Set(c.Request().Context(), owner, id, *body.Quantity)
+	v, err := a.Carts.Set(c.Request().Context(), owner, id, *body.Quantity, body.UnitPrice)
 	if err != nil {
 		return err
 	}
@@ -229,7 +230,7 @@ func (a *API) removeCartItem(c echo.Context) error {
 	if owner == "" {
 		return store.NotFound("cart item", id)
 	}
-	v, err := a.Carts.Set(c.Request().Context(), owner, id, 0)
+	v, err := a.Carts.Set(c.Request().Context(), owner, id, 0, nil)
 	if err != nil {
 		return err
 	}

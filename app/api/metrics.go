@@ -3,6 +3,8 @@ package api
 import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"globalstack/app/store"
 )
 
 // Metrics holds the Prometheus series of one server instance (its own registry, so several
@@ -52,3 +54,17 @@ func (m *Metrics) CacheResult(kind, result string) { m.Cache.WithLabelValues(kin
 
 // OrderResult implements store.Metrics.
 func (m *Metrics) OrderResult(outcome string) { m.Orders.WithLabelValues(outcome).Inc() }
+
+// ObserveHasher exports the password hashes in flight and those refused with login_busy.
+func (m *Metrics) ObserveHasher(h *store.Hasher) {
+	m.Registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "storefront_password_hashes_in_flight",
+			Help: "argon2id hashes (login, registration) running now; at most LOGIN_MAX_HASHES.",
+		}, func() float64 { return float64(h.InFlight()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "storefront_login_busy_total",
+			Help: "Logins and registrations refused with 503 login_busy (queue full or deadline passed).",
+		}, func() float64 { return float64(h.Rejected()) }),
+	)
+}

@@ -59,7 +59,21 @@ type Config struct {
 	TrustedProxies     []*net.IPNet
 	MigrateOnStart     bool
 	PaymentProvider    string
+	// LoginMaxHashes bounds argon2id hashes (login, registration) running at once; more wait
+	// up to LoginQueueTimeout, at most LoginMaxQueue of them, then get 503 login_busy.
+	LoginMaxHashes    int
+	LoginQueueTimeout time.Duration
+	LoginMaxQueue     int
+	// Per-account login backoff: LoginThrottleFree failures, then LoginThrottleBase doubling
+	// per failure up to LoginThrottleMax.
+	LoginThrottleFree int
+	LoginThrottleBase time.Duration
+	LoginThrottleMax  time.Duration
 }
+
+// DefaultLoginMaxHashes is the default of LOGIN_MAX_HASHES: one argon2id hash per CPU the Go
+// runtime schedules on; a hash is CPU-bound, so more at once only add memory and latency.
+func DefaultLoginMaxHashes() int { return runtime.GOMAXPROCS(0) }
 
 // Load reads the configuration through getenv (os.Getenv in production, a map in tests).
 func Load(getenv func(string) string) (Config, error) {
@@ -237,6 +251,15 @@ func Load(getenv func(string) string) (Config, error) {
 	c.CacheTTL = dur("CACHE_TTL", 5*time.Minute, time.Second, 24*time.Hour)
 	c.CacheLocalTTL = dur("CACHE_LOCAL_TTL", 2*time.Second, 0, time.Minute)
 	c.CartTTL = dur("CART_TTL", 30*24*time.Hour, time.Minute, 365*24*time.Hour)
+	c.LoginMaxHashes = int(integer("LOGIN_MAX_HASHES", int64(DefaultLoginMaxHashes()), 1, 1024))
+	c.LoginQueueTimeout = dur("LOGIN_QUEUE_TIMEOUT", 2*time.Second, time.Millisecond, time.Minute)
+	c.LoginMaxQueue = int(integer("LOGIN_MAX_QUEUE", 256, 0, 100_000))
+	c.LoginThrottleFree = int(integer("LOGIN_THROTTLE_FREE", 5, 1, 1000))
+	c.LoginThrottleBase = dur("LOGIN_THROTTLE_BASE", time.Second, time.Millisecond, time.Hour)
+	c.LoginThrottleMax = dur("LOGIN_THROTTLE_MAX", 5*time.Minute, time.Millisecond, 24*time.Hour)
+	if c.LoginThrottleBase > c.LoginThrottleMax {
+		bad("LOGIN_THROTTLE_BASE", "must not exceed LOGIN_THROTTLE_MAX (%s)", c.LoginThrottleMax)
+	}
 	c.ShutdownTimeout = dur("SHUTDOWN_TIMEOUT", 20*time.Second, 0, 10*time.Minute)
 	c.RequestTimeout = dur("REQUEST_TIMEOUT", 15*time.Second, 100*time.Millisecond, 5*time.Minute)
 	if s := str("TRUSTED_PROXIES", ""); s != "" {

@@ -178,8 +178,13 @@ func (d *DB) ListProducts(ctx context.Context, q store.ListQuery) (store.Page[st
 	return page, nil
 }
 
-func productEvent(ctx context.Context, tx pgx.Tx, topic string, id int64) error {
-	payload, _ := json.Marshal(map[string]int64{"product_id": id})
+// productEvent records a product change; categories are those whose listings showed or now
+// show the product, for the cache invalidation consumer.
+func productEvent(ctx context.Context, tx pgx.Tx, topic string, id int64, categories ...string) error {
+	payload, _ := json.Marshal(struct {
+		ProductID  int64    `json:"product_id"`
+		Categories []string `json:"categories,omitempty"`
+	}{id, categories})
 	_, err := tx.Exec(ctx, "INSERT INTO outbox (topic, key, payload) VALUES ($1, $2, $3)", topic, strconv.FormatInt(id, 10), payload)
 	return err
 }
@@ -221,7 +226,7 @@ func (d *DB) CreateProduct(ctx context.Context, in store.ProductInput) (store.Pr
 		if err != nil {
 			return err
 		}
-		return productEvent(ctx, tx, "product.created", p.ID)
+		return productEvent(ctx, tx, "product.created", p.ID, p.Category)
 	})
 	return p, productWriteErr(err, in)
 }
@@ -269,7 +274,7 @@ func (d *DB) UpdateProduct(ctx context.Context, id int64, in store.ProductInput)
 		if err != nil {
 			return err
 		}
-		return productEvent(ctx, tx, "product.updated", id)
+		return productEvent(ctx, tx, "product.updated", id, before.Category, after.Category)
 	})
 	return before, after, productWriteErr(err, in)
 }
@@ -286,7 +291,7 @@ func (d *DB) DeleteProduct(ctx context.Context, id int64) (store.Product, error)
 		if err != nil {
 			return err
 		}
-		return productEvent(ctx, tx, "product.deleted", id)
+		return productEvent(ctx, tx, "product.deleted", id, p.Category)
 	})
 	return p, productWriteErr(err, store.ProductInput{})
 }
@@ -303,7 +308,7 @@ func (d *DB) AdjustStock(ctx context.Context, id int64, delta int) (store.Produc
 		if err != nil {
 			return err
 		}
-		return productEvent(ctx, tx, "product.stock_changed", id)
+		return productEvent(ctx, tx, "product.stock_changed", id, p.Category)
 	})
 	if code, _ := pgCode(err); code == "22003" {
 		return p, store.Invalid("delta", "stock would exceed the maximum")

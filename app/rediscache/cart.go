@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -22,6 +23,26 @@ func NewCarts(c *Client, ttl time.Duration) *Carts { return &Carts{c: c, ttl: tt
 
 func cartKey(owner string) string { return "sf:cart:{" + owner + "}" }
 
+// priceKey holds the price the shopper saw per line (field = product id, value = "amount
+// currency"); it shares the cart's hash tag, so scripts touch both in one slot.
+func priceKey(owner string) string { return cartKey(owner) + ":p" }
+
+func encodePrice(m store.Money) string {
+	if m.Currency == "" {
+		return ""
+	}
+	return strconv.FormatInt(m.Amount, 10) + " " + m.Currency
+}
+
+func decodePrice(s string) store.Money {
+	amount, cur, ok := strings.Cut(s, " ")
+	n, err := strconv.ParseInt(amount, 10, 64)
+	if !ok || err != nil {
+		return store.Money{}
+	}
+	return store.Money{Amount: n, Currency: cur}
+}
+
 func unavailable(err error) error {
 	if err == nil || errors.Is(err, redis.Nil) {
 		return nil
@@ -33,27 +54,30 @@ func unavailable(err error) error {
 	return &store.Error{Kind: store.KindUnavailable, Code: store.ErrCartUnavailable.Code, Message: store.ErrCartUnavailable.Message, Err: err}
 }
 
-// Items returns the lines of a cart.
-func (k *Carts) Items(ctx context.Context, owner string) (map[int64]int, error) {
-	var raw map[string]string
+// Items returns the lines of a cart with the prices the shopper saw.
+func (k *Carts) Items(ctx context.Context, owner string) (map[int64]store.CartItem, error) {
+	var qty, prices *redis.MapStringStringCmd
 	err := k.c.do(ctx, func(ctx context.Context) error {
-		var err error
-		raw, err = k.c.rdb.HGetAll(ctx, cartKey(owner)).Result()
+		_, err := k.c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			qty = p.HGetAll(ctx, cartKey(owner))
+			prices = p.HGetAll(ctx, priceKey(owner))
+			return nil
+		})
 		return err
 	})
 	if err != nil {
 		return nil, unavailable(err)
 	}
-	return parseCart(raw), nil
+	return parseCart(qty.Val(), prices.Val()), nil
 }
 
-func parseCart(raw map[string]string) map[int64]int {
-	out := make(map[int64]int, len(raw))
+func parseCart(raw, prices map[string]string) map[int64]store.CartItem {
+	out := make(map[int64]store.CartItem, len(raw))
 	for f, v := range raw {
 		id, err1 := strconv.ParseInt(f, 10, 64)
 		q, err2 := strconv.Atoi(v)
 		if err1 == nil && err2 == nil && id > 0 && q > 0 {
-			out[id] = q
+			out[id] = store.CartItem{Quantity: q, Seen: decodePrice(prices[f])}
 		}
 	}
 	return out
@@ -62,20 +86,24 @@ func parseCart(raw map[string]string) map[int64]int {
 var setScript = redis.NewScript(`
 if tonumber(ARGV[2]) == 0 then
   redis.call('HDEL', KEYS[1], ARGV[1])
+  redis.call('HDEL', KEYS[2], ARGV[1])
   return 1
 end
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[5]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return 1
 `)
 
-// SetQuantity sets or removes a line atomically, enforcing the line limit.
-func (k *Carts) SetQuantity(ctx context.Context, owner string, productID int64, qty int) error {
+// SetQuantity sets or removes a line atomically, enforcing the line limit, and records the
+// price the shopper saw.
+func (k *Carts) SetQuantity(ctx context.Context, owner string, productID int64, qty int, seen store.Money) error {
 	var ok int64
 	err := k.c.do(ctx, func(ctx context.Context) error {
 		var err error
-		ok, err = setScript.Run(ctx, k.c.rdb, []string{cartKey(owner)}, productID, qty, k.ttl.Milliseconds(), store.MaxCartLines).Int64()
+		ok, err = setScript.Run(ctx, k.c.rdb, []string{cartKey(owner), priceKey(owner)}, productID, qty, k.ttl.Milliseconds(), store.MaxCartLines, encodePrice(seen)).Int64()
 		return err
 	})
 	if err != nil {
@@ -87,9 +115,42 @@ func (k *Carts) SetQuantity(ctx context.Context, owner string, productID int64, 
 	return nil
 }
 
+var addScript = redis.NewScript(`
+local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if cur == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then return {-1, 0} end
+local n = cur + tonumber(ARGV[2])
+if n > tonumber(ARGV[5]) then return {-2, cur} end
+redis.call('HSET', KEYS[1], ARGV[1], n)
+if ARGV[6] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[6]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return {1, n}
+`)
+
+// AddQuantity adds delta to a line in one script, so concurrent adds are all counted, and
+// records the price the shopper saw.
+func (k *Carts) AddQuantity(ctx context.Context, owner string, productID int64, delta, limit int, seen store.Money) (int, error) {
+	var res []int64
+	err := k.c.do(ctx, func(ctx context.Context) error {
+		var err error
+		res, err = addScript.Run(ctx, k.c.rdb, []string{cartKey(owner), priceKey(owner)}, productID, delta, k.ttl.Milliseconds(), store.MaxCartLines, limit, encodePrice(seen)).Int64Slice()
+		return err
+	})
+	if err != nil {
+		return 0, unavailable(err)
+	}
+	switch res[0] {
+	case -1:
+		return 0, store.Conflict("cart_full", "a cart holds at most %d different products", store.MaxCartLines)
+	case -2:
+		return int(res[1]), store.ErrLineLimit
+	}
+	return int(res[1]), nil
+}
+
 // Clear deletes a cart.
 func (k *Carts) Clear(ctx context.Context, owner string) error {
-	return unavailable(k.c.do(ctx, func(ctx context.Context) error { return k.c.rdb.Del(ctx, cartKey(owner)).Err() }))
+	return unavailable(k.c.do(ctx, func(ctx context.Context) error { return k.c.rdb.Del(ctx, cartKey(owner), priceKey(owner)).Err() }))
 }
 
 // Merge adds the lines of from to to. The two carts may live in different cluster slots, so
@@ -104,11 +165,16 @@ func (k *Carts) Merge(ctx context.Context, from, to string) error {
 		return err
 	}
 	fields := make([]any, 0, 2*len(src))
-	for id, q := range src {
-		if _, exists := dst[id]; !exists && len(dst)+len(fields)/2 >= store.MaxCartLines {
+	var prices []any
+	for id, line := range src {
+		have, exists := dst[id]
+		if !exists && len(dst)+len(fields)/2 >= store.MaxCartLines {
 			continue
 		}
-		fields = append(fields, strconv.FormatInt(id, 10), min(dst[id]+q, store.MaxLineQty))
+		fields = append(fields, strconv.FormatInt(id, 10), min(have.Quantity+line.Quantity, store.MaxLineQty))
+		if p := encodePrice(line.Seen); !exists && p != "" {
+			prices = append(prices, strconv.FormatInt(id, 10), p)
+		}
 	}
 	return unavailable(k.c.do(ctx, func(ctx context.Context) error {
 		_, err := k.c.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
@@ -116,7 +182,11 @@ func (k *Carts) Merge(ctx context.Context, from, to string) error {
 				p.HSet(ctx, cartKey(to), fields...)
 				p.PExpire(ctx, cartKey(to), k.ttl)
 			}
-			p.Del(ctx, cartKey(from))
+			if len(prices) > 0 {
+				p.HSet(ctx, priceKey(to), prices...)
+				p.PExpire(ctx, priceKey(to), k.ttl)
+			}
+			p.Del(ctx, cartKey(from), priceKey(from))
 			return nil
 		})
 		return err

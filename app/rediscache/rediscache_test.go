@@ -73,34 +73,34 @@ func TestCacheFillIsFencedByInvalidation(t *testing.T) {
 func TestCartStoreContract(t *testing.T) {
 	ctx := context.Background()
 	carts := rediscache.NewCarts(client(t, testenv.Redis(t)), time.Hour)
-	if err := carts.SetQuantity(ctx, "s:anon", 1, 2); err != nil {
+	if err := carts.SetQuantity(ctx, "s:anon", 1, 2, store.Money{Amount: 500, Currency: "USD"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := carts.SetQuantity(ctx, "s:anon", 2, 98); err != nil {
+	if err := carts.SetQuantity(ctx, "s:anon", 2, 98, store.Money{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := carts.SetQuantity(ctx, "u:7", 2, 5); err != nil {
+	if err := carts.SetQuantity(ctx, "u:7", 2, 5, store.Money{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := carts.Merge(ctx, "s:anon", "u:7"); err != nil {
 		t.Fatal(err)
 	}
 	got, err := carts.Items(ctx, "u:7")
-	if err != nil || len(got) != 2 || got[1] != 2 || got[2] != store.MaxLineQty {
+	if err != nil || len(got) != 2 || got[1] != (store.CartItem{Quantity: 2, Seen: store.Money{Amount: 500, Currency: "USD"}}) || got[2].Quantity != store.MaxLineQty {
 		t.Fatalf("merged cart (quantities summed and capped): %v %v", got, err)
 	}
 	if anon, _ := carts.Items(ctx, "s:anon"); len(anon) != 0 {
 		t.Fatalf("source cart not deleted: %v", anon)
 	}
 	for i := int64(100); i < 100+store.MaxCartLines; i++ {
-		if err := carts.SetQuantity(ctx, "u:full", i, 1); err != nil {
+		if err := carts.SetQuantity(ctx, "u:full", i, 1, store.Money{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := carts.SetQuantity(ctx, "u:full", 1, 1); store.KindOf(err) != store.KindConflict {
+	if err := carts.SetQuantity(ctx, "u:full", 1, 1, store.Money{}); store.KindOf(err) != store.KindConflict {
 		t.Fatalf("line limit: %v", err)
 	}
-	if err := carts.SetQuantity(ctx, "u:7", 1, 0); err != nil {
+	if err := carts.SetQuantity(ctx, "u:7", 1, 0, store.Money{}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := carts.Items(ctx, "u:7"); len(got) != 1 {

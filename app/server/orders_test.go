@@ -48,15 +48,19 @@ func TestCartAnonymousMergeAndCheckoutFromCart(t *testing.T) {
 	if anon := a.expect(200, a.req("GET", "/api/cart", nil, "X-Cart-Session", sid)).json(t); len(anon["items"].([]any)) != 0 {
 		t.Fatalf("anonymous cart not emptied by the merge: %v", anon)
 	}
-	// A price change shows in the cart at the current price.
+	// A price change shows in the cart at the current price, flagged until the shopper accepts it.
 	a.expect(200, a.req("PATCH", fmt.Sprintf("/api/admin/products/%d", pen), map[string]any{"price": map[string]any{"amount": 400, "currency": "USD"}}, "Authorization", admin))
 	cart = a.expect(200, a.req("GET", "/api/cart", nil, "Authorization", user)).json(t)
-	if sub := cart["subtotal"].([]any)[0].(map[string]any); sub["amount"].(float64) != 2*1200+3*400 {
-		t.Fatalf("cart not repriced: %v", sub)
+	if sub := cart["subtotal"].([]any)[0].(map[string]any); sub["amount"].(float64) != 2*1200+3*400 || cart["valid"] != false {
+		t.Fatalf("cart not repriced and flagged: %v", cart)
 	}
 
 	body := orderBody(0, 0, "tok_visa")
 	delete(body, "items")
+	if code := a.expect(409, a.req("POST", "/api/orders", body, "Authorization", user, "Idempotency-Key", "cart-0")).errCode(t); code != "price_changed" {
+		t.Fatalf("checkout of a cart with a price the shopper did not see: %s", code)
+	}
+	a.expect(200, a.req("PUT", fmt.Sprintf("/api/cart/items/%d", pen), map[string]any{"quantity": 3}, "Authorization", user))
 	o := a.expect(201, a.req("POST", "/api/orders", body, "Authorization", user, "Idempotency-Key", "cart-1")).json(t)
 	if o["status"] != "paid" || o["total"].(map[string]any)["amount"].(float64) != 2*1200+3*400 {
 		t.Fatalf("order from cart: %v", o)

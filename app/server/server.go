@@ -37,6 +37,8 @@ type Main struct {
 	Metrics  *api.Metrics
 	Catalog  *store.Catalog
 	Tokens   *store.Tokens
+	Hasher   *store.Hasher
+	Throttle *store.LoginThrottle
 	Echo     *echo.Echo
 
 	stopNear   context.CancelFunc
@@ -86,6 +88,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Main, error
 		return nil, fmt.Errorf("TOKEN_SECRET: %w", err)
 	}
 
+	m.Hasher = store.NewHasher(cfg.LoginMaxHashes, cfg.LoginQueueTimeout, cfg.LoginMaxQueue)
+	m.Metrics.ObserveHasher(m.Hasher)
+	m.Throttle = store.NewLoginThrottle(cfg.LoginThrottleFree, cfg.LoginThrottleBase, cfg.LoginThrottleMax)
+
 	var searcher store.Searcher = m.DB
 	if m.Search != nil {
 		searcher = &store.FallbackSearcher{Primary: m.Search, Secondary: m.DB, Log: log}
@@ -113,7 +119,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Main, error
 		MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout, TrustedProxies: cfg.TrustedProxies, CartTTL: cfg.CartTTL,
 	}, api.Deps{
 		Catalog:  m.Catalog,
-		Accounts: &store.Accounts{Users: m.DB, Tokens: m.Tokens},
+		Accounts: &store.Accounts{Users: m.DB, Tokens: m.Tokens, Hasher: m.Hasher, Throttle: m.Throttle},
 		Users:    m.DB,
 		Carts:    carts,
 		Orders:   orders,
@@ -234,6 +240,37 @@ func (m *Main) startBackground(ctx context.Context) {
 			defer m.wg.Done()
 			m.syncSearch(ctx)
 		}()
+	}
+	if m.Catalog.Cache != nil {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			m.syncCache(ctx)
+		}()
+	}
+}
+
+// cacheConsumer is the outbox consumer that replays invalidations into the cache.
+const cacheConsumer = "cache-invalidation"
+
+// syncCache applies every product and order event to the cache, retrying while Redis fails,
+// so that no committed write leaves a stale cached document behind.
+func (m *Main) syncCache(ctx context.Context) {
+	for ctx.Err() == nil {
+		n, err := m.DB.ConsumeOutbox(ctx, cacheConsumer, 500, m.Catalog.InvalidateEvents)
+		wait := 200 * time.Millisecond
+		if err != nil {
+			if ctx.Err() == nil {
+				m.Log.Warn("cache invalidation from the outbox failed; retrying", "err", err)
+			}
+			wait = time.Second
+		} else if n > 0 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -204,17 +205,58 @@ func (c *Catalog) ProductChanged(ctx context.Context, id int64, category string)
 	c.invalidate(ctx, productGroup(id), listingGroup(category), allListings, searchResults)
 }
 
+// InvalidateEvents drops what the outbox events changed and returns the cache's error, so the
+// outbox consumer retries until Redis has taken the invalidation: an invalidation that fails
+// at write time (Redis stalled) is applied once Redis answers again, instead of leaving the
+// old document for the rest of its TTL.
+func (c *Catalog) InvalidateEvents(ctx context.Context, events []Event) error {
+	if c.Cache == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var groups []string
+	add := func(g string) {
+		if !seen[g] {
+			seen[g] = true
+			groups = append(groups, g)
+		}
+	}
+	for _, e := range events {
+		ids := e.ProductIDs()
+		for _, id := range ids {
+			add(productGroup(id))
+		}
+		if !strings.HasPrefix(e.Topic, "product.") {
+			continue // order events change stock; listings follow availability flips at write time
+		}
+		var p struct {
+			Categories []string `json:"categories"`
+		}
+		_ = json.Unmarshal(e.Payload, &p)
+		for _, cat := range p.Categories {
+			add(listingGroup(cat))
+		}
+		add(allListings)
+		add(searchResults)
+	}
+	if len(groups) == 0 {
+		return nil
+	}
+	return c.Cache.Invalidate(ctx, groups...)
+}
+
 func (c *Catalog) invalidate(ctx context.Context, groups ...string) {
 	if c.Cache == nil || len(groups) == 0 {
 		return
 	}
-	// The write is committed; a failed invalidation leaves stale data for at most the TTL.
-	// Use a fresh context so a client disconnect does not skip it.
+	// The write is committed; a failed invalidation is applied again by the outbox consumer
+	// (InvalidateEvents) once Redis answers. Use a fresh context so a client disconnect does
+	// not skip it.
 	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	if err := c.Cache.Invalidate(ictx, groups...); err != nil {
 		c.metrics().CacheResult("invalidate", "error")
-		c.logger().Warn("cache invalidation failed; entries expire with their TTL", "groups", groups, "err", err)
+		c.logger().Warn("cache invalidation failed; the outbox consumer retries it", "groups", groups, "err", err)
 	}
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies an error for callers; the HTTP layer maps each kind to one status code.
@@ -21,6 +22,7 @@ const (
 	KindPaymentDeclined       // the payment provider refused the charge
 	KindIdempotencyReuse      // the same Idempotency-Key was used with a different request
 	KindUnavailable           // a dependency needed for this request is down
+	KindThrottled             // too many attempts; retry after RetryAfter
 )
 
 // Error is the error vocabulary of the domain. Code is stable and machine readable; Message is
@@ -32,6 +34,8 @@ type Error struct {
 	Message string
 	Field   string
 	Err     error
+	// RetryAfter, when set, is how long the client should wait before retrying.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

@@ -432,8 +432,12 @@ func (s *Orders) cartLines(ctx context.Context, userID int64) ([]LineRequest, er
 		return nil, Invalid("items", "the cart is empty; add items or send them in the request")
 	}
 	lines := make([]LineRequest, 0, len(items))
-	for id, q := range items {
-		lines = append(lines, LineRequest{ProductID: id, Quantity: q})
+	for id, it := range items {
+		l := LineRequest{ProductID: id, Quantity: it.Quantity}
+		if it.Seen.Currency != "" {
+			l.UnitPrice = &it.Seen
+		}
+		lines = append(lines, l)
 	}
 	return lines, nil
 }
@@ -447,6 +451,9 @@ func (s *Orders) quote(start CheckoutStart, userID int64, key, hash string, line
 		p, ok := products[l.ProductID]
 		if !ok {
 			return NewOrder{}, NotFound("product", l.ProductID)
+		}
+		if err := checkSeenPrice(p, l.UnitPrice); err != nil {
+			return NewOrder{}, err
 		}
 		if p.Stock < l.Quantity {
 			return NewOrder{}, Conflict("out_of_stock", "product %d has %d in stock, %d requested", p.ID, p.Stock, l.Quantity)

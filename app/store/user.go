@@ -196,14 +196,26 @@ func (t *Tokens) sign(s string) []byte {
 type Accounts struct {
 	Users  UserRepository
 	Tokens *Tokens
+	Hasher *Hasher // bounds argon2id hashes in flight; nil: unbounded
+	// Throttle slows password guessing per account; nil: none.
+	Throttle *LoginThrottle
 }
+
+func (a *Accounts) hasher() *Hasher {
+	if a.Hasher == nil {
+		return unboundedHasher
+	}
+	return a.Hasher
+}
+
+var unboundedHasher = NewHasher(0, 0, 0)
 
 // Register creates a customer account.
 func (a *Accounts) Register(ctx context.Context, r Registration) (User, error) {
 	if err := r.Validate(); err != nil {
 		return User{}, err
 	}
-	hash, err := HashPassword(r.Password)
+	hash, err := a.hasher().Hash(ctx, r.Password)
 	if err != nil {
 		return User{}, err
 	}
@@ -219,17 +231,29 @@ func (a *Accounts) Login(ctx context.Context, c Credentials) (User, string, erro
 	if c.Password == "" {
 		return User{}, "", Invalid("password", "password is required")
 	}
+	if err := a.Throttle.Check(email); err != nil {
+		return User{}, "", err
+	}
 	u, err := a.Users.GetUserByEmail(ctx, email)
 	if IsNotFound(err) {
-		CheckPassword(dummyHash, c.Password)
+		if _, err := a.hasher().Check(ctx, dummyHash, c.Password); err != nil {
+			return User{}, "", err
+		}
+		a.Throttle.Failed(email)
 		return User{}, "", ErrBadCredentials
 	}
 	if err != nil {
 		return User{}, "", err
 	}
-	if !CheckPassword(u.PasswordHash, c.Password) {
+	ok, err := a.hasher().Check(ctx, u.PasswordHash, c.Password)
+	if err != nil {
+		return User{}, "", err
+	}
+	if !ok {
+		a.Throttle.Failed(email)
 		return User{}, "", ErrBadCredentials
 	}
+	a.Throttle.Succeeded(email)
 	return u, a.Tokens.Issue(u), nil
 }
 
