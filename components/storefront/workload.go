@@ -151,33 +151,27 @@ func (b *builder) secretProviderClass(name, secretName string, refs []secretRef,
 	}, b.k8sOpts(pulumi.DependsOn([]pulumi.Resource{ns}))...)
 }
 
+// env is the app's environment: its listener, the PostgreSQL connection as AppDBUser with
+// IAM auth, Redis, search, the plain Env settings and the secrets synced into SecretName.
 func (b *builder) env(refs []secretRef) corev1.EnvVarArray {
 	a := b.a
-	plain := func(k string, v pulumi.StringInput) corev1.EnvVarArgs {
-		return corev1.EnvVarArgs{Name: pulumi.String(k), Value: v}
-	}
-	env := corev1.EnvVarArray{
-		plain("STOREFRONT_ADDR", pulumi.Sprintf(":%d", Port)),
-		plain("LOG_LEVEL", pulumi.String(a.LogLevel)),
-		plain("PGHOST", a.Database.Host),
-		plain("PGPORT", pulumi.Sprintf("%d", a.Database.Port)),
-		plain("PGUSER", pulumi.String(AppDBUser)),
-		plain("PGDATABASE", pulumi.String(a.Database.Name)),
-		plain("PGSSLMODE", pulumi.String(a.PGSSLMode)),
+	env := corev1.EnvVarArray{envVar("STOREFRONT_ADDR", pulumi.Sprintf(":%d", Port))}
+	env = append(env, b.commonEnv(AppDBUser)...)
+	env = append(env,
 		// A fresh IAM auth token, signed with the pod's role, for every new connection.
-		plain("DATABASE_IAM_AUTH", pulumi.String("true")),
-		plain("AWS_REGION", pulumi.String(a.Region)),
+		envVar("DATABASE_IAM_AUTH", pulumi.String("true")),
+		envVar("AWS_REGION", pulumi.String(a.Region)),
 		// AppDBUser cannot create objects; the db-bootstrap Job migrates before each rollout.
-		plain("MIGRATE_ON_START", pulumi.String("false")),
-		plain("REDIS_URL", pulumi.Sprintf("rediss://%s:%d", a.Cache.Host, a.Cache.Port)),
-	}
+		envVar("MIGRATE_ON_START", pulumi.String("false")),
+		envVar("REDIS_URL", pulumi.Sprintf("rediss://%s:%d", a.Cache.Host, a.Cache.Port)),
+	)
 	if len(a.CORSAllowedOrigins) > 0 {
-		env = append(env, plain("CORS_ALLOWED_ORIGINS", pulumi.String(strings.Join(a.CORSAllowedOrigins, ","))))
+		env = append(env, envVar("CORS_ALLOWED_ORIGINS", pulumi.String(strings.Join(a.CORSAllowedOrigins, ","))))
 	}
 	if a.Search != nil {
-		env = append(env, plain("OPENSEARCH_URL", a.Search.URL),
-			plain("OPENSEARCH_AUTH", pulumi.String("aws-sigv4")),
-			plain("OPENSEARCH_AWS_REGION", pulumi.String(a.Region)))
+		env = append(env, envVar("OPENSEARCH_URL", a.Search.URL),
+			envVar("OPENSEARCH_AUTH", pulumi.String("aws-sigv4")),
+			envVar("OPENSEARCH_AWS_REGION", pulumi.String(a.Region)))
 	}
 	keys := make([]string, 0, len(a.Env))
 	for k := range a.Env {
@@ -185,43 +179,9 @@ func (b *builder) env(refs []secretRef) corev1.EnvVarArray {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		env = append(env, plain(k, pulumi.String(a.Env[k])))
+		env = append(env, envVar(k, pulumi.String(a.Env[k])))
 	}
-	for _, r := range refs {
-		env = append(env, corev1.EnvVarArgs{
-			Name: pulumi.String(r.key),
-			ValueFrom: &corev1.EnvVarSourceArgs{SecretKeyRef: &corev1.SecretKeySelectorArgs{
-				Name: pulumi.String(SecretName),
-				Key:  pulumi.String(r.key),
-			}},
-		})
-	}
-	return env
-}
-
-// podSecurity and containerSecurity are the "restricted" Pod Security settings every
-// storefront pod runs with.
-func podSecurity() *corev1.PodSecurityContextArgs {
-	return &corev1.PodSecurityContextArgs{
-		RunAsNonRoot:   pulumi.Bool(true),
-		RunAsUser:      pulumi.Int(UID),
-		RunAsGroup:     pulumi.Int(UID),
-		FsGroup:        pulumi.Int(UID),
-		SeccompProfile: &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
-	}
-}
-
-func containerSecurity() *corev1.SecurityContextArgs {
-	return &corev1.SecurityContextArgs{
-		RunAsNonRoot:             pulumi.Bool(true),
-		RunAsUser:                pulumi.Int(UID),
-		RunAsGroup:               pulumi.Int(UID),
-		AllowPrivilegeEscalation: pulumi.Bool(false),
-		ReadOnlyRootFilesystem:   pulumi.Bool(true),
-		Privileged:               pulumi.Bool(false),
-		Capabilities:             &corev1.CapabilitiesArgs{Drop: pulumi.StringArray{pulumi.String("ALL")}},
-		SeccompProfile:           &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
-	}
+	return append(env, secretEnv(SecretName, refs)...)
 }
 
 func (b *builder) deployment(refs []secretRef, deps []pulumi.Resource) (*appsv1.Deployment, error) {
@@ -243,6 +203,29 @@ func (b *builder) deployment(refs []secretRef, deps []pulumi.Resource) (*appsv1.
 			LabelSelector:     &metav1.LabelSelectorArgs{MatchLabels: b.selector()},
 		}
 	}
+	spec := b.podSpec(pod{
+		serviceAccount:      ServiceAccount,
+		secretProviderClass: AppName,
+		tmpSize:             "64Mi",
+		container: corev1.ContainerArgs{
+			Name: pulumi.String(AppName),
+			Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{
+				Name: pulumi.String("http"), ContainerPort: pulumi.Int(Port), Protocol: pulumi.String("TCP"),
+			}},
+			Env: b.env(refs),
+			Resources: &corev1.ResourceRequirementsArgs{
+				Requests: pulumi.StringMap{"cpu": pulumi.String(a.CPURequest), "memory": pulumi.String(a.MemoryRequest)},
+				Limits:   pulumi.StringMap{"cpu": pulumi.String(a.CPULimit), "memory": pulumi.String(a.MemoryLimit)},
+			},
+			LivenessProbe:  probe("/healthz", 10, 10, 3),
+			ReadinessProbe: probe(readyPath, 5, 5, 3),
+		},
+	})
+	spec.TerminationGracePeriodSeconds = pulumi.Int(30)
+	spec.TopologySpreadConstraints = corev1.TopologySpreadConstraintArray{
+		spread("topology.kubernetes.io/zone", "DoNotSchedule"),
+		spread("kubernetes.io/hostname", "ScheduleAnyway"),
+	}
 	return appsv1.NewDeployment(b.ctx, b.name, &appsv1.DeploymentArgs{
 		Metadata: b.meta(AppName),
 		Spec: &appsv1.DeploymentSpecArgs{
@@ -261,47 +244,7 @@ func (b *builder) deployment(refs []secretRef, deps []pulumi.Resource) (*appsv1.
 					Labels:      b.labels(),
 					Annotations: pulumi.StringMap{"prometheus.io/scrape": pulumi.String("true"), "prometheus.io/port": pulumi.Sprintf("%d", Port), "prometheus.io/path": pulumi.String("/metrics")},
 				},
-				Spec: &corev1.PodSpecArgs{
-					ServiceAccountName: pulumi.String(ServiceAccount),
-					// The IRSA webhook mounts its own projected token; the pod needs no
-					// Kubernetes API credentials.
-					AutomountServiceAccountToken:  pulumi.Bool(false),
-					TerminationGracePeriodSeconds: pulumi.Int(30),
-					SecurityContext:               podSecurity(),
-					TopologySpreadConstraints: corev1.TopologySpreadConstraintArray{
-						spread("topology.kubernetes.io/zone", "DoNotSchedule"),
-						spread("kubernetes.io/hostname", "ScheduleAnyway"),
-					},
-					Containers: corev1.ContainerArray{corev1.ContainerArgs{
-						Name:            pulumi.String(AppName),
-						Image:           b.s.Image,
-						ImagePullPolicy: pulumi.String("IfNotPresent"),
-						Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{
-							Name: pulumi.String("http"), ContainerPort: pulumi.Int(Port), Protocol: pulumi.String("TCP"),
-						}},
-						Env: b.env(refs),
-						Resources: &corev1.ResourceRequirementsArgs{
-							Requests: pulumi.StringMap{"cpu": pulumi.String(a.CPURequest), "memory": pulumi.String(a.MemoryRequest)},
-							Limits:   pulumi.StringMap{"cpu": pulumi.String(a.CPULimit), "memory": pulumi.String(a.MemoryLimit)},
-						},
-						LivenessProbe:   probe("/healthz", 10, 10, 3),
-						ReadinessProbe:  probe(readyPath, 5, 5, 3),
-						SecurityContext: containerSecurity(),
-						VolumeMounts: corev1.VolumeMountArray{
-							corev1.VolumeMountArgs{Name: pulumi.String("tmp"), MountPath: pulumi.String("/tmp")},
-							corev1.VolumeMountArgs{Name: pulumi.String("secrets"), MountPath: pulumi.String("/mnt/secrets"), ReadOnly: pulumi.Bool(true)},
-						},
-					}},
-					Volumes: corev1.VolumeArray{
-						corev1.VolumeArgs{Name: pulumi.String("tmp"), EmptyDir: &corev1.EmptyDirVolumeSourceArgs{Medium: pulumi.String("Memory"), SizeLimit: pulumi.String("64Mi")}},
-						// Mounting the CSI volume is what makes the driver fetch and sync the secrets.
-						corev1.VolumeArgs{Name: pulumi.String("secrets"), Csi: &corev1.CSIVolumeSourceArgs{
-							Driver:           pulumi.String("secrets-store.csi.k8s.io"),
-							ReadOnly:         pulumi.Bool(true),
-							VolumeAttributes: pulumi.StringMap{"secretProviderClass": pulumi.String(AppName)},
-						}},
-					},
-				},
+				Spec: spec,
 			},
 		},
 	}, b.k8sOpts(pulumi.DependsOn(deps),
