@@ -124,49 +124,101 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource("globalstack:cache:Cache", name, c, opts...); err != nil {
 		return nil, err
 	}
-	child := func(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
-		return base.ChildIn(c, a.Provider, extra...)
+	b := &builder{ctx: ctx, name: name, a: &a, c: c}
+	if err := b.build(); err != nil {
+		return nil, err
 	}
-	tags := func(resource string) pulumi.StringMap {
-		return base.Tags(a.Tags, "Name", a.Identifier+"-"+resource, "tier", "data")
-	}
+	c.Flows = base.DataStoreFlows(base.AWSResource("aws:elasticache/replicationGroup:ReplicationGroup", name), Port, "the Redis replication group")
 
-	sg, err := ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
-		VpcId:       a.VpcID,
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		base.FlowsOutput:     base.FlowsValue(c.Flows),
+		"replicationGroupId": c.ReplicationGroupID,
+		"endpoint":           c.Endpoint,
+		"readerEndpoint":     c.ReaderEndpoint,
+		"port":               pulumi.Int(Port),
+		"secretArn":          c.SecretArn,
+		"securityGroupId":    c.SecurityGroupID,
+		"nodes":              pulumi.Int(a.Nodes),
+	})
+}
+
+type builder struct {
+	ctx  *pulumi.Context
+	name string
+	a    *Args
+	c    *Cache
+}
+
+func (b *builder) opts(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	return base.ChildIn(b.c, b.a.Provider, extra...)
+}
+
+func (b *builder) tags(resource string) pulumi.StringMap {
+	return base.Tags(b.a.Tags, "Name", b.a.Identifier+"-"+resource, "tier", "data")
+}
+
+func (b *builder) build() error {
+	sg, err := b.securityGroup()
+	if err != nil {
+		return err
+	}
+	subnets, err := elasticache.NewSubnetGroup(b.ctx, b.name, &elasticache.SubnetGroupArgs{
+		Description: pulumi.Sprintf("%s isolated data subnets", b.a.Identifier),
+		SubnetIds:   b.a.SubnetIDs,
+		Tags:        b.tags("cache"),
+	}, b.opts()...)
+	if err != nil {
+		return err
+	}
+	deliveries, err := b.logDeliveries()
+	if err != nil {
+		return err
+	}
+	token, err := b.authToken()
+	if err != nil {
+		return err
+	}
+	rg, err := b.replicationGroup(sg, subnets, deliveries, token)
+	if err != nil {
+		return err
+	}
+	return b.authSecret(rg, token)
+}
+
+// securityGroup admits Redis from the application tier only.
+func (b *builder) securityGroup() (*ec2.SecurityGroup, error) {
+	sg, err := ec2.NewSecurityGroup(b.ctx, b.name, &ec2.SecurityGroupArgs{
+		VpcId:       b.a.VpcID,
 		Description: pulumi.String("Redis: 6379 from the application tier only"),
 		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
 			Description:    pulumi.String("Redis (TLS) from the application tier"),
 			Protocol:       pulumi.String("tcp"),
 			FromPort:       pulumi.Int(Port),
 			ToPort:         pulumi.Int(Port),
-			SecurityGroups: pulumi.StringArray{a.AppSecurityGroupID},
+			SecurityGroups: pulumi.StringArray{b.a.AppSecurityGroupID},
 		}},
 		// The cache initiates no connections; an empty list removes AWS's allow-all egress.
 		Egress: ec2.SecurityGroupEgressArray{},
-		Tags:   tags("cache"),
-	}, child()...)
+		Tags:   b.tags("cache"),
+	}, b.opts()...)
 	if err != nil {
 		return nil, err
 	}
-	c.SecurityGroupID = sg.ID().ToStringOutput()
+	b.c.SecurityGroupID = sg.ID().ToStringOutput()
+	return sg, nil
+}
 
-	subnets, err := elasticache.NewSubnetGroup(ctx, name, &elasticache.SubnetGroupArgs{
-		Description: pulumi.Sprintf("%s isolated data subnets", a.Identifier),
-		SubnetIds:   a.SubnetIDs,
-		Tags:        tags("cache"),
-	}, child()...)
-	if err != nil {
-		return nil, err
-	}
-
+// logDeliveries creates the slow and engine log groups and delivers the logs into them.
+func (b *builder) logDeliveries() (elasticache.ReplicationGroupLogDeliveryConfigurationArray, error) {
+	a := b.a
 	var deliveries elasticache.ReplicationGroupLogDeliveryConfigurationArray
 	for _, kind := range []string{"slow-log", "engine-log"} {
-		group, err := cloudwatch.NewLogGroup(ctx, name+"-"+kind, &cloudwatch.LogGroupArgs{
+		group, err := cloudwatch.NewLogGroup(b.ctx, b.name+"-"+kind, &cloudwatch.LogGroupArgs{
 			Name:            pulumi.Sprintf("/globalstack/%s/redis/%s", a.Identifier, kind),
 			RetentionInDays: pulumi.Int(a.LogRetentionDays),
 			KmsKeyId:        a.LogsKeyArn,
-			Tags:            tags("cache-" + kind),
-		}, child()...)
+			Tags:            b.tags("cache-" + kind),
+		}, b.opts()...)
 		if err != nil {
 			return nil, err
 		}
@@ -177,24 +229,31 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			LogType:         pulumi.String(kind),
 		})
 	}
+	return deliveries, nil
+}
 
-	token, err := random.NewRandomPassword(ctx, name+"-auth", &random.RandomPasswordArgs{
+// authToken generates the Redis AUTH token.
+func (b *builder) authToken() (*random.RandomPassword, error) {
+	return random.NewRandomPassword(b.ctx, b.name+"-auth", &random.RandomPasswordArgs{
 		Length: pulumi.Int(64),
 		// ElastiCache accepts only these specials in an AUTH token.
 		OverrideSpecial: pulumi.String("!&#$^<>-"),
 		MinSpecial:      pulumi.Int(2),
 		MinNumeric:      pulumi.Int(2),
-	}, base.Child(c)...)
-	if err != nil {
-		return nil, err
-	}
+	}, base.Child(b.c)...)
+}
 
+// replicationGroup is the Multi-AZ Redis replication group, encrypted at rest and in
+// transit, requiring the AUTH token.
+func (b *builder) replicationGroup(sg *ec2.SecurityGroup, subnets *elasticache.SubnetGroup,
+	deliveries elasticache.ReplicationGroupLogDeliveryConfigurationArray, token *random.RandomPassword) (*elasticache.ReplicationGroup, error) {
+	a := b.a
 	azs := make(pulumi.StringArray, a.Nodes)
 	for i := range azs {
 		azs[i] = pulumi.String(a.Zones[i%len(a.Zones)])
 	}
 	major, _, _ := strings.Cut(a.EngineVersion, ".")
-	rg, err := elasticache.NewReplicationGroup(ctx, name, &elasticache.ReplicationGroupArgs{
+	rg, err := elasticache.NewReplicationGroup(b.ctx, b.name, &elasticache.ReplicationGroupArgs{
 		ReplicationGroupId:        pulumi.String(a.Identifier),
 		Description:               pulumi.Sprintf("%s Redis: sessions, carts and hot reads", a.Identifier),
 		Engine:                    pulumi.String("redis"),
@@ -220,17 +279,22 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		FinalSnapshotIdentifier:   pulumi.String(a.Identifier + "-final"),
 		AutoMinorVersionUpgrade:   pulumi.Bool(true),
 		LogDeliveryConfigurations: deliveries,
-		Tags:                      tags("cache"),
-	}, child()...)
+		Tags:                      b.tags("cache"),
+	}, b.opts()...)
 	if err != nil {
 		return nil, err
 	}
-	c.ReplicationGroupID = rg.ID().ToStringOutput()
-	c.Arn = rg.Arn
-	c.Endpoint = rg.PrimaryEndpointAddress
-	c.ReaderEndpoint = rg.ReaderEndpointAddress
+	b.c.ReplicationGroupID = rg.ID().ToStringOutput()
+	b.c.Arn = rg.Arn
+	b.c.Endpoint = rg.PrimaryEndpointAddress
+	b.c.ReaderEndpoint = rg.ReaderEndpointAddress
+	return rg, nil
+}
 
-	secret, err := base.NewSecret(ctx, name+"-auth", base.SecretArgs{
+// authSecret keeps the connection details and the AUTH token in Secrets Manager.
+func (b *builder) authSecret(rg *elasticache.ReplicationGroup, token *random.RandomPassword) error {
+	a := b.a
+	secret, err := base.NewSecret(b.ctx, b.name+"-auth", base.SecretArgs{
 		Name:        pulumi.Sprintf("%s/cache/auth", a.Identifier),
 		Description: pulumi.Sprintf("AUTH token of Redis replication group %s", a.Identifier),
 		KmsKeyArn:   a.SecretsKeyArn,
@@ -240,22 +304,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			"tls":       pulumi.Bool(true),
 			"authToken": token.Result,
 		}),
-		Tags: tags("cache-auth"),
-	}, child()...)
+		Tags: b.tags("cache-auth"),
+	}, b.opts()...)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	c.SecretArn = secret.Arn
-	c.Flows = base.DataStoreFlows(base.AWSResource("aws:elasticache/replicationGroup:ReplicationGroup", name), Port, "the Redis replication group")
-
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		base.FlowsOutput:     base.FlowsValue(c.Flows),
-		"replicationGroupId": c.ReplicationGroupID,
-		"endpoint":           c.Endpoint,
-		"readerEndpoint":     c.ReaderEndpoint,
-		"port":               pulumi.Int(Port),
-		"secretArn":          c.SecretArn,
-		"securityGroupId":    c.SecurityGroupID,
-		"nodes":              pulumi.Int(a.Nodes),
-	})
+	b.c.SecretArn = secret.Arn
+	return nil
 }

@@ -39,4 +39,9 @@
 // max >= 1, no instance types, an admin that is not an IAM role or user ARN. Stack config
 // additionally requires at least one admin role (globalstack:cluster.adminRoleArns), so a DR
 // cluster is reachable by the on-call role and not only by the identity that created it.
+//
+// Files: cluster.go (Args, New and the order of the build), controlplane.go (cluster role,
+// log group, cluster, OIDC provider, access entries, kubeconfig), nodes.go (node role,
+// launch template, node group), addons.go (the EKS add-ons, their IRSA roles, and the
+// charts), secretsstore.go, metricsserver.go and lbcontroller.go (one pinned chart each).
 package cluster

@@ -58,4 +58,9 @@
 // Refuses: a missing GlobalProvider, prefix or API origin; a prefix that cannot be part of a
 // bucket name; a RateLimit outside WAF's 10-2000000000; a Domain without a ZoneID; an HTTP
 // API origin together with a Domain; failover paths outside /api/.
+//
+// Files: edge.go (Settings, Args, New and the order of the build), key.go (the KMS key and
+// its policy), buckets.go (the three buckets and their policies), waf.go (the web ACL and
+// its logging), distribution.go (policies, origins, cache behaviours, viewer certificate,
+// the distribution and its alias records).
 package edge

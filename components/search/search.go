@@ -173,54 +173,107 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource("globalstack:search:Search", name, s, opts...); err != nil {
 		return nil, err
 	}
-	child := func(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
-		return base.ChildIn(s, a.Provider, extra...)
+	b := &builder{ctx: ctx, name: name, a: &a, s: s}
+	if err := b.build(); err != nil {
+		return nil, err
 	}
-	tags := func(resource string) pulumi.StringMap {
-		return base.Tags(a.Tags, "Name", a.DomainName+"-"+resource, "tier", "data")
-	}
-	invoke := []pulumi.InvokeOption{pulumi.Parent(s)}
-	if a.Provider != nil {
-		invoke = append(invoke, pulumi.Provider(a.Provider))
-	}
-	who, err := aws.GetCallerIdentity(ctx, nil, invoke...)
-	if err != nil {
-		return nil, fmt.Errorf("search: looking up the account: %w", err)
-	}
-	// Known before the domain exists, so the log policy can name it.
-	domainArn := fmt.Sprintf("arn:aws:es:%s:%s:domain/%s", a.Region, who.AccountId, a.DomainName)
+	s.Flows = base.DataStoreFlows(base.AWSResource("aws:opensearch/domain:Domain", name), Port, "the OpenSearch domain")
 
-	sg, err := ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
-		VpcId:       a.VpcID,
+	return s, ctx.RegisterResourceOutputs(s, pulumi.Map{
+		base.FlowsOutput:  base.FlowsValue(s.Flows),
+		"domainName":      pulumi.String(a.DomainName),
+		"domainArn":       s.DomainArn,
+		"endpoint":        s.Endpoint,
+		"url":             s.URL,
+		"port":            pulumi.Int(Port),
+		"secretArn":       s.SecretArn,
+		"securityGroupId": s.SecurityGroupID,
+	})
+}
+
+type builder struct {
+	ctx  *pulumi.Context
+	name string
+	a    *Args
+	s    *Search
+}
+
+func (b *builder) opts(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	return base.ChildIn(b.s, b.a.Provider, extra...)
+}
+
+func (b *builder) tags(resource string) pulumi.StringMap {
+	return base.Tags(b.a.Tags, "Name", b.a.DomainName+"-"+resource, "tier", "data")
+}
+
+func (b *builder) build() error {
+	invoke := []pulumi.InvokeOption{pulumi.Parent(b.s)}
+	if b.a.Provider != nil {
+		invoke = append(invoke, pulumi.Provider(b.a.Provider))
+	}
+	who, err := aws.GetCallerIdentity(b.ctx, nil, invoke...)
+	if err != nil {
+		return fmt.Errorf("search: looking up the account: %w", err)
+	}
+	sg, err := b.securityGroup()
+	if err != nil {
+		return err
+	}
+	publishing, logPolicy, err := b.logs(who.AccountId)
+	if err != nil {
+		return err
+	}
+	password, err := b.masterPassword()
+	if err != nil {
+		return err
+	}
+	if err := b.domain(sg, publishing, logPolicy, password); err != nil {
+		return err
+	}
+	return b.masterSecret(password)
+}
+
+// securityGroup admits HTTPS from the application tier only.
+func (b *builder) securityGroup() (*ec2.SecurityGroup, error) {
+	sg, err := ec2.NewSecurityGroup(b.ctx, b.name, &ec2.SecurityGroupArgs{
+		VpcId:       b.a.VpcID,
 		Description: pulumi.String("OpenSearch: HTTPS from the application tier only"),
 		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
 			Description:    pulumi.String("HTTPS from the application tier"),
 			Protocol:       pulumi.String("tcp"),
 			FromPort:       pulumi.Int(Port),
 			ToPort:         pulumi.Int(Port),
-			SecurityGroups: pulumi.StringArray{a.AppSecurityGroupID},
+			SecurityGroups: pulumi.StringArray{b.a.AppSecurityGroupID},
 		}},
 		// The domain initiates no connections into the VPC; no egress.
 		Egress: ec2.SecurityGroupEgressArray{},
-		Tags:   tags("search"),
-	}, child()...)
+		Tags:   b.tags("search"),
+	}, b.opts()...)
 	if err != nil {
 		return nil, err
 	}
-	s.SecurityGroupID = sg.ID().ToStringOutput()
+	b.s.SecurityGroupID = sg.ID().ToStringOutput()
+	return sg, nil
+}
 
+// logs creates a log group per LogTypes entry and the resource policy letting this
+// account's domain write into them; the domain publishes to them once the policy exists.
+func (b *builder) logs(accountID string) (opensearch.DomainLogPublishingOptionArray, pulumi.Resource, error) {
+	a := b.a
+	// Known before the domain exists, so the log policy can name it.
+	domainArn := fmt.Sprintf("arn:aws:es:%s:%s:domain/%s", a.Region, accountID, a.DomainName)
 	var groupArns pulumi.StringArray
 	var publishing opensearch.DomainLogPublishingOptionArray
 	for _, lt := range LogTypes {
 		kind := strings.ToLower(strings.ReplaceAll(strings.TrimSuffix(lt, "_LOGS"), "_", "-"))
-		group, err := cloudwatch.NewLogGroup(ctx, name+"-"+kind, &cloudwatch.LogGroupArgs{
+		group, err := cloudwatch.NewLogGroup(b.ctx, b.name+"-"+kind, &cloudwatch.LogGroupArgs{
 			Name:            pulumi.Sprintf("/aws/opensearch/%s/%s", a.DomainName, kind),
 			RetentionInDays: pulumi.Int(a.LogRetentionDays),
 			KmsKeyId:        a.LogsKeyArn,
-			Tags:            tags("search-" + kind),
-		}, child()...)
+			Tags:            b.tags("search-" + kind),
+		}, b.opts()...)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		groupArns = append(groupArns, pulumi.Sprintf("%s:*", group.Arn))
 		publishing = append(publishing, opensearch.DomainLogPublishingOptionArgs{
@@ -229,7 +282,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			Enabled:               pulumi.Bool(true),
 		})
 	}
-	logPolicy, err := cloudwatch.NewLogResourcePolicy(ctx, name, &cloudwatch.LogResourcePolicyArgs{
+	logPolicy, err := cloudwatch.NewLogResourcePolicy(b.ctx, b.name, &cloudwatch.LogResourcePolicyArgs{
 		PolicyName: pulumi.Sprintf("%s-opensearch-logs", a.DomainName),
 		PolicyDocument: base.PolicyDocument(base.Statement{
 			Sid:       "OpenSearchWritesItsLogs",
@@ -237,16 +290,20 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			Actions:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
 			Resources: groupArns,
 			Condition: pulumi.Map{
-				"StringEquals": pulumi.Map{"aws:SourceAccount": pulumi.String(who.AccountId)},
+				"StringEquals": pulumi.Map{"aws:SourceAccount": pulumi.String(accountID)},
 				"ArnLike":      pulumi.Map{"aws:SourceArn": pulumi.String(domainArn)},
 			},
 		}),
-	}, child()...)
+	}, b.opts()...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	return publishing, logPolicy, nil
+}
 
-	password, err := random.NewRandomPassword(ctx, name+"-master", &random.RandomPasswordArgs{
+// masterPassword generates the fine-grained access control master user's password.
+func (b *builder) masterPassword() (*random.RandomPassword, error) {
+	return random.NewRandomPassword(b.ctx, b.name+"-master", &random.RandomPasswordArgs{
 		Length: pulumi.Int(32),
 		// Fine-grained access control wants upper, lower, digit and special characters.
 		OverrideSpecial: pulumi.String("!#$%&*()-_=+[]{}<>:?"),
@@ -254,13 +311,16 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		MinLower:        pulumi.Int(1),
 		MinNumeric:      pulumi.Int(1),
 		MinSpecial:      pulumi.Int(1),
-	}, base.Child(s)...)
-	if err != nil {
-		return nil, err
-	}
+	}, base.Child(b.s)...)
+}
 
+// domain is the OpenSearch domain: dedicated masters, zone awareness, encrypted at rest
+// and between nodes, HTTPS only, fine-grained access control, inside the VPC.
+func (b *builder) domain(sg *ec2.SecurityGroup, publishing opensearch.DomainLogPublishingOptionArray,
+	logPolicy pulumi.Resource, password *random.RandomPassword) error {
+	a := b.a
 	zones := a.zonesUsed()
-	domain, err := opensearch.NewDomain(ctx, name, &opensearch.DomainArgs{
+	domain, err := opensearch.NewDomain(b.ctx, b.name, &opensearch.DomainArgs{
 		DomainName:    pulumi.String(a.DomainName),
 		EngineVersion: pulumi.String(a.EngineVersion),
 		ClusterConfig: opensearch.DomainClusterConfigArgs{
@@ -310,43 +370,37 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		// provider keeps whatever AllowRoles applied (access_policies is optional and computed).
 		LogPublishingOptions: publishing,
 		SnapshotOptions:      opensearch.DomainSnapshotOptionsArgs{AutomatedSnapshotStartHour: pulumi.Int(1)},
-		Tags:                 tags("search"),
-	}, child(pulumi.DependsOn([]pulumi.Resource{logPolicy}))...)
+		Tags:                 b.tags("search"),
+	}, b.opts(pulumi.DependsOn([]pulumi.Resource{logPolicy}))...)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	s.domain = domain
-	s.DomainArn = domain.Arn
-	s.Endpoint = domain.Endpoint
-	s.URL = pulumi.Sprintf("https://%s", domain.Endpoint)
+	b.s.domain = domain
+	b.s.DomainArn = domain.Arn
+	b.s.Endpoint = domain.Endpoint
+	b.s.URL = pulumi.Sprintf("https://%s", domain.Endpoint)
+	return nil
+}
 
-	secret, err := base.NewSecret(ctx, name+"-master", base.SecretArgs{
+// masterSecret keeps the domain's URL and master credentials in Secrets Manager.
+func (b *builder) masterSecret(password *random.RandomPassword) error {
+	a := b.a
+	secret, err := base.NewSecret(b.ctx, b.name+"-master", base.SecretArgs{
 		Name:        pulumi.Sprintf("%s/search/master", a.DomainName),
 		Description: pulumi.Sprintf("Fine-grained access control master user of OpenSearch domain %s", a.DomainName),
 		KmsKeyArn:   a.SecretsKeyArn,
 		Value: pulumi.JSONMarshal(pulumi.Map{
-			"url":      s.URL,
+			"url":      b.s.URL,
 			"username": pulumi.String(MasterUserName),
 			"password": password.Result,
 		}),
-		Tags: tags("search-master"),
-	}, child()...)
+		Tags: b.tags("search-master"),
+	}, b.opts()...)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	s.SecretArn = secret.Arn
-	s.Flows = base.DataStoreFlows(base.AWSResource("aws:opensearch/domain:Domain", name), Port, "the OpenSearch domain")
-
-	return s, ctx.RegisterResourceOutputs(s, pulumi.Map{
-		base.FlowsOutput:  base.FlowsValue(s.Flows),
-		"domainName":      pulumi.String(a.DomainName),
-		"domainArn":       s.DomainArn,
-		"endpoint":        s.Endpoint,
-		"url":             s.URL,
-		"port":            pulumi.Int(Port),
-		"secretArn":       s.SecretArn,
-		"securityGroupId": s.SecurityGroupID,
-	})
+	b.s.SecretArn = secret.Arn
+	return nil
 }
 
 // AllowRoles applies the domain's access policy: es:ESHttp* on this domain for roleArns, and

@@ -72,26 +72,21 @@ func (b *builder) bootstrapJob(refs []secretRef, roleArn pulumi.StringOutput, ns
 	if err != nil {
 		return nil, err
 	}
-	plain := func(k string, v pulumi.StringInput) corev1.EnvVarArgs {
-		return corev1.EnvVarArgs{Name: pulumi.String(k), Value: v}
-	}
-	env := corev1.EnvVarArray{
-		plain("LOG_LEVEL", pulumi.String(a.LogLevel)),
-		plain("PGHOST", a.Database.Host),
-		plain("PGPORT", pulumi.Sprintf("%d", a.Database.Port)),
-		plain("PGUSER", pulumi.String(a.Database.User)),
-		plain("PGDATABASE", pulumi.String(a.Database.Name)),
-		plain("PGSSLMODE", pulumi.String(a.PGSSLMode)),
-	}
-	for _, r := range refs {
-		env = append(env, corev1.EnvVarArgs{
-			Name: pulumi.String(r.key),
-			ValueFrom: &corev1.EnvVarSourceArgs{SecretKeyRef: &corev1.SecretKeySelectorArgs{
-				Name: pulumi.String(Bootstrap),
-				Key:  pulumi.String(r.key),
-			}},
-		})
-	}
+	spec := b.podSpec(pod{
+		serviceAccount:      Bootstrap,
+		secretProviderClass: Bootstrap,
+		tmpSize:             "16Mi",
+		container: corev1.ContainerArgs{
+			Name: pulumi.String("db-bootstrap"),
+			Args: pulumi.StringArray{pulumi.String("db-bootstrap"), pulumi.String("--app-user"), pulumi.String(AppDBUser)},
+			Env:  append(b.commonEnv(a.Database.User), secretEnv(Bootstrap, refs)...),
+			Resources: &corev1.ResourceRequirementsArgs{
+				Requests: pulumi.StringMap{"cpu": pulumi.String("100m"), "memory": pulumi.String("128Mi")},
+				Limits:   pulumi.StringMap{"cpu": pulumi.String("500m"), "memory": pulumi.String("256Mi")},
+			},
+		},
+	})
+	spec.RestartPolicy = pulumi.String("Never")
 	return batchv1.NewJob(b.ctx, b.name+"-db-bootstrap", &batchv1.JobArgs{
 		// No explicit name: a changed template replaces the Job (create, then delete), which
 		// needs a fresh name.
@@ -103,36 +98,7 @@ func (b *builder) bootstrapJob(refs []secretRef, roleArn pulumi.StringOutput, ns
 			TtlSecondsAfterFinished: pulumi.Int(600),
 			Template: &corev1.PodTemplateSpecArgs{
 				Metadata: &metav1.ObjectMetaArgs{Labels: labels},
-				Spec: &corev1.PodSpecArgs{
-					ServiceAccountName:           pulumi.String(Bootstrap),
-					AutomountServiceAccountToken: pulumi.Bool(false),
-					RestartPolicy:                pulumi.String("Never"),
-					SecurityContext:              podSecurity(),
-					Containers: corev1.ContainerArray{corev1.ContainerArgs{
-						Name:            pulumi.String("db-bootstrap"),
-						Image:           b.s.Image,
-						ImagePullPolicy: pulumi.String("IfNotPresent"),
-						Args:            pulumi.StringArray{pulumi.String("db-bootstrap"), pulumi.String("--app-user"), pulumi.String(AppDBUser)},
-						Env:             env,
-						Resources: &corev1.ResourceRequirementsArgs{
-							Requests: pulumi.StringMap{"cpu": pulumi.String("100m"), "memory": pulumi.String("128Mi")},
-							Limits:   pulumi.StringMap{"cpu": pulumi.String("500m"), "memory": pulumi.String("256Mi")},
-						},
-						SecurityContext: containerSecurity(),
-						VolumeMounts: corev1.VolumeMountArray{
-							corev1.VolumeMountArgs{Name: pulumi.String("tmp"), MountPath: pulumi.String("/tmp")},
-							corev1.VolumeMountArgs{Name: pulumi.String("secrets"), MountPath: pulumi.String("/mnt/secrets"), ReadOnly: pulumi.Bool(true)},
-						},
-					}},
-					Volumes: corev1.VolumeArray{
-						corev1.VolumeArgs{Name: pulumi.String("tmp"), EmptyDir: &corev1.EmptyDirVolumeSourceArgs{Medium: pulumi.String("Memory"), SizeLimit: pulumi.String("16Mi")}},
-						corev1.VolumeArgs{Name: pulumi.String("secrets"), Csi: &corev1.CSIVolumeSourceArgs{
-							Driver:           pulumi.String("secrets-store.csi.k8s.io"),
-							ReadOnly:         pulumi.Bool(true),
-							VolumeAttributes: pulumi.StringMap{"secretProviderClass": pulumi.String(Bootstrap)},
-						}},
-					},
-				},
+				Spec:     spec,
 			},
 		},
 	}, b.k8sOpts(pulumi.DependsOn([]pulumi.Resource{sa, spc, np}))...)

@@ -75,4 +75,10 @@
 // the values this component sets (PG*, DATABASE_IAM_AUTH, AWS_REGION, MIGRATE_ON_START, ...);
 // a Domain without a ZoneID; missing or malformed EndpointSubnetCIDRs; a VpcID without a
 // NodeSecurityGroupID.
+//
+// Files: storefront.go (contract, Args, New and the order of the build), identity.go (IRSA
+// role, token secret), image.go (ECR), origin.go (certificate, prefix lists, load balancer
+// security groups, origin and failover records), workload.go (namespace, service account,
+// SecretProviderClass, Deployment, Service, Ingress), pod.go (what the app's and the
+// bootstrap Job's pods share), bootstrap.go, scaling.go, networkpolicy.go (and the flows).
 package storefront
