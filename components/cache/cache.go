@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/base"
+	"globalstack/components/base/validate"
 	"globalstack/components/regions"
 )
 
@@ -36,15 +37,15 @@ var (
 var versionRE = regexp.MustCompile(`^[67]\.\d+$`)
 
 // Validate reports every problem with the settings, each naming its key under prefix
-// (base.SettingKey).
+// (validate.SettingKey).
 func (s Settings) Validate(prefix string) error {
 	p := base.NewProblems("")
-	key := func(k string) string { return base.SettingKey(prefix, k) }
+	key := func(k string) string { return validate.SettingKey(prefix, k) }
 	p.Require(strings.HasPrefix(s.NodeType, "cache.") && len(s.NodeType) > len("cache."), key("nodeType"), "%q is not an ElastiCache node type (e.g. cache.r7g.large)", s.NodeType)
 	p.Require(s.Nodes >= 2 && s.Nodes <= 6, key("nodes"), "is %d: automatic failover needs at least 2 nodes and a shard holds at most 6", s.Nodes)
 	p.Require(versionRE.MatchString(s.EngineVersion), key("engineVersion"), "%q is not a Redis 6.x or 7.x version", s.EngineVersion)
 	p.Require(s.SnapshotRetentionDays >= 1 && s.SnapshotRetentionDays <= 35, key("snapshotRetentionDays"), "%d is outside 1-35: daily snapshots are always on", s.SnapshotRetentionDays)
-	base.CheckLogRetention(p, key("logRetentionDays"), s.LogRetentionDays)
+	validate.CheckLogRetention(p, key("logRetentionDays"), s.LogRetentionDays)
 	return p.Err()
 }
 
@@ -75,7 +76,7 @@ type Args struct {
 	Tags map[string]string
 }
 
-func (a *Args) withDefaults() { base.FillZero(&a.Settings, Prod) }
+func (a *Args) withDefaults() { validate.FillZero(&a.Settings, Prod) }
 
 // Validate reports every problem with the args; zero values that have a default are fine.
 func (a *Args) Validate() error {

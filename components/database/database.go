@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/base"
+	"globalstack/components/base/validate"
 	"globalstack/components/regions"
 )
 
@@ -65,10 +66,10 @@ const (
 var versionRE = regexp.MustCompile(`^(\d+)\.(\d+)$`)
 
 // Validate reports every problem with the settings, each naming its key under prefix
-// (base.SettingKey).
+// (validate.SettingKey).
 func (s Settings) Validate(prefix string) error {
 	p := base.NewProblems("")
-	key := func(k string) string { return base.SettingKey(prefix, k) }
+	key := func(k string) string { return validate.SettingKey(prefix, k) }
 	p.Require(strings.HasPrefix(s.InstanceClass, "db.") && !strings.HasPrefix(s.InstanceClass, "db.t") && !strings.HasPrefix(s.InstanceClass, "db.serverless"),
 		key("instanceClass"), "%q is not a provisioned, non-burstable DB instance class (Aurora global databases need e.g. db.r6g.large)", s.InstanceClass)
 	p.Require(s.Instances >= 2 && s.Instances <= 16, key("instances"), "is %d: the primary needs a writer and at least one reader in another zone (at most 16 instances)", s.Instances)
@@ -82,7 +83,7 @@ func (s Settings) Validate(prefix string) error {
 	pi := s.PerformanceInsightsRetentionDays
 	p.Require(pi == 7 || (pi%31 == 0 && pi >= 31 && pi <= 713) || pi == 731, key("performanceInsightsRetentionDays"),
 		"%d is not a retention Performance Insights offers (7, a multiple of 31 up to 713, or 731)", pi)
-	base.CheckLogRetention(p, key("logRetentionDays"), s.LogRetentionDays)
+	validate.CheckLogRetention(p, key("logRetentionDays"), s.LogRetentionDays)
 	return p.Err()
 }
 
@@ -149,7 +150,7 @@ func (a *Args) withDefaults() {
 	if a.Mode == "" {
 		a.Mode = Primary
 	}
-	base.FillZero(&a.Settings, Prod)
+	validate.FillZero(&a.Settings, Prod)
 	if a.DatabaseName == "" {
 		a.DatabaseName = DefaultDatabaseName
 	}

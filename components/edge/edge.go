@@ -16,6 +16,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/base"
+	"globalstack/components/base/validate"
 	"globalstack/components/regions"
 )
 
@@ -75,10 +76,10 @@ var (
 )
 
 // Validate reports every problem with the settings, each naming its key under prefix
-// (base.SettingKey).
+// (validate.SettingKey).
 func (s Settings) Validate(prefix string) error {
 	p := base.NewProblems("")
-	key := func(k string) string { return base.SettingKey(prefix, k) }
+	key := func(k string) string { return validate.SettingKey(prefix, k) }
 	p.Require(s.RateLimit >= 10 && s.RateLimit <= 2000000000, key("rateLimit"), "%d is outside WAF's 10-2000000000", s.RateLimit)
 	p.Require(slices.Contains(PriceClasses, s.PriceClass), key("priceClass"), "%q is not a CloudFront price class", s.PriceClass)
 	p.Require(s.LogRetentionDays >= 1, key("logRetentionDays"), "is %d: must be positive", s.LogRetentionDays)
@@ -121,7 +122,7 @@ var bucketPrefix = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$`)
 
 func (a *Args) withDefaults() Args {
 	d := *a
-	base.FillZero(&d.Settings, Prod)
+	validate.FillZero(&d.Settings, Prod)
 	if d.DROriginDomain != "" && len(d.FailoverPaths) == 0 {
 		d.FailoverPaths = []string{"/api/products*", "/api/search*"}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/base"
+	"globalstack/components/base/validate"
 	"globalstack/components/regions"
 )
 
@@ -55,18 +56,18 @@ func ZonesUsed(zones int) int { return min(zones, 3) }
 var versionRE = regexp.MustCompile(`^OpenSearch_\d+\.\d+$`)
 
 // Validate reports every problem with the settings, each naming its key under prefix
-// (base.SettingKey). How InstanceCount fits the zones is checked where they are known
+// (validate.SettingKey). How InstanceCount fits the zones is checked where they are known
 // (ValidateInstanceCount).
 func (s Settings) Validate(prefix string) error {
 	p := base.NewProblems("")
-	key := func(k string) string { return base.SettingKey(prefix, k) }
+	key := func(k string) string { return validate.SettingKey(prefix, k) }
 	for _, f := range []struct{ key, typ string }{{"instanceType", s.InstanceType}, {"masterInstanceType", s.MasterInstanceType}} {
 		p.Require(strings.HasSuffix(f.typ, ".search") && strings.Count(f.typ, ".") == 2, key(f.key), "%q is not an OpenSearch instance type (e.g. r6g.large.search)", f.typ)
 	}
 	p.Require(s.InstanceCount >= 0, key("instanceCount"), "is %d: it must be positive (0 = one per zone)", s.InstanceCount)
 	p.Require(s.VolumeSizeGiB >= 10 && s.VolumeSizeGiB <= 16384, key("volumeSizeGiB"), "%d is outside 10-16384", s.VolumeSizeGiB)
 	p.Require(versionRE.MatchString(s.EngineVersion), key("engineVersion"), "%q is not an OpenSearch_<major>.<minor> version", s.EngineVersion)
-	base.CheckLogRetention(p, key("logRetentionDays"), s.LogRetentionDays)
+	validate.CheckLogRetention(p, key("logRetentionDays"), s.LogRetentionDays)
 	return p.Err()
 }
 
@@ -117,7 +118,7 @@ type Args struct {
 func (a *Args) zonesUsed() int { return ZonesUsed(len(a.SubnetIDs)) }
 
 func (a *Args) withDefaults() {
-	base.FillZero(&a.Settings, Prod)
+	validate.FillZero(&a.Settings, Prod)
 	if a.InstanceCount == 0 {
 		a.InstanceCount = a.zonesUsed()
 	}
