@@ -11,42 +11,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/base"
+	"globalstack/components/base/validate"
+	"globalstack/components/cache/settings"
 	"globalstack/components/regions"
 )
 
 // Port is the Redis port.
 const Port = 6379
-
-// Settings are the tunable settings of the cache: the keys of the stack's globalstack:cache
-// object.
-type Settings struct {
-	NodeType              string `json:"nodeType" doc:"an ElastiCache node type"`
-	Nodes                 int    `json:"nodes" doc:"2-6: one primary, the rest replicas in other zones (automatic failover)"`
-	EngineVersion         string `json:"engineVersion" doc:"Redis 6.x or 7.x"`
-	SnapshotRetentionDays int    `json:"snapshotRetentionDays" doc:"1-35: daily snapshots are always on"`
-	LogRetentionDays      int    `json:"logRetentionDays" doc:"a retention CloudWatch Logs accepts"`
-}
-
-// Prod and Dev are the presets of the production cells and of a cheap trial stack.
-var (
-	Prod = Settings{NodeType: "cache.r7g.large", Nodes: 3, EngineVersion: "7.1", SnapshotRetentionDays: 7, LogRetentionDays: 365}
-	Dev  = Settings{NodeType: "cache.t4g.small", Nodes: 2, EngineVersion: "7.1", SnapshotRetentionDays: 1, LogRetentionDays: 30}
-)
-
-var versionRE = regexp.MustCompile(`^[67]\.\d+$`)
-
-// Validate reports every problem with the settings, each naming its key under prefix
-// (base.SettingKey).
-func (s Settings) Validate(prefix string) error {
-	p := base.NewProblems("")
-	key := func(k string) string { return base.SettingKey(prefix, k) }
-	p.Require(strings.HasPrefix(s.NodeType, "cache.") && len(s.NodeType) > len("cache."), key("nodeType"), "%q is not an ElastiCache node type (e.g. cache.r7g.large)", s.NodeType)
-	p.Require(s.Nodes >= 2 && s.Nodes <= 6, key("nodes"), "is %d: automatic failover needs at least 2 nodes and a shard holds at most 6", s.Nodes)
-	p.Require(versionRE.MatchString(s.EngineVersion), key("engineVersion"), "%q is not a Redis 6.x or 7.x version", s.EngineVersion)
-	p.Require(s.SnapshotRetentionDays >= 1 && s.SnapshotRetentionDays <= 35, key("snapshotRetentionDays"), "%d is outside 1-35: daily snapshots are always on", s.SnapshotRetentionDays)
-	base.CheckLogRetention(p, key("logRetentionDays"), s.LogRetentionDays)
-	return p.Err()
-}
 
 var identifierRE = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
 
@@ -58,8 +29,8 @@ type Args struct {
 	// Provider is an explicit provider of Region, when it is not the stack's default region.
 	Provider pulumi.ProviderResource
 
-	// Settings size the cache; a zero field takes the Prod preset.
-	Settings
+	// Settings size the cache; a zero field takes the settings.Prod preset.
+	settings.Settings
 
 	VpcID pulumi.StringInput
 	// SubnetIDs are the isolated data subnets, one per entry of Zones.
@@ -75,7 +46,7 @@ type Args struct {
 	Tags map[string]string
 }
 
-func (a *Args) withDefaults() { base.FillZero(&a.Settings, Prod) }
+func (a *Args) withDefaults() { validate.FillZero(&a.Settings, settings.Prod) }
 
 // Validate reports every problem with the args; zero values that have a default are fine.
 func (a *Args) Validate() error {

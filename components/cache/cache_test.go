@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"globalstack/components/cache/settings"
 	"globalstack/internal/mockcloud"
 	"globalstack/internal/mockcloud/mockcloudtest"
 )
@@ -73,8 +74,8 @@ func TestReplicationGroupIsEncryptedAndHighlyAvailable(t *testing.T) {
 		"kmsKeyId is the data key":       rg.Str("kmsKeyId") == dataKey,
 		"transitEncryptionEnabled":       rg.Bool("transitEncryptionEnabled"),
 		"transitEncryptionMode required": rg.Str("transitEncryptionMode") == "required",
-		"3 nodes by default":             rg.Num("numCacheClusters") == float64(Prod.Nodes),
-		"snapshots kept 7 days":          rg.Num("snapshotRetentionLimit") == float64(Prod.SnapshotRetentionDays),
+		"3 nodes by default":             rg.Num("numCacheClusters") == float64(settings.Prod.Nodes),
+		"snapshots kept 7 days":          rg.Num("snapshotRetentionLimit") == float64(settings.Prod.SnapshotRetentionDays),
 		"snapshot window set":            rg.Str("snapshotWindow") != "",
 		"port 6379":                      rg.Num("port") == Port,
 		"replication group id":           rg.Str("replicationGroupId") == "prod-eu-redis",
@@ -118,7 +119,7 @@ func TestSlowLogDeliveredToEncryptedGroup(t *testing.T) {
 			t.Errorf("%s goes to %q, which this component did not create", rg.Str(p+"logType"), rg.Str(p+"destination"))
 			continue
 		}
-		if rg.Str(p+"destinationType") != "cloudwatch-logs" || g.Str("kmsKeyId") != logsKey || g.Num("retentionInDays") != float64(Prod.LogRetentionDays) {
+		if rg.Str(p+"destinationType") != "cloudwatch-logs" || g.Str("kmsKeyId") != logsKey || g.Num("retentionInDays") != float64(settings.Prod.LogRetentionDays) {
 			t.Errorf("%s: destination type %q, group key %q, retention %v", rg.Str(p+"logType"), rg.Str(p+"destinationType"), g.Str("kmsKeyId"), g.Num("retentionInDays"))
 		}
 	}

@@ -20,6 +20,7 @@
 // application security group or key.
 //
 // Settings (the keys of globalstack:cache, their limits and the Prod and Dev presets) are
-// defined, preset and validated once, by Settings; the README's table is generated from them
-// (make docs). A zero field of Args.Settings takes the Prod preset.
+// defined, preset and validated once, by package cache/settings (which imports no SDK, so the
+// stack configuration and the DR failover tool read it alone); the README's table is generated
+// from them (make docs). A zero field of Args.Settings takes the Prod preset.
 package cache

@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"encoding/json"
-	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"globalstack/components/base"
 	"globalstack/components/cluster/eksversion"
+	"globalstack/components/cluster/settings"
 	"globalstack/components/regions"
 )
 
@@ -29,21 +29,16 @@ func SupportedVersions() []string { return eksversion.Supported() }
 // LogTypes are the control-plane log types; all are always on.
 var LogTypes = []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
 
-// NodeGroup sizes the managed node group.
-type NodeGroup struct {
-	InstanceTypes []string
-	Min           int
-	Desired       int
-	Max           int
-	DiskSizeGiB   int // root volume, default 50
-}
-
 // Args configures the cluster.
 type Args struct {
 	Region      string
 	ClusterName string
-	Version     string // defaults to DefaultVersion
-	VpcID       pulumi.StringInput
+	// Settings are the cluster's stack settings (globalstack:cluster): version, node group,
+	// log retention, public access and administrators. A zero Version, LogRetentionDays or
+	// DiskSizeGiB takes the settings.Prod preset's; node counts and instance types have no
+	// default.
+	settings.Settings
+	VpcID pulumi.StringInput
 	// SubnetIDs are the private (app) subnets for the control plane's ENIs and the nodes.
 	SubnetIDs pulumi.StringArray
 	// NodeSecurityGroupID is the application tier's group; nodes (and so pods) carry it.
@@ -51,19 +46,11 @@ type Args struct {
 	// SecretsKeyArn encrypts Kubernetes secrets (envelope encryption).
 	SecretsKeyArn pulumi.StringInput
 	// LogKeyArn encrypts the control-plane log group.
-	LogKeyArn        pulumi.StringInput
-	LogRetentionDays int // default 365
-	// PublicAccessCIDRs enables the public endpoint for these ranges only; empty keeps the
-	// endpoint private.
-	PublicAccessCIDRs []string
-	// AdminRoleArns get cluster-admin through access entries.
-	AdminRoleArns []string
-	Nodes         NodeGroup
-	// PilotLight scales the node group to zero and defers Deployment-based add-ons (the DR
-	// copy of a cell before failover).
+	LogKeyArn pulumi.StringInput
+	// PilotLight scales the node group to zero (NodeMin and NodeDesired 0, NodeMax kept) and
+	// defers Deployment-based add-ons (the DR copy of a cell before failover).
 	PilotLight bool
-	// AddonVersions overrides PinnedAddons entries (required for every add-on when Version
-	// has no pinned set).
+	// AddonVersions overrides entries of Version's PinnedAddons.
 	AddonVersions map[string]string
 	// LoadBalancerControllerChart defaults to LoadBalancerControllerChart.
 	LoadBalancerControllerChart string
@@ -72,12 +59,10 @@ type Args struct {
 
 var clusterName = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)
 
-var principalArn = regexp.MustCompile(`^arn:aws:iam::\d{12}:(role|user)/[\w+=,.@/-]+$`)
-
 // addons returns the add-on versions in effect.
 func (a *Args) addons() map[string]string {
 	out := map[string]string{}
-	for k, v := range PinnedAddons[a.version()] {
+	for k, v := range PinnedAddons[a.Version] {
 		out[k] = v
 	}
 	for k, v := range a.AddonVersions {
@@ -86,52 +71,47 @@ func (a *Args) addons() map[string]string {
 	return out
 }
 
-func (a *Args) version() string {
-	if a.Version == "" {
-		return DefaultVersion
+// withDefaults returns the args with the defaults of the zero settings that have one (see
+// Args.Settings) and of the chart.
+func (a *Args) withDefaults() Args {
+	d := *a
+	if d.Version == "" {
+		d.Version = settings.Prod.Version
 	}
-	return a.Version
+	if d.LogRetentionDays == 0 {
+		d.LogRetentionDays = settings.Prod.LogRetentionDays
+	}
+	if d.DiskSizeGiB == 0 {
+		d.DiskSizeGiB = settings.Prod.DiskSizeGiB
+	}
+	if d.LoadBalancerControllerChart == "" {
+		d.LoadBalancerControllerChart = LoadBalancerControllerChart
+	}
+	return d
 }
 
-// Validate reports every problem with the args.
+// Validate reports every problem with the args (after defaults); the settings' problems name
+// their stack keys (e.g. nodeMax).
 func (a *Args) Validate() error {
+	d := a.withDefaults()
 	p := base.NewProblems("cluster")
-	p.Require(regions.Known(a.Region), "Region", "%q is not an AWS region", a.Region)
-	p.Require(clusterName.MatchString(a.ClusterName), "ClusterName", "%q is not a valid EKS cluster name (letters, digits, - and _, at most 100)", a.ClusterName)
-	addons := a.addons()
+	p.Require(regions.Known(d.Region), "Region", "%q is not an AWS region", d.Region)
+	p.Require(clusterName.MatchString(d.ClusterName), "ClusterName", "%q is not a valid EKS cluster name (letters, digits, - and _, at most 100)", d.ClusterName)
+	p.Add(d.Settings.Validate(""))
+	addons := d.addons()
 	for _, name := range []string{"vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"} {
 		v := addons[name]
-		p.Require(v != "", "AddonVersions", "no %s version pinned for Kubernetes %s: set AddonVersions[%q]", name, a.version(), name)
+		p.Require(v != "", "AddonVersions", "no %s version pinned for Kubernetes %s: set AddonVersions[%q]", name, d.Version, name)
 		p.Require(v == "" || strings.HasPrefix(v, "v"), "AddonVersions", "%s version %q must look like v1.2.3-eksbuild.1", name, v)
 	}
-	for name := range a.AddonVersions {
+	for name := range d.AddonVersions {
 		p.Require(slices.Contains([]string{"vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"}, name), "AddonVersions", "unknown add-on %q", name)
 	}
-	p.Require(a.VpcID != nil, "VpcID", "is required")
-	p.Require(len(a.SubnetIDs) >= 2, "SubnetIDs", "%d subnets given: EKS needs at least 2, in different zones", len(a.SubnetIDs))
-	p.Require(a.NodeSecurityGroupID != nil, "NodeSecurityGroupID", "is required")
-	p.Require(a.SecretsKeyArn != nil, "SecretsKeyArn", "is required: Kubernetes secrets are always envelope-encrypted")
-	p.Require(a.LogKeyArn != nil, "LogKeyArn", "is required: control-plane logs are always encrypted")
-	p.Require(a.LogRetentionDays >= 0, "LogRetentionDays", "must not be negative")
-	for _, c := range a.PublicAccessCIDRs {
-		pfx, err := netip.ParsePrefix(c)
-		switch {
-		case err != nil:
-			p.Addf("PublicAccessCIDRs", "%q is not a CIDR block", c)
-		case pfx.Bits() == 0:
-			p.Addf("PublicAccessCIDRs", "%q opens the API endpoint to the whole internet", c)
-		case pfx.Masked() != pfx:
-			p.Addf("PublicAccessCIDRs", "%q has host bits set", c)
-		}
-	}
-	for _, r := range a.AdminRoleArns {
-		p.Require(principalArn.MatchString(r), "AdminRoleArns", "%q is not an IAM role or user ARN", r)
-	}
-	n := a.Nodes
-	p.Require(len(n.InstanceTypes) > 0, "Nodes.InstanceTypes", "at least one instance type is required")
-	p.Require(n.Max >= 1, "Nodes.Max", "is %d: must be at least 1 (a pilot light still needs room to scale up)", n.Max)
-	p.Require(n.Min >= 0 && n.Min <= n.Desired && n.Desired <= n.Max, "Nodes", "need 0 <= min (%d) <= desired (%d) <= max (%d)", n.Min, n.Desired, n.Max)
-	p.Require(n.DiskSizeGiB == 0 || n.DiskSizeGiB >= 20, "Nodes.DiskSizeGiB", "is %d: at least 20 GiB", n.DiskSizeGiB)
+	p.Require(d.VpcID != nil, "VpcID", "is required")
+	p.Require(len(d.SubnetIDs) >= 2, "SubnetIDs", "%d subnets given: EKS needs at least 2, in different zones", len(d.SubnetIDs))
+	p.Require(d.NodeSecurityGroupID != nil, "NodeSecurityGroupID", "is required")
+	p.Require(d.SecretsKeyArn != nil, "SecretsKeyArn", "is required: Kubernetes secrets are always envelope-encrypted")
+	p.Require(d.LogKeyArn != nil, "LogKeyArn", "is required: control-plane logs are always encrypted")
 	return p.Err()
 }
 
@@ -199,17 +179,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := args.Validate(); err != nil {
 		return nil, err
 	}
-	a := *args
-	a.Version = a.version()
-	if a.LogRetentionDays == 0 {
-		a.LogRetentionDays = 365
-	}
-	if a.Nodes.DiskSizeGiB == 0 {
-		a.Nodes.DiskSizeGiB = 50
-	}
-	if a.LoadBalancerControllerChart == "" {
-		a.LoadBalancerControllerChart = LoadBalancerControllerChart
-	}
+	a := args.withDefaults()
 	c := &Cluster{PilotLight: a.PilotLight}
 	if err := ctx.RegisterComponentResource("globalstack:cluster:Cluster", name, c, opts...); err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"globalstack/components/cluster/settings"
 	"globalstack/internal/mockcloud"
 	"globalstack/internal/mockcloud/mockcloudtest"
 )
@@ -21,9 +22,11 @@ func validArgs() *Args {
 		NodeSecurityGroupID: pulumi.String("sg-0app"),
 		SecretsKeyArn:       pulumi.String("arn:aws:kms:eu-west-1:123456789012:key/data"),
 		LogKeyArn:           pulumi.String("arn:aws:kms:eu-west-1:123456789012:key/logs"),
-		AdminRoleArns:       []string{"arn:aws:iam::123456789012:role/platform-admin"},
-		Nodes:               NodeGroup{InstanceTypes: []string{"m6i.large"}, Min: 3, Desired: 3, Max: 9},
-		Tags:                map[string]string{"owner": "platform"},
+		Settings: settings.Settings{
+			AdminRoleArns: []string{"arn:aws:iam::123456789012:role/platform-admin"},
+			InstanceTypes: []string{"m6i.large"}, NodeMin: 3, NodeDesired: 3, NodeMax: 9,
+		},
+		Tags: map[string]string{"owner": "platform"},
 	}
 }
 
@@ -206,21 +209,26 @@ func TestPilotLightHasZeroNodes(t *testing.T) {
 
 func TestInvalidArgsFailWithEveryProblem(t *testing.T) {
 	a := &Args{
-		Region:            "mars-1",
-		ClusterName:       "bad name",
-		Version:           "1.20",
-		SubnetIDs:         pulumi.StringArray{pulumi.String("subnet-1")},
-		PublicAccessCIDRs: []string{"0.0.0.0/0", "nope"},
-		AdminRoleArns:     []string{"admin"},
-		Nodes:             NodeGroup{Min: 3, Desired: 2, Max: 0},
+		Region:      "mars-1",
+		ClusterName: "bad name",
+		SubnetIDs:   pulumi.StringArray{pulumi.String("subnet-1")},
+		Settings: settings.Settings{
+			Version:           "1.20",
+			PublicAccessCIDRs: []string{"0.0.0.0/0", "nope"},
+			AdminRoleArns:     []string{"admin"},
+			NodeMin:           3, NodeDesired: 2, NodeMax: 0,
+		},
 	}
 	err := a.Validate()
 	if err == nil {
 		t.Fatal("invalid args accepted")
 	}
+	// The settings' problems name their stack keys (settings.Settings.Validate).
 	for _, want := range []string{"Region", "ClusterName", "no vpc-cni version pinned for Kubernetes 1.20", "VpcID", "SubnetIDs",
-		"NodeSecurityGroupID", "SecretsKeyArn", "LogKeyArn", "whole internet", `"nope" is not a CIDR`, "AdminRoleArns",
-		"Nodes.InstanceTypes", "Nodes.Max", "min (3) <= desired (2)"} {
+		"NodeSecurityGroupID", "SecretsKeyArn", "LogKeyArn", `cluster: version: "1.20" has no pinned add-on versions`,
+		`cluster: publicAccessCidrs: "0.0.0.0/0" would open the API endpoint to the internet`, `cluster: publicAccessCidrs: "nope" is not a CIDR`,
+		`cluster: adminRoleArns: "admin" is not an IAM role or user ARN`, "cluster: instanceTypes: at least one instance type is required",
+		"cluster: nodeMax: is 0", "cluster: nodeDesired: need nodeMin (3) <= nodeDesired (2) <= nodeMax (0)"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}

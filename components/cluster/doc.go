@@ -29,15 +29,17 @@
 //
 // Pilot light (the DR copy of a cell): the control plane, OIDC provider, node group and
 // DaemonSet add-ons exist but the node group is scaled to zero (min 0, desired 0, max
-// Nodes.Max). Add-ons that run Deployments (coredns, aws-ebs-csi-driver) and the Helm
+// NodeMax). Add-ons that run Deployments (coredns, aws-ebs-csi-driver) and the Helm
 // releases would never become healthy without nodes, so they are created when the
 // stack leaves pilot-light mode at failover.
 //
 // Refuses: an unknown region, a cluster name EKS does not accept, a version without pinned
 // add-ons, fewer than two subnets, a missing VPC, node security group or KMS key, an open
 // (0.0.0.0/0) or malformed public CIDR, node counts that are not min <= desired <= max with
-// max >= 1, no instance types, an admin that is not an IAM role or user ARN. Stack config
-// additionally requires at least one admin role (globalstack:cluster.adminRoleArns), so a DR
+// max >= 1, no instance types, a root volume under 20 GiB, a log retention CloudWatch Logs
+// does not accept, an admin that is not an IAM role or user ARN. Args.Settings are the stack's
+// globalstack:cluster settings (package cluster/settings, which defines, presets and
+// validates them, and names its keys in problems). Stack config additionally requires at least one admin role (globalstack:cluster.adminRoleArns), so a DR
 // cluster is reachable by the on-call role and not only by the identity that created it.
 //
 // Files: cluster.go (Args, New and the order of the build), controlplane.go (cluster role,

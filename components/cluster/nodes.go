@@ -48,7 +48,7 @@ func (b *builder) nodeGroup(deps []pulumi.Resource) (*eks.NodeGroup, error) {
 		BlockDeviceMappings: ec2.LaunchTemplateBlockDeviceMappingArray{ec2.LaunchTemplateBlockDeviceMappingArgs{
 			DeviceName: pulumi.String("/dev/xvda"),
 			Ebs: &ec2.LaunchTemplateBlockDeviceMappingEbsArgs{
-				VolumeSize:          pulumi.Int(a.Nodes.DiskSizeGiB),
+				VolumeSize:          pulumi.Int(a.DiskSizeGiB),
 				VolumeType:          pulumi.String("gp3"),
 				Encrypted:           pulumi.String("true"),
 				DeleteOnTermination: pulumi.String("true"),
@@ -64,7 +64,7 @@ func (b *builder) nodeGroup(deps []pulumi.Resource) (*eks.NodeGroup, error) {
 	if err != nil {
 		return nil, err
 	}
-	minSize, desired := a.Nodes.Min, a.Nodes.Desired
+	minSize, desired := a.NodeMin, a.NodeDesired
 	if a.PilotLight {
 		minSize, desired = 0, 0
 	}
@@ -74,11 +74,11 @@ func (b *builder) nodeGroup(deps []pulumi.Resource) (*eks.NodeGroup, error) {
 		SubnetIds:     a.SubnetIDs,
 		AmiType:       pulumi.String("AL2023_x86_64_STANDARD"),
 		CapacityType:  pulumi.String("ON_DEMAND"),
-		InstanceTypes: pulumi.ToStringArray(a.Nodes.InstanceTypes),
+		InstanceTypes: pulumi.ToStringArray(a.InstanceTypes),
 		ScalingConfig: &eks.NodeGroupScalingConfigArgs{
 			MinSize:     pulumi.Int(minSize),
 			DesiredSize: pulumi.Int(desired),
-			MaxSize:     pulumi.Int(a.Nodes.Max),
+			MaxSize:     pulumi.Int(a.NodeMax),
 		},
 		UpdateConfig: &eks.NodeGroupUpdateConfigArgs{MaxUnavailable: pulumi.Int(1)},
 		LaunchTemplate: &eks.NodeGroupLaunchTemplateArgs{

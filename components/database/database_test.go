@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"globalstack/components/database/settings"
 	"globalstack/internal/mockcloud"
 	"globalstack/internal/mockcloud/mockcloudtest"
 )
@@ -30,7 +31,7 @@ func primaryArgs() *Args {
 	return &Args{
 		Identifier:         "prod-us",
 		Region:             "us-east-1",
-		Settings:           Settings{Instances: 3, BackupRetentionDays: 21},
+		Settings:           settings.Settings{Instances: 3, BackupRetentionDays: 21},
 		VpcID:              pulumi.String("vpc-0main"),
 		SubnetIDs:          pulumi.ToStringArray(dataSubnets),
 		Zones:              []string{"us-east-1a", "us-east-1b", "us-east-1c"},
@@ -142,7 +143,7 @@ func TestPrimaryEncryptionAuthAndLogging(t *testing.T) {
 	}
 
 	lg := mockcloudtest.One(t, c, "aws:cloudwatch/logGroup:LogGroup")
-	if lg.Str("name") != "/aws/rds/cluster/prod-us-us-east-1/postgresql" || lg.Str("kmsKeyId") != logsKey || lg.Num("retentionInDays") != float64(Prod.LogRetentionDays) {
+	if lg.Str("name") != "/aws/rds/cluster/prod-us-us-east-1/postgresql" || lg.Str("kmsKeyId") != logsKey || lg.Num("retentionInDays") != float64(settings.Prod.LogRetentionDays) {
 		t.Errorf("log group %v", lg.Inputs)
 	}
 	if !slices.Contains(cl.Dependencies, lg.URN) {
@@ -162,7 +163,7 @@ func TestPrimaryEncryptionAuthAndLogging(t *testing.T) {
 		if !in.Bool("performanceInsightsEnabled") || in.Str("performanceInsightsKmsKeyId") != dataKey {
 			t.Errorf("%s: Performance Insights not encrypted with the data key", in.Name)
 		}
-		if in.Str("clusterIdentifier") != "prod-us-us-east-1" || in.Str("instanceClass") != Prod.InstanceClass {
+		if in.Str("clusterIdentifier") != "prod-us-us-east-1" || in.Str("instanceClass") != settings.Prod.InstanceClass {
 			t.Errorf("%s: cluster %q class %q", in.Name, in.Str("clusterIdentifier"), in.Str("instanceClass"))
 		}
 	}
@@ -281,7 +282,7 @@ func secondaryArgs(instances int) *Args {
 		Region:                  "us-west-2",
 		SourceRegion:            "us-east-1",
 		GlobalClusterIdentifier: pulumi.String("prod-us-global"),
-		Settings:                Settings{DRInstances: instances},
+		Settings:                settings.Settings{DRInstances: instances},
 		VpcID:                   pulumi.String("vpc-0dr"),
 		SubnetIDs:               pulumi.ToStringArray([]string{"subnet-0dr1", "subnet-0dr2", "subnet-0dr3"}),
 		Zones:                   []string{"us-west-2a", "us-west-2b", "us-west-2c"},

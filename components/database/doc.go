@@ -42,8 +42,9 @@
 // given a global cluster to join.
 //
 // Settings (the keys of globalstack:database, their limits and the Prod and Dev presets) are
-// defined, preset and validated once, by Settings; the README's table is generated from them
-// (make docs). A zero field of Args.Settings takes the Prod preset.
+// defined, preset and validated once, by package database/settings (which imports no SDK, so the
+// stack configuration and the DR failover tool read it alone); the README's table is generated
+// from them (make docs). A zero field of Args.Settings takes the Prod preset.
 //
 // A Primary runs Settings.Instances instances; a Secondary DRInstances (0 = headless) until it
 // serves as the writer (Serving, or Promoted), then Instances.

@@ -51,8 +51,9 @@
 // delivery is not documented to send aws:SourceAccount.
 //
 // Settings (the keys of globalstack:edge, their limits and the Prod and Dev presets) are
-// defined, preset and validated once, by Settings; the README's table is generated from them
-// (make docs). A zero field of Args.Settings takes the Prod preset; FailoverPaths default to
+// defined, preset and validated once, by package edge/settings (which imports no SDK, so the
+// stack configuration and the DR failover tool read it alone); the README's table is generated
+// from them (make docs). A zero field of Args.Settings takes the Prod preset; FailoverPaths default to
 // /api/products* and /api/search* when DROriginDomain is set.
 //
 // Refuses: a missing GlobalProvider, prefix or API origin; a prefix that cannot be part of a

@@ -3,13 +3,13 @@ package edge
 import (
 	"fmt"
 	"regexp"
-	"slices"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/base"
+	"globalstack/components/base/validate"
+	"globalstack/components/edge/settings"
 	"globalstack/components/regions"
 )
 
@@ -19,49 +19,6 @@ type Origin struct {
 	// HTTPS connects with TLS 1.2 on 443; false means HTTP on 80 (trial stacks without a
 	// domain, whose load balancer has no certificate).
 	HTTPS bool
-}
-
-// Settings are the tunable settings of the edge: the keys of the stack's globalstack:edge
-// object.
-type Settings struct {
-	RateLimit             int    `json:"rateLimit" doc:"WAF rate rule: requests per 5 minutes per IP, 10-2000000000"`
-	PriceClass            string `json:"priceClass" doc:"PriceClass_All, PriceClass_200 or PriceClass_100"`
-	LogRetentionDays      int    `json:"logRetentionDays" doc:"days the CloudFront and WAF logs are kept"`
-	ContentSecurityPolicy string `json:"contentSecurityPolicy" doc:"the Content-Security-Policy header of every response"`
-	// DROriginDomain is the DR region's API origin host name; it enables origin failover of
-	// FailoverPaths, over the same protocol as the API origin.
-	DROriginDomain string   `json:"drOriginDomain" doc:"the DR region's API origin, e.g. origin-dr.<domain>; enables origin failover"`
-	FailoverPaths  []string `json:"failoverPaths" doc:"read-only paths under /api/ that fail over to drOriginDomain" zero:"[/api/products*, /api/search*] with drOriginDomain"`
-}
-
-// PriceClasses are the CloudFront price classes.
-var PriceClasses = []string{"PriceClass_All", "PriceClass_200", "PriceClass_100"}
-
-// sameOriginCSP lets pages load only what the shop itself serves.
-const sameOriginCSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-
-// Prod and Dev are the presets of the production cells and of a cheap trial stack.
-var (
-	Prod = Settings{RateLimit: 2000, PriceClass: "PriceClass_All", LogRetentionDays: 365, ContentSecurityPolicy: sameOriginCSP}
-	Dev  = Settings{RateLimit: 2000, PriceClass: "PriceClass_100", LogRetentionDays: 30, ContentSecurityPolicy: sameOriginCSP}
-)
-
-// Validate reports every problem with the settings, each naming its key under prefix
-// (base.SettingKey).
-func (s Settings) Validate(prefix string) error {
-	p := base.NewProblems("")
-	key := func(k string) string { return base.SettingKey(prefix, k) }
-	p.Require(s.RateLimit >= 10 && s.RateLimit <= 2000000000, key("rateLimit"), "%d is outside WAF's 10-2000000000", s.RateLimit)
-	p.Require(slices.Contains(PriceClasses, s.PriceClass), key("priceClass"), "%q is not a CloudFront price class", s.PriceClass)
-	p.Require(s.LogRetentionDays >= 1, key("logRetentionDays"), "is %d: must be positive", s.LogRetentionDays)
-	if s.DROriginDomain != "" {
-		p.Require(strings.Contains(s.DROriginDomain, ".") && !strings.ContainsAny(s.DROriginDomain, " /:"), key("drOriginDomain"), "%q is not a host name", s.DROriginDomain)
-	}
-	for _, path := range s.FailoverPaths {
-		p.Require(strings.HasPrefix(path, "/api/") && path != "/api/*", key("failoverPaths"), "%q must be a read-only path under /api/ (not /api/* itself)", path)
-	}
-	p.Require(len(s.FailoverPaths) == 0 || s.DROriginDomain != "", key("failoverPaths"), "need %s to fail over to", key("drOriginDomain"))
-	return p.Err()
 }
 
 // Args configures the edge.
@@ -75,9 +32,9 @@ type Args struct {
 	APIOrigin      Origin
 	Domain         string // optional
 	ZoneID         pulumi.StringInput
-	// Settings tune the edge; a zero field takes the Prod preset, and a DROriginDomain
+	// Settings tune the edge; a zero field takes the settings.Prod preset, and a DROriginDomain
 	// without FailoverPaths fails the catalog and search reads over.
-	Settings
+	settings.Settings
 	Tags map[string]string
 }
 
@@ -93,7 +50,7 @@ var bucketPrefix = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$`)
 
 func (a *Args) withDefaults() Args {
 	d := *a
-	base.FillZero(&d.Settings, Prod)
+	validate.FillZero(&d.Settings, settings.Prod)
 	if d.DROriginDomain != "" && len(d.FailoverPaths) == 0 {
 		d.FailoverPaths = []string{"/api/products*", "/api/search*"}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"globalstack/components/edge/settings"
 	"globalstack/internal/mockcloud"
 	"globalstack/internal/mockcloud/mockcloudtest"
 )
@@ -29,7 +30,7 @@ func run(t *testing.T, mutate func(*Args)) *mockcloud.Cloud {
 			APIOrigin:      Origin{Domain: pulumi.String("origin.shop.example.eu"), HTTPS: true},
 			Domain:         "shop.example.eu",
 			ZoneID:         pulumi.String("Z123"),
-			Settings:       Settings{RateLimit: 1500},
+			Settings:       settings.Settings{RateLimit: 1500},
 			Tags:           map[string]string{"owner": "platform"},
 		}
 		if mutate != nil {
@@ -201,7 +202,7 @@ func TestDROriginAddsReadOnlyFailover(t *testing.T) {
 
 func TestInvalidArgsFailClearly(t *testing.T) {
 	a := &Args{Region: "eu-west-1", Prefix: "Prod_EU", Domain: "shop.example.eu", APIOrigin: Origin{},
-		Settings: Settings{RateLimit: 5, FailoverPaths: []string{"/api/*"}}}
+		Settings: settings.Settings{RateLimit: 5, FailoverPaths: []string{"/api/*"}}}
 	err := a.Validate()
 	if err == nil {
 		t.Fatal("invalid args accepted")

@@ -13,7 +13,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/base"
+	"globalstack/components/base/validate"
 	"globalstack/components/regions"
+	"globalstack/components/search/settings"
 )
 
 // Port is the HTTPS port of the domain endpoint.
@@ -27,57 +29,6 @@ const MasterCount = 3
 
 // MasterUserName is the fine-grained access control master user.
 const MasterUserName = "search_admin"
-
-// Settings are the tunable settings of the domain: the keys of the stack's globalstack:search
-// object.
-type Settings struct {
-	InstanceType       string `json:"instanceType" doc:"an OpenSearch instance type (<family>.<size>.search)"`
-	InstanceCount      int    `json:"instanceCount" doc:"data nodes: a positive multiple of the zones the domain spans (min(azCount, 3))" zero:"one per zone"`
-	MasterInstanceType string `json:"masterInstanceType" doc:"the 3 dedicated master nodes"`
-	VolumeSizeGiB      int    `json:"volumeSizeGiB" doc:"10-16384, per data node"`
-	EngineVersion      string `json:"engineVersion" doc:"OpenSearch_<major>.<minor>"`
-	LogRetentionDays   int    `json:"logRetentionDays" doc:"a retention CloudWatch Logs accepts"`
-}
-
-// Prod and Dev are the presets of the production cells and of a cheap trial stack. Their
-// InstanceCount is 0: one data node per zone the domain spans.
-var (
-	Prod = Settings{InstanceType: "r6g.large.search", MasterInstanceType: "m6g.large.search",
-		VolumeSizeGiB: 100, EngineVersion: "OpenSearch_2.17", LogRetentionDays: 365}
-	Dev = Settings{InstanceType: "t3.medium.search", MasterInstanceType: "t3.medium.search",
-		VolumeSizeGiB: 20, EngineVersion: "OpenSearch_2.17", LogRetentionDays: 30}
-)
-
-// ZonesUsed is how many zones a domain placed in the given number of zones spans: 3, or 2
-// when there are only 2.
-func ZonesUsed(zones int) int { return min(zones, 3) }
-
-var versionRE = regexp.MustCompile(`^OpenSearch_\d+\.\d+$`)
-
-// Validate reports every problem with the settings, each naming its key under prefix
-// (base.SettingKey). How InstanceCount fits the zones is checked where they are known
-// (ValidateInstanceCount).
-func (s Settings) Validate(prefix string) error {
-	p := base.NewProblems("")
-	key := func(k string) string { return base.SettingKey(prefix, k) }
-	for _, f := range []struct{ key, typ string }{{"instanceType", s.InstanceType}, {"masterInstanceType", s.MasterInstanceType}} {
-		p.Require(strings.HasSuffix(f.typ, ".search") && strings.Count(f.typ, ".") == 2, key(f.key), "%q is not an OpenSearch instance type (e.g. r6g.large.search)", f.typ)
-	}
-	p.Require(s.InstanceCount >= 0, key("instanceCount"), "is %d: it must be positive (0 = one per zone)", s.InstanceCount)
-	p.Require(s.VolumeSizeGiB >= 10 && s.VolumeSizeGiB <= 16384, key("volumeSizeGiB"), "%d is outside 10-16384", s.VolumeSizeGiB)
-	p.Require(versionRE.MatchString(s.EngineVersion), key("engineVersion"), "%q is not an OpenSearch_<major>.<minor> version", s.EngineVersion)
-	base.CheckLogRetention(p, key("logRetentionDays"), s.LogRetentionDays)
-	return p.Err()
-}
-
-// ValidateInstanceCount reports an instance count (after defaulting) that is not a positive
-// multiple of the zones the domain spans, naming it key: zone awareness needs the same number
-// of data nodes in each zone.
-func ValidateInstanceCount(p *base.Problems, key string, count, zonesUsed int) {
-	if zonesUsed >= 2 && count >= 0 { // a negative count is reported by Validate
-		p.Require(count > 0 && count%zonesUsed == 0, key, "is %d: it must be a positive multiple of the %d zones the domain spans", count, zonesUsed)
-	}
-}
 
 // LogTypes are the logs published to CloudWatch.
 var LogTypes = []string{"INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS", "ES_APPLICATION_LOGS"}
@@ -95,9 +46,9 @@ type Args struct {
 	// Provider is an explicit provider of Region, when it is not the stack's default region.
 	Provider pulumi.ProviderResource
 
-	// Settings size the domain; a zero field takes the Prod preset, a zero InstanceCount
+	// Settings size the domain; a zero field takes the settings.Prod preset, a zero InstanceCount
 	// one data node per zone used.
-	Settings
+	settings.Settings
 
 	VpcID pulumi.StringInput
 	// SubnetIDs are the isolated data subnets, one per entry of Zones; the first 3 are used.
@@ -114,10 +65,10 @@ type Args struct {
 }
 
 // zonesUsed is the zone-awareness count: 3, or 2 when the cell has only 2 zones.
-func (a *Args) zonesUsed() int { return ZonesUsed(len(a.SubnetIDs)) }
+func (a *Args) zonesUsed() int { return settings.ZonesUsed(len(a.SubnetIDs)) }
 
 func (a *Args) withDefaults() {
-	base.FillZero(&a.Settings, Prod)
+	validate.FillZero(&a.Settings, settings.Prod)
 	if a.InstanceCount == 0 {
 		a.InstanceCount = a.zonesUsed()
 	}
@@ -131,7 +82,7 @@ func (a *Args) Validate() error {
 	p.Require(regions.Known(d.Region), "Region", "%q is not an AWS region", d.Region)
 	p.Require(domainRE.MatchString(d.DomainName), "DomainName", "%q must be 3-28 lowercase letters, digits and hyphens, starting with a letter", d.DomainName)
 	p.Add(d.Settings.Validate(""))
-	ValidateInstanceCount(p, "instanceCount", d.InstanceCount, d.zonesUsed())
+	settings.ValidateInstanceCount(p, "instanceCount", d.InstanceCount, d.zonesUsed())
 	base.ValidatePlacement(p, d.Region, len(d.SubnetIDs), d.Zones, d.VpcID != nil, d.AppSecurityGroupID != nil)
 	p.Require(d.KmsKeyArn != nil, "KmsKeyArn", "is required: the domain is always encrypted at rest with a customer-managed key")
 	p.Require(d.SecretsKeyArn != nil, "SecretsKeyArn", "is required: the master user secret is always encrypted with a customer-managed key")

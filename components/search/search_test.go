@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"globalstack/components/search/settings"
 	"globalstack/internal/mockcloud"
 	"globalstack/internal/mockcloud/mockcloudtest"
 )
@@ -103,7 +104,7 @@ func TestDomainEncryptionTLSAndZones(t *testing.T) {
 		"3 zones":                     d.Num("clusterConfig.zoneAwarenessConfig.availabilityZoneCount") == 3,
 		"3 data nodes":                d.Num("clusterConfig.instanceCount") == 3,
 		"dedicated masters":           d.Bool("clusterConfig.dedicatedMasterEnabled") && d.Num("clusterConfig.dedicatedMasterCount") == 3,
-		"master type":                 d.Str("clusterConfig.dedicatedMasterType") == Prod.MasterInstanceType,
+		"master type":                 d.Str("clusterConfig.dedicatedMasterType") == settings.Prod.MasterInstanceType,
 		"fine-grained access":         d.Bool("advancedSecurityOptions.enabled") && d.Bool("advancedSecurityOptions.internalUserDatabaseEnabled"),
 		"no anonymous access":         d.In("advancedSecurityOptions.anonymousAuthEnabled").IsBool() && !d.Bool("advancedSecurityOptions.anonymousAuthEnabled"),
 		"gp3 volumes":                 d.Bool("ebsOptions.ebsEnabled") && d.Str("ebsOptions.volumeType") == "gp3",

@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/base"
+	"globalstack/components/base/validate"
 	"globalstack/components/regions"
 	"globalstack/components/storefront/settings"
 )
@@ -143,7 +144,7 @@ func (a *Args) withDefaults() Args {
 	}
 	preset := Prod
 	preset.Repository, preset.ImageTag = "", "" // the image is never implied
-	base.FillZero(&d.Settings, preset)
+	validate.FillZero(&d.Settings, preset)
 	if d.Database.Port == 0 {
 		d.Database.Port = 5432
 	}

@@ -4,7 +4,7 @@ import (
 	"slices"
 
 	cluster "globalstack/components/cluster/settings"
-	"globalstack/components/edge"
+	edge "globalstack/components/edge/settings"
 	storefront "globalstack/components/storefront/settings"
 )
 

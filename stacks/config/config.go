@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"globalstack/components/base"
 	"globalstack/components/base/validate"
 	"globalstack/components/regions"
 	"globalstack/internal/pulumifiles"
@@ -268,7 +267,7 @@ func (r *reader) validateNetwork(c *Cell) {
 	if n.AZCount > 6 {
 		r.p.Addf(Key("azCount"), "is %d: at most 6 zones fit the subnet plan", n.AZCount)
 	}
-	base.CheckLogRetention(r.p, Key("flowLogRetentionDays"), n.FlowLogRetentionDays)
+	validate.CheckLogRetention(r.p, Key("flowLogRetentionDays"), n.FlowLogRetentionDays)
 }
 
 // reader reads typed values and records a problem per bad key.

@@ -1,14 +1,14 @@
 package config
 
 import (
-	"globalstack/components/cache"
-	"globalstack/components/database"
-	"globalstack/components/search"
+	cache "globalstack/components/cache/settings"
+	database "globalstack/components/database/settings"
+	search "globalstack/components/search/settings"
 )
 
 // DataTier configures the data stores of a cell. Each store is one object config key
 // (globalstack:database, globalstack:cache, globalstack:search) decoded into the component's
-// Settings: a field left out takes the preset of the stack's sizing, an unknown field is an
+// Settings (its settings package): a field left out takes the preset of the stack's sizing, an unknown field is an
 // error.
 type DataTier struct {
 	Database DatabaseConfig

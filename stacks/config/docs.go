@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"globalstack/components/base"
+	"globalstack/components/base/validate"
 )
 
 // section is one object config key and the presets of the component that owns it.
@@ -35,7 +35,7 @@ func renderTable(sections []section) string {
 	var b strings.Builder
 	b.WriteString("| key | prod | dev | meaning |\n|---|---|---|---|\n")
 	for _, s := range sections {
-		for _, r := range base.SettingRows(s.prod, s.dev) {
+		for _, r := range validate.SettingRows(s.prod, s.dev) {
 			fmt.Fprintf(&b, "| `%s.%s` | %s | %s | %s |\n", s.name, r.Key, cell(r.Prod), cell(r.Dev), cell(r.Doc))
 		}
 	}

@@ -30,6 +30,12 @@ func TestSettingsTablesListEveryKeyWithItsPresets(t *testing.T) {
 		"| `cache.nodeType` | cache.r7g.large | cache.t4g.small |",
 		"| `search.instanceCount` | one per zone | one per zone |",
 		"| `search.logRetentionDays` | 365 | 30 |",
+		"| `cluster.nodeMin` | 3 | 2 |",
+		"| `cluster.instanceTypes` | [m6i.large, m6a.large] | [t3.large] |",
+		"| `cluster.adminRoleArns` | required | required |",
+		"| `storefront.replicas` | 3 | 2 |",
+		"| `storefront.cpuRequest` | 250m | 100m |",
+		"| `storefront.logLevel` | info | debug |",
 		"| `edge.rateLimit` | 2000 | 2000 |",
 		"| `edge.priceClass` | PriceClass_All | PriceClass_100 |",
 	} {

@@ -78,24 +78,17 @@ func hostedZone(ctx *pulumi.Context, c *config.Cell) (pulumi.StringInput, error)
 
 // buildCluster creates the region's EKS cluster; pilotLight keeps it at zero nodes.
 func buildCluster(ctx *pulumi.Context, c *config.Cell, rb *regionBase, pilotLight bool, out Outputs) (*cluster.Cluster, error) {
-	k := c.Cluster
 	cl, err := cluster.New(ctx, "cluster", &cluster.Args{
 		Region:              c.Region(),
 		ClusterName:         c.Stack,
-		Version:             k.Version,
+		Settings:            c.Cluster,
 		VpcID:               rb.net.VpcID,
 		SubnetIDs:           rb.net.SubnetIDs(network.App),
 		NodeSecurityGroupID: rb.net.AppSecurityGroupID,
 		SecretsKeyArn:       rb.keys.Key(keys.Data).Arn,
 		LogKeyArn:           rb.keys.Key(keys.Logs).Arn,
-		LogRetentionDays:    k.LogRetentionDays,
-		PublicAccessCIDRs:   k.PublicAccessCIDRs,
-		AdminRoleArns:       k.AdminRoleArns,
-		Nodes: cluster.NodeGroup{
-			InstanceTypes: k.InstanceTypes, Min: k.NodeMin, Desired: k.NodeDesired, Max: k.NodeMax, DiskSizeGiB: k.DiskSizeGiB,
-		},
-		PilotLight: pilotLight,
-		Tags:       c.Tags,
+		PilotLight:          pilotLight,
+		Tags:                c.Tags,
 	})
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
-// Package validate holds the argument checks that components and the stack configuration
-// share. It imports no SDK, so that tools which only validate a stack file (the DR failover)
-// do not link the Pulumi program runtime or the cloud SDKs.
+// Package validate holds the argument checks and the settings helpers (setting keys, presets,
+// documentation rows) that components and the stack configuration share. It imports no SDK,
+// so that tools which only validate a stack file (the DR failover) do not link the Pulumi
+// program runtime or the cloud SDKs.
 package validate
 
 import (

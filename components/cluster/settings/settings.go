@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"strings"
 
-	"globalstack/components/base"
+	"globalstack/components/base/validate"
 	"globalstack/components/cluster/eksversion"
 )
 
@@ -41,10 +41,10 @@ var (
 )
 
 // Validate reports every problem with the settings, each naming its key under prefix
-// (base.SettingKey).
+// (validate.SettingKey).
 func (s Settings) Validate(prefix string) error {
-	p := base.NewProblems("")
-	key := func(k string) string { return base.SettingKey(prefix, k) }
+	p := validate.NewProblems("")
+	key := func(k string) string { return validate.SettingKey(prefix, k) }
 	if _, ok := eksversion.PinnedAddons[s.Version]; !ok {
 		p.Addf(key("version"), "%q has no pinned add-on versions (supported: %s)", s.Version, strings.Join(eksversion.Supported(), ", "))
 	}
@@ -56,7 +56,7 @@ func (s Settings) Validate(prefix string) error {
 	p.Require(s.NodeMin >= 0 && s.NodeMin <= s.NodeDesired && s.NodeDesired <= s.NodeMax, key("nodeDesired"),
 		"need nodeMin (%d) <= nodeDesired (%d) <= nodeMax (%d)", s.NodeMin, s.NodeDesired, s.NodeMax)
 	p.Require(s.DiskSizeGiB >= 20, key("diskSizeGiB"), "is %d: at least 20", s.DiskSizeGiB)
-	base.CheckLogRetention(p, key("logRetentionDays"), s.LogRetentionDays)
+	validate.CheckLogRetention(p, key("logRetentionDays"), s.LogRetentionDays)
 	for _, cidr := range s.PublicAccessCIDRs {
 		pfx, err := netip.ParsePrefix(cidr)
 		switch {

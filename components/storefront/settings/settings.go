@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"globalstack/components/base"
+	"globalstack/components/base/validate"
 )
 
 // DefaultImageTag is the tag the presets deploy: the first release pushed by the procedure in
@@ -53,10 +53,10 @@ var (
 var LogLevels = []string{"debug", "info", "warn", "error"}
 
 // Validate reports every problem with the settings, each naming its key under prefix
-// (base.SettingKey).
+// (validate.SettingKey).
 func (s Settings) Validate(prefix string) error {
-	p := base.NewProblems("")
-	key := func(k string) string { return base.SettingKey(prefix, k) }
+	p := validate.NewProblems("")
+	key := func(k string) string { return validate.SettingKey(prefix, k) }
 	switch {
 	case s.Image == "" && s.Repository == "":
 		p.Addf(key("image"), "an image or a repository and imageTag are required")
