@@ -3,6 +3,7 @@ package edge
 import (
 	"fmt"
 	"regexp"
+	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -52,7 +53,7 @@ func (a *Args) withDefaults() Args {
 	d := *a
 	validate.FillZero(&d.Settings, settings.Prod)
 	if d.DROriginDomain != "" && len(d.FailoverPaths) == 0 {
-		d.FailoverPaths = []string{"/api/products*", "/api/search*"}
+		d.FailoverPaths = slices.Clone(settings.DefaultFailoverPaths)
 	}
 	return d
 }

@@ -62,20 +62,6 @@ type Search struct {
 	SecretArn pulumi.StringInput
 }
 
-// DefaultImageTag is the tag the presets deploy.
-const DefaultImageTag = settings.DefaultImageTag
-
-// Settings are the tunable settings of the workload (globalstack:storefront), defined,
-// preset and validated in package settings, which the stack configuration links without the
-// Kubernetes SDK.
-type Settings = settings.Settings
-
-// Prod and Dev are the presets of the production cells and of a cheap trial stack.
-var (
-	Prod = settings.Prod
-	Dev  = settings.Dev
-)
-
 // Args configures the storefront.
 type Args struct {
 	Region    string
@@ -89,7 +75,7 @@ type Args struct {
 	OIDCIssuerURL   pulumi.StringInput
 	// Settings size and tune the workload; a zero field takes the Prod preset, except the
 	// image (Image, or Repository and ImageTag), which the caller always names.
-	Settings
+	settings.Settings
 	Database Database
 	Cache    Cache
 	Search   *Search // optional: the storefront falls back to PostgreSQL full-text search
@@ -140,9 +126,9 @@ func (a *Args) withDefaults() Args {
 	}
 	def(&d.Namespace, "storefront")
 	if d.MaxReplicas == 0 {
-		d.MaxReplicas = max(Prod.MaxReplicas, d.Replicas)
+		d.MaxReplicas = max(settings.Prod.MaxReplicas, d.Replicas)
 	}
-	preset := Prod
+	preset := settings.Prod
 	preset.Repository, preset.ImageTag = "", "" // the image is never implied
 	validate.FillZero(&d.Settings, preset)
 	if d.Database.Port == 0 {

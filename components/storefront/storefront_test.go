@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"globalstack/components/storefront/settings"
 	"globalstack/internal/mockcloud"
 	"globalstack/internal/mockcloud/mockcloudtest"
 )
@@ -32,7 +33,7 @@ func validArgs(p pulumi.ProviderResource) *Args {
 		KubernetesProvider:  p,
 		OIDCProviderArn:     pulumi.String(oidcArn),
 		OIDCIssuerURL:       pulumi.String("https://" + issuer),
-		Settings:            Settings{Repository: "globalstack/storefront", ImageTag: "1.2.3", Env: map[string]string{"FEATURE_X": "on"}},
+		Settings:            settings.Settings{Repository: "globalstack/storefront", ImageTag: "1.2.3", Env: map[string]string{"FEATURE_X": "on"}},
 		Database:            Database{Host: pulumi.String("db.cluster-x.eu-west-1.rds.amazonaws.com"), Name: "shop", User: "shop_admin", SecretArn: pulumi.String(dbArn), ResourceID: pulumi.String(dbResID)},
 		Cache:               Cache{Host: pulumi.String("master.redis.euw1.cache.amazonaws.com"), SecretArn: pulumi.String(kvArn)},
 		Search:              &Search{URL: pulumi.String("https://vpc-search.eu-west-1.es.amazonaws.com"), DomainArn: pulumi.String("arn:aws:es:eu-west-1:123456789012:domain/prod-eu-search"), SecretArn: pulumi.String(srArn)},
@@ -316,7 +317,7 @@ func TestInvalidArgsFailClearly(t *testing.T) {
 	a := &Args{
 		Region:          "eu-west-1",
 		RoleName:        "bad role name!",
-		Settings:        Settings{Image: "registry.example/storefront:latest", Replicas: 5, MaxReplicas: 2, Env: map[string]string{"PGPASSWORD": "hunter2"}},
+		Settings:        settings.Settings{Image: "registry.example/storefront:latest", Replicas: 5, MaxReplicas: 2, Env: map[string]string{"PGPASSWORD": "hunter2"}},
 		DataSubnetCIDRs: []string{"nope"},
 		Domain:          "shop.example.eu",
 	}

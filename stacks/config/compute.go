@@ -17,10 +17,10 @@ type ComputeTier struct {
 	Edge       EdgeConfig
 }
 
-// ClusterConfig is globalstack:cluster, defined, preset and validated by its component.
+// ClusterConfig is globalstack:cluster, defined, preset and validated by its settings package.
 type ClusterConfig = cluster.Settings
 
-// StorefrontConfig is globalstack:storefront, defined, preset and validated by its component.
+// StorefrontConfig is globalstack:storefront, defined, preset and validated by its settings package.
 type StorefrontConfig = storefront.Settings
 
 // EdgeConfig configures CloudFront and WAF; the edge component defines, presets and

@@ -16,13 +16,13 @@ type DataTier struct {
 	Search   SearchConfig
 }
 
-// DatabaseConfig is globalstack:database, defined, preset and validated by its component.
+// DatabaseConfig is globalstack:database, defined, preset and validated by its settings package.
 type DatabaseConfig = database.Settings
 
-// CacheConfig is globalstack:cache, defined, preset and validated by its component.
+// CacheConfig is globalstack:cache, defined, preset and validated by its settings package.
 type CacheConfig = cache.Settings
 
-// SearchConfig is globalstack:search, defined, preset and validated by its component.
+// SearchConfig is globalstack:search, defined, preset and validated by its settings package.
 type SearchConfig = search.Settings
 
 // SearchZones is how many zones the OpenSearch domain spans in a cell of azCount zones.

@@ -23,6 +23,10 @@ type Settings struct {
 	FailoverPaths  []string `json:"failoverPaths" doc:"read-only paths under /api/ that fail over to drOriginDomain" zero:"[/api/products*, /api/search*] with drOriginDomain"`
 }
 
+// DefaultFailoverPaths are the paths that fail over when a stack names a DR origin but no paths
+// (the zero tag of FailoverPaths says the same; a test keeps them together).
+var DefaultFailoverPaths = []string{"/api/products*", "/api/search*"}
+
 // PriceClasses are the CloudFront price classes.
 var PriceClasses = []string{"PriceClass_All", "PriceClass_200", "PriceClass_100"}
 
