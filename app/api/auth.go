@@ -29,19 +29,15 @@ func bearer(c echo.Context) string {
 	return ""
 }
 
-// auth requires a valid token from the Authorization header or the session cookie.
+// auth requires a valid token from the Authorization header or the session cookie, of an
+// account that still exists and is enabled.
 func (a *API) auth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		tok := bearer(c)
 		if tok == "" {
 			return store.ErrUnauthenticated
 		}
-		cl, err := a.Tokens.Verify(tok)
-		if err != nil {
-			return err
-		}
-		c.Set(ctxClaims, cl)
-		return next(c)
+		return a.authenticate(c, tok, next)
 	}
 }
 
@@ -49,30 +45,28 @@ func (a *API) auth(next echo.HandlerFunc) echo.HandlerFunc {
 func (a *API) optionalAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if tok := bearer(c); tok != "" {
-			cl, err := a.Tokens.Verify(tok)
-			if err != nil {
-				return err
-			}
-			c.Set(ctxClaims, cl)
+			return a.authenticate(c, tok, next)
 		}
 		return next(c)
 	}
 }
 
-// admin re-reads the role from the database, so a demoted admin loses access immediately
-// rather than when the token expires.
+// authenticate reads the account on every request, so a deleted or disabled account's token
+// stops working at once and a demoted admin loses the role at once.
+func (a *API) authenticate(c echo.Context, tok string, next echo.HandlerFunc) error {
+	u, err := a.Accounts.Authenticate(c.Request().Context(), tok)
+	if err != nil {
+		return err
+	}
+	c.Set(ctxClaims, store.Claims{UserID: u.ID, Role: u.Role})
+	return next(c)
+}
+
+// admin requires the admin role as the account has it now (authenticate read it).
 func (a *API) admin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		cl := claims(c)
-		if cl.Role != store.RoleAdmin {
+		if claims(c).Role != store.RoleAdmin {
 			return store.ErrForbidden
-		}
-		u, err := a.Users.GetUser(c.Request().Context(), cl.UserID)
-		if store.IsNotFound(err) || err == nil && u.Role != store.RoleAdmin {
-			return store.ErrForbidden
-		}
-		if err != nil {
-			return err
 		}
 		return next(c)
 	}

@@ -34,6 +34,7 @@ type User struct {
 	Role         Role      `json:"role"`
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
+	Disabled     bool      `json:"-"` // cannot log in; its tokens are refused
 }
 
 // Registration is the sign-up request.
@@ -166,7 +167,7 @@ func (t *Tokens) Issue(u User) string {
 
 // Verify checks signature and expiry.
 func (t *Tokens) Verify(token string) (Claims, error) {
-	bad := &Error{Kind: KindUnauthenticated, Code: "invalid_token", Message: "the session token is invalid or expired; log in again"}
+	bad := ErrInvalidToken
 	i := strings.LastIndexByte(token, '.')
 	if i < 0 || !strings.HasPrefix(token, "v1.") || len(token) > 1024 {
 		return Claims{}, bad
@@ -254,7 +255,25 @@ func (a *Accounts) Login(ctx context.Context, c Credentials) (User, string, erro
 		return User{}, "", ErrBadCredentials
 	}
 	a.Throttle.Succeeded(email)
+	if u.Disabled {
+		return User{}, "", ErrAccountDisabled
+	}
 	return u, a.Tokens.Issue(u), nil
+}
+
+// Authenticate verifies a session token and that its account still exists and is enabled, so
+// a token does not outlive a deleted or disabled account. The user returned carries the
+// current role, not the one in the token.
+func (a *Accounts) Authenticate(ctx context.Context, token string) (User, error) {
+	cl, err := a.Tokens.Verify(token)
+	if err != nil {
+		return User{}, err
+	}
+	u, err := a.Users.GetUser(ctx, cl.UserID)
+	if IsNotFound(err) || err == nil && u.Disabled {
+		return User{}, ErrInvalidToken
+	}
+	return u, err
 }
 
 // UpdateProfile validates and applies a profile change.
