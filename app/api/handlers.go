@@ -110,8 +110,8 @@ func (a *API) deleteReview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cl := claims(c)
-	if err := a.Reviews.Delete(c.Request().Context(), id, cl.UserID, false); err != nil {
+	cl := claims(c) // the role as the account has it now (authenticate read it)
+	if err := a.Reviews.Delete(c.Request().Context(), id, cl.UserID, cl.Role == store.RoleAdmin); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
