@@ -97,8 +97,8 @@ func validSeenPrice(field string, m *Money) error {
 	if m == nil {
 		return nil
 	}
-	if m.Amount < 0 || len(m.Currency) != 3 {
-		return Invalid(field, "unit_price must be the price shown: a non-negative amount in minor units and a currency code")
+	if m.Amount < 0 || !IsCurrency(m.Currency) {
+		return Invalid(field, "unit_price must be the price shown: a non-negative amount in minor units and an ISO 4217 currency code")
 	}
 	return nil
 }

@@ -77,7 +77,6 @@ type ProductInput struct {
 var (
 	skuRe  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 	slugRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
-	curRe  = regexp.MustCompile(`^[A-Z]{3}$`)
 )
 
 // MaxStock bounds stock counts and quantities to keep arithmetic far from overflow.
@@ -147,8 +146,8 @@ func checkMoney(field string, m Money) error {
 	if m.Amount < 0 || m.Amount > 1_000_000_000_00 {
 		return Invalid(field+".amount", "amount must be between 0 and 100000000000 minor units")
 	}
-	if !curRe.MatchString(m.Currency) {
-		return Invalid(field+".currency", "currency must be a 3-letter ISO 4217 code such as USD")
+	if !IsCurrency(m.Currency) {
+		return Invalid(field+".currency", "currency must be an active ISO 4217 code in upper case, such as USD, EUR or JPY")
 	}
 	return nil
 }
