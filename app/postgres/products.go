@@ -195,6 +195,8 @@ func productWriteErr(err error, in store.ProductInput) error {
 		return store.Conflict("sku_taken", "a product with sku %q already exists", deref(in.SKU))
 	case code == "23514" && constraint == "products_stock_nonnegative":
 		return store.Conflict("out_of_stock", "stock cannot go below zero")
+	case code == "23514" && constraint == "products_stock_max", code == "22003":
+		return store.Conflict("stock_limit", "stock cannot exceed %d", store.MaxStock)
 	case code == "23503":
 		return store.Conflict("product_has_orders", "the product is referenced by orders; set its stock to 0 instead of deleting it")
 	}
@@ -296,7 +298,8 @@ func (d *DB) DeleteProduct(ctx context.Context, id int64) (store.Product, error)
 	return p, productWriteErr(err, store.ProductInput{})
 }
 
-// AdjustStock adds delta to stock; the CHECK constraint refuses negative stock.
+// AdjustStock adds delta to stock; the CHECK constraints refuse negative stock and stock above
+// store.MaxStock (products_stock_max, the same bound as the API's).
 func (d *DB) AdjustStock(ctx context.Context, id int64, delta int) (store.Product, error) {
 	var p store.Product
 	err := d.inTx(ctx, func(tx pgx.Tx) error {
@@ -310,9 +313,6 @@ func (d *DB) AdjustStock(ctx context.Context, id int64, delta int) (store.Produc
 		}
 		return productEvent(ctx, tx, "product.stock_changed", id, p.Category)
 	})
-	if code, _ := pgCode(err); code == "22003" {
-		return p, store.Invalid("delta", "stock would exceed the maximum")
-	}
 	return p, productWriteErr(err, store.ProductInput{})
 }
 

@@ -79,7 +79,8 @@ var (
 	slugRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 )
 
-// MaxStock bounds stock counts and quantities to keep arithmetic far from overflow.
+// MaxStock bounds stock counts and quantities to keep arithmetic far from overflow; the
+// products_stock_max CHECK (migration 0005) holds the database to the same bound.
 const MaxStock = 1_000_000_000
 
 // ValidateCreate checks a new product; every field but attributes and stock is required.
