@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -107,7 +108,7 @@ func (in ProductInput) ValidatePatch() error {
 		}
 	}
 	if in.Description != nil {
-		if err := checkText("description", *in.Description, 0, 10000); err != nil {
+		if err := checkParagraphs("description", *in.Description, 0, 10000); err != nil {
 			return err
 		}
 	}
@@ -153,18 +154,43 @@ func checkMoney(field string, m Money) error {
 	return nil
 }
 
+// checkText checks a one-line text field (a name, a title, an address line): valid UTF-8, no
+// control characters (line breaks and tabs included) and no bidirectional-formatting characters,
+// which could make a name display as something else (U+202E turns "gnp.exe" around), and a
+// length of minLen to maxLen characters.
 func checkText(field, s string, minLen, maxLen int) error {
+	return checkChars(field, s, minLen, maxLen, false)
+}
+
+// checkParagraphs checks free text (a description, a review body): as checkText, but line
+// breaks and tabs are allowed.
+func checkParagraphs(field, s string, minLen, maxLen int) error {
+	return checkChars(field, s, minLen, maxLen, true)
+}
+
+func checkChars(field, s string, minLen, maxLen int, multiline bool) error {
 	if !utf8.ValidString(s) {
 		return Invalid(field, "%s must be valid UTF-8", field)
 	}
-	if strings.ContainsRune(s, 0) {
-		return Invalid(field, "%s must not contain NUL characters", field)
+	for i, r := range []rune(s) {
+		if multiline && (r == '\n' || r == '\r' || r == '\t') {
+			continue
+		}
+		if unicode.IsControl(r) || isBidiControl(r) || r == '\u2028' || r == '\u2029' {
+			return Invalid(field, "%s must not contain control or bidirectional-formatting characters (U+%04X at character %d)", field, r, i+1)
+		}
 	}
 	n := utf8.RuneCountInString(strings.TrimSpace(s))
 	if n < minLen || utf8.RuneCountInString(s) > maxLen {
 		return Invalid(field, "%s must be %d to %d characters", field, minLen, maxLen)
 	}
 	return nil
+}
+
+// isBidiControl reports the Unicode bidirectional formatting characters (UAX #9, table 4):
+// ALM, LRM, RLM, the embeddings and overrides LRE..RLO with PDF, and the isolates LRI..PDI.
+func isBidiControl(r rune) bool {
+	return r == '\u061C' || r == '\u200E' || r == '\u200F' || r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069'
 }
 
 // Sort orders a product listing.

@@ -32,7 +32,7 @@ func (r ReviewInput) Validate() error {
 	if err := checkText("title", r.Title, 0, 200); err != nil {
 		return err
 	}
-	return checkText("body", r.Body, 0, 5000)
+	return checkParagraphs("body", r.Body, 0, 5000)
 }
 
 // ReviewRepository stores reviews and keeps the product's rating aggregate in the same transaction.
