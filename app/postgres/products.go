@@ -102,6 +102,9 @@ func (a *args) add(v any) string {
 	return "$" + strconv.Itoa(len(*a))
 }
 
+// nameCollated is the name in the order sort=name lists it, the ICU root collation.
+const nameCollated = `(name COLLATE "und-x-icu")`
+
 // ListProducts returns one keyset page.
 func (d *DB) ListProducts(ctx context.Context, q store.ListQuery) (store.Page[store.ProductSummary], error) {
 	var a args
@@ -134,9 +137,10 @@ func (d *DB) ListProducts(ctx context.Context, q store.ListQuery) (store.Page[st
 			where = append(where, fmt.Sprintf("(price_minor, id) < (%s, %s)", a.add(c.Price), a.add(c.ID)))
 		}
 	case store.SortName:
-		order = "name, id"
+		// The collation of the products_name indexes (migration 0006): a collation, not bytes.
+		order = nameCollated + ", id"
 		if c := q.After; c != nil {
-			where = append(where, fmt.Sprintf("(name, id) > (%s, %s)", a.add(c.Name), a.add(c.ID)))
+			where = append(where, fmt.Sprintf("(%s, id) > (%s, %s)", nameCollated, a.add(c.Name), a.add(c.ID)))
 		}
 	default:
 		order = "id DESC"
