@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 
@@ -320,11 +321,39 @@ func (d *DB) AdjustStock(ctx context.Context, id int64, delta int) (store.Produc
 	return p, productWriteErr(err, store.ProductInput{})
 }
 
-// Search is the PostgreSQL full-text search (tsvector + GIN), ranked by ts_rank.
+// searchWords are the words of a query that typo and prefix matching look at.
+const searchWords = 8
+
+// fuzzyQuerySQL turns the query words (%s, a text[] parameter) into a tsquery that tolerates a
+// typo and a prefix: a word of three or more letters that is neither a known term nor the
+// start of one is replaced by the nearest term by trigram distance when they share enough
+// trigrams; words of two or more letters then match as prefixes (word:*), single letters as
+// they are. All words must match.
+const fuzzyQuerySQL = `(SELECT to_tsquery('english', string_agg(quote_literal(coalesce(fixed, w)) || CASE WHEN length(w) >= 2 THEN ':*' ELSE '' END, ' & ' ORDER BY i))
+	FROM (SELECT w, i, CASE
+			WHEN length(w) < 3 OR EXISTS (SELECT 1 FROM search_terms WHERE term >= w AND term < w || chr(1114111)) THEN w
+			ELSE (SELECT term FROM (SELECT term FROM search_terms ORDER BY term <-> w LIMIT 1) best WHERE similarity(term, w) >= 0.2)
+		END AS fixed
+		FROM unnest(%s::text[]) WITH ORDINALITY AS u(w, i)) words)`
+
+// queryWords lowercases the letters and digits of a query into at most searchWords words.
+func queryWords(q string) []string {
+	words := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(words) > searchWords {
+		words = words[:searchWords]
+	}
+	return words
+}
+
+// Search is the PostgreSQL full-text search (tsvector + GIN): the query as written
+// (websearch_to_tsquery: quotes, OR, -word) or with typos corrected and words matched as
+// prefixes (fuzzyQuerySQL). Ranked by ts_rank as shown (four decimals), equal scores by name
+// in the listing's collation, then id.
 func (d *DB) Search(ctx context.Context, q store.SearchQuery) (store.Page[store.ProductSummary], error) {
 	var a args
-	where := []string{"search @@ query"}
+	where := []string{"(search @@ query OR search @@ fuzzy)"}
 	qp := a.add(q.Text)
+	fuzzy := fmt.Sprintf(fuzzyQuerySQL, a.add(queryWords(q.Text)))
 	if q.Category != "" {
 		where = append(where, "category = "+a.add(q.Category))
 	}
@@ -334,8 +363,9 @@ func (d *DB) Search(ctx context.Context, q store.SearchQuery) (store.Page[store.
 	if q.InStock {
 		where = append(where, "stock > 0")
 	}
-	sql := "SELECT " + summaryCols + ", ts_rank(search, query) AS score FROM products, websearch_to_tsquery('english', " + qp + ") query WHERE " +
-		strings.Join(where, " AND ") + " ORDER BY score DESC, id LIMIT " + a.add(q.Limit) + " OFFSET " + a.add(q.Offset)
+	sql := "SELECT " + summaryCols + ", score FROM (SELECT *, round(greatest(ts_rank(search, query), ts_rank(search, fuzzy))::numeric, 4)::real AS score" +
+		" FROM products, websearch_to_tsquery('english', " + qp + ") query, coalesce(" + fuzzy + ", ''::tsquery) fuzzy WHERE " +
+		strings.Join(where, " AND ") + ") matches ORDER BY score DESC, " + nameCollated + ", id LIMIT " + a.add(q.Limit) + " OFFSET " + a.add(q.Offset)
 	release, err := d.acquireRead(ctx)
 	if err != nil {
 		return store.Page[store.ProductSummary]{}, err
