@@ -52,6 +52,7 @@ var statusByKind = map[any]int{
 	store.KindIdempotencyReuse: http.StatusUnprocessableEntity,
 	store.KindUnavailable:      http.StatusServiceUnavailable,
 	store.KindThrottled:        http.StatusTooManyRequests,
+	store.KindMalformed:        http.StatusBadRequest,
 	kindMalformed:              http.StatusBadRequest,
 	kindTooLarge:               http.StatusRequestEntityTooLarge,
 	kindUnsupportedMedia:       http.StatusUnsupportedMediaType,

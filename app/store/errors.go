@@ -23,6 +23,7 @@ const (
 	KindIdempotencyReuse      // the same Idempotency-Key was used with a different request
 	KindUnavailable           // a dependency needed for this request is down
 	KindThrottled             // too many attempts; retry after RetryAfter
+	KindMalformed             // a value the client must send back as it got it (a cursor) is corrupt
 )
 
 // Error is the error vocabulary of the domain. Code is stable and machine readable; Message is

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -232,19 +233,35 @@ func (c Cursor) Encode() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// DecodeCursor parses a cursor produced by Encode for sort s.
+// ErrMalformedCursor is the answer to a cursor that Encode did not produce for this query.
+var ErrMalformedCursor = &Error{Kind: KindMalformed, Code: "malformed_cursor", Field: "cursor",
+	Message: "cursor is malformed or belongs to another query; send next_cursor of the previous page as it is"}
+
+// DecodeCursor parses a cursor produced by Encode for sort s, and refuses anything else: bad
+// base64 or JSON, unknown fields, another query's sort, or no position for that sort.
 func DecodeCursor(s string, sort Sort) (*Cursor, error) {
-	bad := Invalid("cursor", "cursor is malformed or belongs to another query")
 	if len(s) > 512 {
-		return nil, bad
+		return nil, ErrMalformedCursor
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return nil, bad
+		return nil, ErrMalformedCursor
 	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
 	var c Cursor
-	if err := json.Unmarshal(raw, &c); err != nil || c.Sort != sort || c.ID < 0 || c.Offset < 0 {
-		return nil, bad
+	if err := dec.Decode(&c); err != nil || dec.More() || c.Sort != sort || c.ID < 0 || c.Offset < 0 || c.Price < 0 {
+		return nil, ErrMalformedCursor
+	}
+	positioned := c.ID > 0
+	switch sort {
+	case "relevance":
+		positioned = c.Offset > 0
+	case SortName:
+		positioned = positioned && c.Name != ""
+	}
+	if !positioned {
+		return nil, ErrMalformedCursor
 	}
 	return &c, nil
 }
