@@ -16,24 +16,36 @@ const (
 	ctxClaims         = "claims"
 )
 
-func bearer(c echo.Context) string {
+// errAuthScheme answers an Authorization header that is not "Bearer <token>" (RFC 6750
+// section 2.1): a bare token or another scheme is refused rather than guessed at.
+var errAuthScheme = &store.Error{Kind: store.KindUnauthenticated, Code: "unauthenticated",
+	Message: `send the session token as "Authorization: Bearer <token>"`}
+
+// bearer returns the session token of the request: the Authorization header's bearer token,
+// else the session cookie; "" when there is none.
+func bearer(c echo.Context) (string, error) {
 	if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
 		if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-			return strings.TrimSpace(h[7:])
+			if tok := strings.TrimSpace(h[7:]); tok != "" {
+				return tok, nil
+			}
 		}
-		return h // reported as invalid by Verify
+		return "", errAuthScheme
 	}
 	if ck, err := c.Cookie(cookieSession); err == nil {
-		return ck.Value
+		return ck.Value, nil
 	}
-	return ""
+	return "", nil
 }
 
 // auth requires a valid token from the Authorization header or the session cookie, of an
 // account that still exists and is enabled.
 func (a *API) auth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		tok := bearer(c)
+		tok, err := bearer(c)
+		if err != nil {
+			return err
+		}
 		if tok == "" {
 			return store.ErrUnauthenticated
 		}
@@ -44,7 +56,11 @@ func (a *API) auth(next echo.HandlerFunc) echo.HandlerFunc {
 // optionalAuth identifies the user when credentials are sent (anonymous carts otherwise).
 func (a *API) optionalAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if tok := bearer(c); tok != "" {
+		tok, err := bearer(c)
+		if err != nil {
+			return err
+		}
+		if tok != "" {
 			return a.authenticate(c, tok, next)
 		}
 		return next(c)
