@@ -120,7 +120,7 @@ func (a *API) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if sid := cartSession(c); sid != "" && a.Carts != nil {
+	if sid := a.cartSession(c); sid != "" && a.Carts != nil {
 		if err := a.Carts.Merge(ctx, sid, u.ID); err != nil {
 			a.log.Warn("cart merge at login failed", "request_id", requestID(c), "err", err)
 		} else {

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/mail"
@@ -185,6 +186,35 @@ func (t *Tokens) Verify(token string) (Claims, error) {
 		return Claims{}, bad
 	}
 	return c, nil
+}
+
+// NewCartSession issues an anonymous cart session: a random id and its signature, so that
+// clients can present only ids the server issued and cannot pick one (and with it another
+// shopper's cart, or a key of their choosing).
+func (t *Tokens) NewCartSession() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	id := hex.EncodeToString(b)
+	return id + "." + t.cartSignature(id)
+}
+
+// CartSession returns the id of a session NewCartSession issued, and false for anything else.
+func (t *Tokens) CartSession(s string) (string, bool) {
+	id, sig, ok := strings.Cut(s, ".")
+	if !ok || len(id) != 32 || len(s) > 128 {
+		return "", false
+	}
+	if _, err := hex.DecodeString(id); err != nil {
+		return "", false
+	}
+	if !hmac.Equal([]byte(sig), []byte(t.cartSignature(id))) {
+		return "", false
+	}
+	return id, true
+}
+
+func (t *Tokens) cartSignature(id string) string {
+	return base64.RawURLEncoding.EncodeToString(t.sign("cart." + id))
 }
 
 func (t *Tokens) sign(s string) []byte {
