@@ -44,6 +44,53 @@ type Product struct {
 	UpdatedAt   time.Time         `json:"updated_at"`
 }
 
+// LowStock is the stock at or below which product pages say "low" instead of "in_stock".
+const LowStock = 5
+
+// The stock levels product pages show instead of the count, which is the shop's business
+// (and a competitor's or scalper's signal).
+const (
+	StockIn  = "in_stock"
+	StockLow = "low"
+	StockOut = "out_of_stock"
+)
+
+// StockLevel is what shoppers see of a stock count.
+func StockLevel(stock int) string {
+	switch {
+	case stock <= 0:
+		return StockOut
+	case stock <= LowStock:
+		return StockLow
+	}
+	return StockIn
+}
+
+// ProductPage is the public product document: the product with a stock level, not the count
+// (admin routes answer the Product with its count).
+type ProductPage struct {
+	ID          int64             `json:"id"`
+	SKU         string            `json:"sku"`
+	Name        string            `json:"name"`
+	Description string            `json:"description"`
+	Price       Money             `json:"price"`
+	Category    string            `json:"category"`
+	Brand       string            `json:"brand"`
+	Attributes  map[string]string `json:"attributes"`
+	StockLevel  string            `json:"stock_level"`
+	InStock     bool              `json:"in_stock"`
+	Rating      Rating            `json:"rating"`
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+}
+
+// Page is the public document of p.
+func (p Product) Page() ProductPage {
+	return ProductPage{ID: p.ID, SKU: p.SKU, Name: p.Name, Description: p.Description, Price: p.Price, Category: p.Category,
+		Brand: p.Brand, Attributes: p.Attributes, StockLevel: StockLevel(p.Stock), InStock: p.InStock, Rating: p.Rating,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+}
+
 // ProductSummary is a listing or search row. It carries in_stock rather than the stock count
 // so that listings only change when availability flips, not on every sale.
 type ProductSummary struct {
