@@ -86,7 +86,6 @@ func New(cfg Config, d Deps) *echo.Echo {
 
 	e.Match(getHead, "/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.Match(getHead, "/readyz", a.readyz)
-	e.Match(getHead, "/metrics", echo.WrapHandler(promhttp.HandlerFor(d.Metrics.Registry, promhttp.HandlerOpts{})))
 
 	g := e.Group("/api")
 	g.Match(getHead, "/products", a.listProducts)
@@ -121,6 +120,14 @@ func New(cfg Config, d Deps) *echo.Echo {
 	adm.Match(getHead, "/orders/:id", a.adminGetOrder)
 	adm.POST("/orders/:id/status", a.setOrderStatus)
 	return e
+}
+
+// MetricsHandler serves GET /metrics (Prometheus text format) and nothing else. It runs on its
+// own listener (METRICS_ADDR), never on the public API port.
+func MetricsHandler(m *Metrics) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+	return mux
 }
 
 // ipExtractor trusts X-Forwarded-For only from configured proxies (the CDN / load balancer);

@@ -34,6 +34,7 @@ func startApp(t testing.TB, env map[string]string) *app {
 	vars := map[string]string{
 		"STOREFRONT_ENV":  "development",
 		"STOREFRONT_ADDR": "127.0.0.1:0",
+		"METRICS_ADDR":    "127.0.0.1:0",
 		"LOG_LEVEL":       "error",
 		"RATE_LIMIT_RPS":  "0",
 	}
