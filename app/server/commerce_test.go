@@ -21,7 +21,7 @@ func TestCatalogCacheIsInvalidatedOnWrites(t *testing.T) {
 	}
 	a.expect(200, a.req("GET", path, nil)) // now a cache hit
 	a.expect(200, a.req("GET", "/api/products?category=desks", nil))
-	metrics := string(a.req("GET", "/metrics", nil).Body)
+	metrics := a.metrics()
 	if !strings.Contains(metrics, `storefront_cache_requests_total{kind="product",result="hit"}`) {
 		t.Fatalf("second read was not a cache hit:\n%s", grep(metrics, "cache_requests"))
 	}

@@ -221,3 +221,18 @@ func (a *app) wait() error {
 	}
 	return err
 }
+
+// metrics returns the text the metrics listener serves.
+func (a *app) metrics() string {
+	a.t.Helper()
+	res, err := a.hc.Get("http://" + a.m.MetricsAddr() + "/metrics")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		a.t.Fatalf("GET /metrics on %s: %d", a.m.MetricsAddr(), res.StatusCode)
+	}
+	return string(b)
+}
