@@ -421,7 +421,7 @@ func (s *Orders) Checkout(ctx context.Context, userID int64, key string, req Che
 // charge without an order.
 func (s *Orders) settle(ctx context.Context, userID int64, key, hash, chargeID string, cause error) (CheckoutResult, error) {
 	ctx = context.WithoutCancel(ctx)
-	res, err, decided := s.decide(ctx, userID, key, hash, chargeID)
+	res, decided, err := s.decide(ctx, userID, key, hash, chargeID)
 	if decided {
 		return res, err
 	}
@@ -430,7 +430,7 @@ func (s *Orders) settle(ctx context.Context, userID int64, key, hash, chargeID s
 		delay := time.Second
 		for deadline := time.Now().Add(settleFor); time.Now().Before(deadline); delay = min(2*delay, 30*time.Second) {
 			time.Sleep(delay)
-			if _, _, decided := s.decide(ctx, userID, key, hash, chargeID); decided {
+			if _, decided, _ := s.decide(ctx, userID, key, hash, chargeID); decided {
 				return
 			}
 		}
@@ -442,23 +442,24 @@ func (s *Orders) settle(ctx context.Context, userID int64, key, hash, chargeID s
 // settleFor is how long an undecided charge is retried: the idempotency window of the keys.
 const settleFor = 24 * time.Hour
 
-// decide fences the key once; decided is false when the database could not be asked.
-func (s *Orders) decide(ctx context.Context, userID int64, key, hash, chargeID string) (res CheckoutResult, err error, decided bool) {
+// decide fences the key once and returns the checkout's answer; decided is false when the
+// database could not be asked (err is then the database's error).
+func (s *Orders) decide(ctx context.Context, userID int64, key, hash, chargeID string) (res CheckoutResult, decided bool, err error) {
 	prev, ferr := s.Repo.FenceKey(ctx, userID, key, hash, ErrCheckoutFailed)
 	switch {
 	case ferr != nil:
-		return CheckoutResult{}, ferr, false
+		return CheckoutResult{}, false, ferr
 	case prev == nil: // the fence holds the key
 		s.refund(ctx, chargeID)
-		return CheckoutResult{}, ErrCheckoutFailed, true
+		return CheckoutResult{}, true, ErrCheckoutFailed
 	case prev.RequestHash != hash: // another request's outcome; this charge is not its charge
 		s.refund(ctx, chargeID)
-		return CheckoutResult{}, ErrIdempotencyKey, true
+		return CheckoutResult{}, true, ErrIdempotencyKey
 	case prev.Body != nil: // the order committed; its charge is this one
 		s.metrics().OrderResult("created")
-		return CheckoutResult{Body: prev.Body}, nil, true
+		return CheckoutResult{Body: prev.Body}, true, nil
 	default: // an identical request failed and settled the same charge
-		return CheckoutResult{}, prev.Error, true
+		return CheckoutResult{}, true, prev.Error
 	}
 }
 

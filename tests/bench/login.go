@@ -41,59 +41,11 @@ const floodAccounts = 50
 // the right password of existing accounts, half for unknown emails: every attempt costs a
 // hash), and the server's resident memory during each phase.
 func runLogin(ctx context.Context) error {
-	logf("starting PostgreSQL (durable) and Redis on loopback")
-	pg, err := devenv.StartPostgres(ctx, devenv.PGOptions{Durable: true})
+	base, pid, stop, err := startLoginServer(ctx)
 	if err != nil {
 		return err
 	}
-	defer pg.Close()
-	rs, err := devenv.StartRedis(ctx, devenv.RedisOptions{Databases: 1})
-	if err != nil {
-		return err
-	}
-	defer rs.Close()
-	dsn, err := pg.CreateDatabase(ctx, "shop")
-	if err != nil {
-		return err
-	}
-	bin := filepath.Join(workdir, "storefront")
-	logf("building the storefront binary")
-	if out, err := exec.Command("go", "build", "-o", bin, "./app/cmd/storefront").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v: %s", err, out)
-	}
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
-	env := append(os.Environ(), "STOREFRONT_ENV=development", "STOREFRONT_ADDR=127.0.0.1:"+port, "METRICS_ADDR=127.0.0.1:0",
-		"DATABASE_URL="+dsn, "REDIS_URL="+rs.URL(0), "LOG_LEVEL=warn", "TOKEN_SECRET="+strings.Repeat("b", 32))
-	if *loginServerEnv != "" {
-		env = append(env, strings.Split(*loginServerEnv, ",")...)
-	}
-	seed := exec.Command(bin, "seed", strconv.Itoa(*products))
-	seed.Env = env
-	logf("migrating and seeding %d products", *products)
-	if out, err := seed.CombinedOutput(); err != nil {
-		return fmt.Errorf("storefront seed: %v: %s", err, out)
-	}
-	srv := exec.Command(bin)
-	srv.Env = env
-	srv.Stdout, srv.Stderr = io.Discard, io.Discard
-	if err := srv.Start(); err != nil {
-		return err
-	}
-	defer func() { _ = srv.Process.Kill(); _ = srv.Wait() }()
-	base := "http://127.0.0.1:" + port
-	if err := waitReady(base, 60*time.Second); err != nil {
-		return err
-	}
-
-	for i := range floodAccounts {
-		e := fmt.Sprintf("shopper%d@example.com", i)
-		if code, err := postJSON(http.DefaultClient, base+"/api/users", map[string]string{"email": e, "password": "correct horse battery", "name": "Shopper"}); err != nil || code != 201 {
-			return fmt.Errorf("register %s: %d %v", e, code, err)
-		}
-	}
+	defer stop()
 	readers := make([]*http.Client, 20) // 10 requests/s each at the default rate: under the per-address limit
 	for i := range readers {
 		readers[i] = clientFrom(fmt.Sprintf("127.0.1.%d", i+1))
@@ -112,7 +64,7 @@ func runLogin(ctx context.Context) error {
 	}
 	time.Sleep(2 * time.Second) // the per-address rate buckets refill
 	logf("catalog at %d requests/s, no other load, %s", *catalogRate, *duration)
-	rss := newRSSWatch(srv.Process.Pid)
+	rss := newRSSWatch(pid)
 	idle := readCatalog(base, readers, ids, *duration)
 	idleRSS := rss.max()
 
@@ -139,7 +91,7 @@ func runLogin(ctx context.Context) error {
 	}
 	loadedRSS := rss.max()
 	rss.stop()
-	hwm := peakRSS(srv.Process.Pid)
+	hwm := peakRSS(pid)
 	var attempts int64
 	var codes []string
 	if err := json.Unmarshal(floodOut.Bytes(), &struct {
@@ -347,3 +299,73 @@ func procStatusKB(pid int, field string) int64 {
 }
 
 func mib(kb int64) float64 { return float64(kb) / 1024 }
+
+// startLoginServer starts PostgreSQL, Redis and the storefront binary as a process of its own
+// with a seeded catalog and floodAccounts accounts; stop ends all three.
+func startLoginServer(ctx context.Context) (base string, pid int, stop func(), err error) {
+	var stops []func()
+	cleanup := func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			cleanup()
+		}
+	}()
+	logf("starting PostgreSQL (durable) and Redis on loopback")
+	pg, err := devenv.StartPostgres(ctx, devenv.PGOptions{Durable: true})
+	if err != nil {
+		return "", 0, nil, err
+	}
+	stops = append(stops, pg.Close)
+	rs, err := devenv.StartRedis(ctx, devenv.RedisOptions{Databases: 1})
+	if err != nil {
+		return "", 0, nil, err
+	}
+	stops = append(stops, rs.Close)
+	dsn, err := pg.CreateDatabase(ctx, "shop")
+	if err != nil {
+		return "", 0, nil, err
+	}
+	bin := filepath.Join(workdir, "storefront")
+	logf("building the storefront binary")
+	if out, err := exec.Command("go", "build", "-o", bin, "./app/cmd/storefront").CombinedOutput(); err != nil {
+		return "", 0, nil, fmt.Errorf("go build: %v: %s", err, out)
+	}
+	port, err := freePort()
+	if err != nil {
+		return "", 0, nil, err
+	}
+	env := append(os.Environ(), "STOREFRONT_ENV=development", "STOREFRONT_ADDR=127.0.0.1:"+port, "METRICS_ADDR=127.0.0.1:0",
+		"DATABASE_URL="+dsn, "REDIS_URL="+rs.URL(0), "LOG_LEVEL=warn", "TOKEN_SECRET="+strings.Repeat("b", 32))
+	if *loginServerEnv != "" {
+		env = append(env, strings.Split(*loginServerEnv, ",")...)
+	}
+	seed := exec.Command(bin, "seed", strconv.Itoa(*products))
+	seed.Env = env
+	logf("migrating and seeding %d products", *products)
+	if out, err := seed.CombinedOutput(); err != nil {
+		return "", 0, nil, fmt.Errorf("storefront seed: %v: %s", err, out)
+	}
+	srv := exec.Command(bin)
+	srv.Env = env
+	srv.Stdout, srv.Stderr = io.Discard, io.Discard
+	if err := srv.Start(); err != nil {
+		return "", 0, nil, err
+	}
+	stops = append(stops, func() { _ = srv.Process.Kill(); _ = srv.Wait() })
+	base = "http://127.0.0.1:" + port
+	if err := waitReady(base, 60*time.Second); err != nil {
+		return "", 0, nil, err
+	}
+
+	for i := range floodAccounts {
+		e := fmt.Sprintf("shopper%d@example.com", i)
+		if code, err := postJSON(http.DefaultClient, base+"/api/users", map[string]string{"email": e, "password": "correct horse battery", "name": "Shopper"}); err != nil || code != 201 {
+			return "", 0, nil, fmt.Errorf("register %s: %d %v", e, code, err)
+		}
+	}
+	return base, srv.Process.Pid, cleanup, nil
+}
