@@ -20,7 +20,7 @@ import (
 // Every stack has its own trail, log archive, alarm topic and CIS alarms. `make plan` refuses
 // two stacks of one account (aws:allowedAccountIds) that own the same piece.
 type Settings struct {
-	Account bool `json:"account" doc:"this stack owns the account-wide pieces (IAM password policy, account S3 public access block); exactly one stack per account"`
+	Account bool `json:"account" doc:"this stack owns the account-wide pieces (IAM password policy, account S3 public access block); exactly one stack per account" zero:"false"`
 	Region  bool `json:"region" doc:"this stack owns its region's once-per-region pieces (GuardDuty, Security Hub, Config recorder, Inspector, Access Analyzer, EBS encryption by default); one stack per account and region"`
 	// AlarmEmails are subscribed to the baseline's alarm topic (each confirms by mail).
 	AlarmEmails []string `json:"alarmEmails" doc:"e-mail addresses subscribed to the CIS alarms' topic" zero:"none"`

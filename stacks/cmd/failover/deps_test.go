@@ -51,7 +51,7 @@ func settingsPackage(pkg string) bool {
 	switch pkg {
 	case "globalstack/components/base", "globalstack/components/database", "globalstack/components/cache",
 		"globalstack/components/search", "globalstack/components/edge", "globalstack/components/storefront/settings",
-		"globalstack/components/cluster/settings":
+		"globalstack/components/cluster/settings", "globalstack/components/baseline/settings":
 		return true
 	}
 	return false
