@@ -1,8 +1,8 @@
 package rules
 
 // The audit pack: what components/baseline gives every stack, checked on what one state
-// shows. Which stack owns a region's single pieces is the stack's own claim (the baseline
-// component's ownsRegion output); that no two stacks claim the same region is checked by
+// shows. Which stack owns a region's single pieces is the stack's own claim (its
+// baselineOwnsRegion output); that no two stacks claim the same region is checked by
 // `make plan` across the stack files (stacks/plan.CheckOwnership), which one state cannot see.
 
 func init() {
@@ -36,39 +36,41 @@ func init() {
 		},
 		&Rule{
 			ID: "AUD-002", Name: "region-owner-detects", Pack: Audit, Severity: High, Level: Mandatory,
-			Description: "A stack whose baseline owns its region carries an enabled GuardDuty detector and an enabled AWS Config recorder with a delivery channel.",
+			Description: "A stack whose baseline owns its region (output baselineOwnsRegion) carries an enabled GuardDuty detector and an enabled AWS Config recorder with a delivery channel.",
 			Remediation: "Keep the region pieces of components/baseline (globalstack:baseline.region: true builds them), or give the region to the stack that has them.",
 			Stack: func(c *Ctx, s *Stack) {
-				for _, b := range s.OfType(tBaseline) {
-					owns, known := c.Bool(b, "ownsRegion", false)
-					if !known || !owns {
-						continue
+				root := s.RootStack()
+				if root == nil {
+					return
+				}
+				owns, known := c.Bool(root, "baselineOwnsRegion", false)
+				if !known || !owns {
+					return
+				}
+				var missing []string
+				detected := false
+				for _, d := range s.OfType(tGuardDutyDetector) {
+					if on, _ := c.Bool(d, "enable", true); on {
+						detected = true
 					}
-					var missing []string
-					detected := false
-					for _, d := range s.OfType(tGuardDutyDetector) {
-						if on, _ := c.Bool(d, "enable", true); on {
-							detected = true
-						}
+				}
+				if !detected {
+					missing = append(missing, "an enabled GuardDuty detector")
+				}
+				recording := false
+				for _, st := range s.OfType(tConfigRecorderStatus) {
+					if on, _ := c.Bool(st, "isEnabled", false); on {
+						recording = true
 					}
-					if !detected {
-						missing = append(missing, "an enabled GuardDuty detector")
-					}
-					recording := false
-					for _, st := range s.OfType(tConfigRecorderStatus) {
-						if on, _ := c.Bool(st, "isEnabled", false); on {
-							recording = true
-						}
-					}
-					if len(s.OfType(tConfigRecorder)) == 0 || !recording {
-						missing = append(missing, "an enabled AWS Config recorder")
-					}
-					if len(s.OfType(tConfigDelivery)) == 0 {
-						missing = append(missing, "a Config delivery channel")
-					}
-					for _, m := range missing {
-						c.FailOn(b.URN, "baseline %q owns its region (ownsRegion) but the stack lacks %s: the region's threats or configuration go unrecorded", b.Name, m)
-					}
+				}
+				if len(s.OfType(tConfigRecorder)) == 0 || !recording {
+					missing = append(missing, "an enabled AWS Config recorder")
+				}
+				if len(s.OfType(tConfigDelivery)) == 0 {
+					missing = append(missing, "a Config delivery channel")
+				}
+				for _, m := range missing {
+					c.FailOn(root.URN, "stack %q owns its region's baseline pieces (output baselineOwnsRegion) but lacks %s: the region's threats or configuration go unrecorded", s.Name, m)
 				}
 			},
 		},

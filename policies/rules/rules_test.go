@@ -499,16 +499,16 @@ func securityCases() []fixtureCase {
 		// AUD-002
 		{rule: "AUD-002", name: "region owner with detector and recorder", stack: func() *rules.Stack { return stackOf(euCell()) }},
 		{rule: "AUD-002", name: "baseline not owning its region", stack: euWith(func(s *fixture.Stack) {
-			s.SetOutputs(s.Component("globalstack:baseline:Baseline", "b", ""), map[string]any{"ownsRegion": false})
+			s.SetRootOutput("baselineOwnsRegion", false)
 		})},
 		{rule: "AUD-002", name: "region owner without a detector", fail: true, want: "lacks an enabled GuardDuty detector", stack: euWith(func(s *fixture.Stack) {
-			s.SetOutputs(s.Component("globalstack:baseline:Baseline", "b", ""), map[string]any{"ownsRegion": true})
+			s.SetRootOutput("baselineOwnsRegion", true)
 			s.Add("aws:cfg/recorder:Recorder", "r", map[string]any{"name": "r"}, fixture.ID("r"))
 			s.Add("aws:cfg/recorderStatus:RecorderStatus", "r", map[string]any{"name": "r", "isEnabled": true})
 			s.Add("aws:cfg/deliveryChannel:DeliveryChannel", "r", map[string]any{"name": "r", "s3BucketName": "audit-eu-west-1"})
 		})},
 		{rule: "AUD-002", name: "region owner with a stopped recorder", fail: true, want: "lacks an enabled AWS Config recorder", stack: euWith(func(s *fixture.Stack) {
-			s.SetOutputs(s.Component("globalstack:baseline:Baseline", "b", ""), map[string]any{"ownsRegion": true})
+			s.SetRootOutput("baselineOwnsRegion", true)
 			s.Add("aws:guardduty/detector:Detector", "d", map[string]any{"enable": true})
 			s.Add("aws:cfg/recorder:Recorder", "r", map[string]any{"name": "r"}, fixture.ID("r"))
 			s.Add("aws:cfg/recorderStatus:RecorderStatus", "r", map[string]any{"name": "r", "isEnabled": false})

@@ -74,7 +74,6 @@ const (
 	tWAFLogging         = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
 
 	// The security baseline (components/baseline).
-	tBaseline             = "globalstack:baseline:Baseline"
 	tTrail                = "aws:cloudtrail/trail:Trail"
 	tGuardDutyDetector    = "aws:guardduty/detector:Detector"
 	tConfigRecorder       = "aws:cfg/recorder:Recorder"

@@ -8,6 +8,12 @@ import (
 	"globalstack/stacks/config"
 )
 
+// The stack outputs saying which baseline pieces the stack owns (read by rule AUD-002).
+const (
+	OwnsRegionOutput  = "baselineOwnsRegion"
+	OwnsAccountOutput = "baselineOwnsAccount"
+)
+
 // buildBaseline creates the stack's security baseline in its region: every stack gets a
 // trail, log archive and CIS alarms; globalstack:baseline says whether it also owns the
 // region's and the account's single pieces. buckets are the stack's buckets in its region
@@ -28,6 +34,10 @@ func buildBaseline(ctx *pulumi.Context, c *config.Cell, rb *regionBase, buckets 
 	out["trailArn"] = bl.TrailArn
 	out["auditLogBucket"] = bl.LogArchiveBucket
 	out["securityAlarmTopicArn"] = bl.AlarmTopicArn
+	// What the stack owns, for the audit pack, which sees one state (stack outputs are in
+	// every export; a component's registered outputs are not in the offline plan's).
+	out[OwnsRegionOutput] = pulumi.Bool(c.Baseline.Region)
+	out[OwnsAccountOutput] = pulumi.Bool(c.Baseline.Account)
 	return nil
 }
 

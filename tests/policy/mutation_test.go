@@ -165,7 +165,7 @@ func TestMutationsOfAPlannedStackAreCaught(t *testing.T) {
 		}, nil},
 		{"region owner with its GuardDuty detector disabled", func(t *testing.T, d apitype.DeploymentV3) string {
 			set(named(t, d, "aws:guardduty/detector:Detector", "baseline"), "enable", false)
-			return "AUD-002 " + name(named(t, d, "globalstack:baseline:Baseline", "baseline"))
+			return "AUD-002 globalstack-" + stack
 		}, nil},
 		{"trail delivering to a us-east-1 bucket", func(t *testing.T, d apitype.DeploymentV3) string {
 			tr := named(t, d, "aws:cloudtrail/trail:Trail", "baseline")
