@@ -161,6 +161,7 @@ func TestConfigureStackAndPolicyConfig(t *testing.T) {
 	// a stack without the jurisdiction output: ConfigureStack supplies it and the default
 	// provider's region
 	s := fixture.New("prod-eu", "", "eu-west-1", "eu-central-1")
+	s.AddBaseline("prod-eu", "eu-west-1", s.Key("audit")) // the audit pack's trail
 	v := check.ViewsOf("prod-eu", s.Deployment())
 	if got := engineFindings(t, srv, v); len(got) != 1 || got["stack-jurisdiction-declared "+s.Root()] != pulumirpc.EnforcementLevel_MANDATORY {
 		t.Fatalf("without config: %v", got)

@@ -490,6 +490,42 @@ func securityCases() []fixtureCase {
 		{rule: "RES-009", name: "dynamodb replica in us", fail: true, want: "us-east-1", stack: euWith(func(s *fixture.Stack) {
 			s.Add("aws:dynamodb/table:Table", "t", map[string]any{"replicas": []any{map[string]any{"regionName": "us-east-1"}}})
 		})},
+		// AUD-001
+		{rule: "AUD-001", name: "cell with its baseline", stack: func() *rules.Stack { return stackOf(euCell()) }},
+		{rule: "AUD-001", name: "no trail", fail: true, want: "has no CloudTrail trail", stack: euWith(func(s *fixture.Stack) {})},
+		{rule: "AUD-001", name: "trail without log file validation", fail: true, want: "enableLogFileValidation off", stack: euWith(func(s *fixture.Stack) {
+			s.Add("aws:cloudtrail/trail:Trail", "t", map[string]any{"s3BucketName": "audit-eu-west-1", "kmsKeyId": key(s).ARN, "enableLogFileValidation": false})
+		})},
+		// AUD-002
+		{rule: "AUD-002", name: "region owner with detector and recorder", stack: func() *rules.Stack { return stackOf(euCell()) }},
+		{rule: "AUD-002", name: "baseline not owning its region", stack: euWith(func(s *fixture.Stack) {
+			s.SetRootOutput("baselineOwnsRegion", false)
+		})},
+		{rule: "AUD-002", name: "region owner without a detector", fail: true, want: "lacks an enabled GuardDuty detector", stack: euWith(func(s *fixture.Stack) {
+			s.SetRootOutput("baselineOwnsRegion", true)
+			s.Add("aws:cfg/recorder:Recorder", "r", map[string]any{"name": "r"}, fixture.ID("r"))
+			s.Add("aws:cfg/recorderStatus:RecorderStatus", "r", map[string]any{"name": "r", "isEnabled": true})
+			s.Add("aws:cfg/deliveryChannel:DeliveryChannel", "r", map[string]any{"name": "r", "s3BucketName": "audit-eu-west-1"})
+		})},
+		{rule: "AUD-002", name: "region owner with a stopped recorder", fail: true, want: "lacks an enabled AWS Config recorder", stack: euWith(func(s *fixture.Stack) {
+			s.SetRootOutput("baselineOwnsRegion", true)
+			s.Add("aws:guardduty/detector:Detector", "d", map[string]any{"enable": true})
+			s.Add("aws:cfg/recorder:Recorder", "r", map[string]any{"name": "r"}, fixture.ID("r"))
+			s.Add("aws:cfg/recorderStatus:RecorderStatus", "r", map[string]any{"name": "r", "isEnabled": false})
+			s.Add("aws:cfg/deliveryChannel:DeliveryChannel", "r", map[string]any{"name": "r", "s3BucketName": "audit-eu-west-1"})
+		})},
+		// AUD-003
+		{rule: "AUD-003", name: "trail and Config into the cell's archive", stack: func() *rules.Stack { return stackOf(euCell()) }},
+		{rule: "AUD-003", name: "trail into a us-east-1 bucket", fail: true, want: "us-east-1", stack: euWith(func(s *fixture.Stack) {
+			s.Add("aws:cloudtrail/trail:Trail", "t", map[string]any{"s3BucketName": "audit-archive-us-east-1", "enableLogFileValidation": true})
+		})},
+		{rule: "AUD-003", name: "multi-Region trail", fail: true, want: "multi-Region", stack: euWith(func(s *fixture.Stack) {
+			b := s.Bucket("audit-archive-eu-west-1", key(s))
+			s.Add("aws:cloudtrail/trail:Trail", "t", map[string]any{"s3BucketName": b.ID, "enableLogFileValidation": true, "isMultiRegionTrail": true})
+		})},
+		{rule: "AUD-003", name: "Security Hub aggregating regions", fail: true, want: "copies findings across regions", stack: euWith(func(s *fixture.Stack) {
+			s.Add("aws:securityhub/findingAggregator:FindingAggregator", "agg", map[string]any{"linkingMode": "ALL_REGIONS"})
+		})},
 		// DNS-001
 		{rule: "DNS-001", name: "one owner per record set", stack: euWith(func(s *fixture.Stack) {
 			s.Add("aws:route53/record:Record", "a", map[string]any{"zoneId": "Z1", "name": "api.example.eu", "type": "CNAME", "setIdentifier": "primary"})

@@ -72,4 +72,12 @@ const (
 	tVpc                = "aws:ec2/vpc:Vpc"
 	tVpcEndpoint        = "aws:ec2/vpcEndpoint:VpcEndpoint"
 	tWAFLogging         = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
+
+	// The security baseline (components/baseline).
+	tTrail                = "aws:cloudtrail/trail:Trail"
+	tGuardDutyDetector    = "aws:guardduty/detector:Detector"
+	tConfigRecorder       = "aws:cfg/recorder:Recorder"
+	tConfigRecorderStatus = "aws:cfg/recorderStatus:RecorderStatus"
+	tConfigDelivery       = "aws:cfg/deliveryChannel:DeliveryChannel"
+	tHubFindingAggregator = "aws:securityhub/findingAggregator:FindingAggregator"
 )

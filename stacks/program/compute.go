@@ -35,8 +35,9 @@ func buildCompute(ctx *pulumi.Context, c *config.Cell, rb *regionBase, data *dat
 
 	// CloudFront, its WAF and its certificate exist only in us-east-1.
 	global, err := aws.NewProvider(ctx, "global", &aws.ProviderArgs{
-		Region:      pulumi.String(regions.Global),
-		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(c.Tags)},
+		Region:            pulumi.String(regions.Global),
+		DefaultTags:       &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(c.Tags)},
+		AllowedAccountIds: providerAccounts(c),
 	})
 	if err != nil {
 		return nil, err

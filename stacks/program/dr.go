@@ -37,7 +37,7 @@ func buildDR(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 
 	// The database component always takes an explicit provider for a secondary, even though
 	// here it is also the default region: it keeps the component usable from any stack.
-	provider, err := aws.NewProvider(ctx, "dr-region", &aws.ProviderArgs{Region: pulumi.String(c.DRRegion)})
+	provider, err := aws.NewProvider(ctx, "dr-region", &aws.ProviderArgs{Region: pulumi.String(c.DRRegion), AllowedAccountIds: providerAccounts(c)})
 	if err != nil {
 		return err
 	}
@@ -69,6 +69,12 @@ func buildDR(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 	out["databaseEndpoint"] = db.Endpoint
 	rb.flows = append(rb.flows, db.Flows...)
 	if err := buildDRCompute(ctx, c, rb, primary, db, out); err != nil {
+		return err
+	}
+	// The cell's replica of its assets bucket lives in this region: its object-level events
+	// are recorded here.
+	replica := primary.GetStringOutput(pulumi.String("assetsReplicaBucket"))
+	if err := buildBaseline(ctx, c, rb, []pulumi.StringInput{replica}, out); err != nil {
 		return err
 	}
 	rb.exportFlows(out)

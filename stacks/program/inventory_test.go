@@ -12,7 +12,7 @@ type inventory map[string]int
 
 var cellInventory = inventory{
 	"globalstack:keys:Keys":                                     2, // the region's keys and the DR-side replica keys
-	"aws:kms/key:Key":                                           7, // 4 classes + 2 DR replica keys + the edge's key
+	"aws:kms/key:Key":                                           8, // 5 classes + 2 DR replica keys + the edge's key
 	"aws:ec2/vpc:Vpc":                                           1,
 	"aws:ec2/subnet:Subnet":                                     9, // 3 tiers x 3 zones
 	"aws:ec2/natGateway:NatGateway":                             3,
@@ -33,11 +33,22 @@ var cellInventory = inventory{
 	"aws:backup/vault:Vault":                                    2,
 	"aws:ecr/replicationConfiguration:ReplicationConfiguration": 1,
 	"pulumi:providers:aws":                                      3, // default (cell region), DR region, us-east-1
+	// The security baseline; each production stack owns its region's single pieces.
+	"aws:cloudtrail/trail:Trail":                      1,
+	"aws:cloudwatch/metricAlarm:MetricAlarm":          8,
+	"aws:guardduty/detector:Detector":                 1,
+	"aws:cfg/recorder:Recorder":                       1,
+	"aws:securityhub/account:Account":                 1,
+	"aws:ebs/encryptionByDefault:EncryptionByDefault": 1,
 }
 
 var drInventory = map[bool]inventory{
 	false: { // pilot light
-		"aws:kms/key:Key":                                   4,
+		"aws:kms/key:Key": 5, // 5 classes
+		// The security baseline is on in pilot light: detection before failover.
+		"aws:cloudtrail/trail:Trail":                        1,
+		"aws:guardduty/detector:Detector":                   1,
+		"aws:cfg/recorder:Recorder":                         1,
 		"aws:ec2/vpc:Vpc":                                   1,
 		"aws:ec2/subnet:Subnet":                             9,
 		"aws:rds/globalCluster:GlobalCluster":               0,

@@ -158,6 +158,20 @@ func TestMutationsOfAPlannedStackAreCaught(t *testing.T) {
 			set(g, "ingress", []any{map[string]any{"fromPort": 22.0, "toPort": 22.0, "protocol": "tcp", "cidrBlocks": []any{"0.0.0.0/0"}}})
 			return "LP-007 " + name(g)
 		}, []string{"NET-001 vpc-endpoints"}}, // the edit drops the endpoints' HTTPS rule
+		{"trail without log file validation", func(t *testing.T, d apitype.DeploymentV3) string {
+			tr := named(t, d, "aws:cloudtrail/trail:Trail", "baseline")
+			set(tr, "enableLogFileValidation", false)
+			return "AUD-001 " + name(tr)
+		}, nil},
+		{"region owner with its GuardDuty detector disabled", func(t *testing.T, d apitype.DeploymentV3) string {
+			set(named(t, d, "aws:guardduty/detector:Detector", "baseline"), "enable", false)
+			return "AUD-002 globalstack-" + stack
+		}, nil},
+		{"trail delivering to a us-east-1 bucket", func(t *testing.T, d apitype.DeploymentV3) string {
+			tr := named(t, d, "aws:cloudtrail/trail:Trail", "baseline")
+			set(tr, "s3BucketName", "prod-eu-audit-archive-us-east-1")
+			return "AUD-003 " + name(tr)
+		}, nil},
 		{"regional resource through the us-east-1 provider", func(t *testing.T, d apitype.DeploymentV3) string {
 			var global string
 			for _, p := range byType(d, "pulumi:providers:aws") {

@@ -13,7 +13,7 @@ func TestExitCodes(t *testing.T) {
 		want string
 	}{
 		{[]string{"-waivers", "none", "../../testdata/cells/prod-eu/state.json"}, 0, "PASS: 1 stacks"},
-		{[]string{"-waivers", "../../testdata/bad/waivers.yaml", "../../testdata/bad/bad-eu/state.json"}, 1, "FAIL: 1 stacks, 13 mandatory"},
+		{[]string{"-waivers", "../../testdata/bad/waivers.yaml", "../../testdata/bad/bad-eu/state.json"}, 1, "FAIL: 1 stacks, 14 mandatory"},
 		{[]string{"-waivers", "none", "-packs", "encryption", "-today", "2030-01-01", "../../testdata/bad/bad-eu/state.json"}, 1, "FAIL: 1 stacks, 4 mandatory"},
 		{[]string{"-format", "xml", "../../testdata/cells/prod-eu/state.json"}, 2, `unknown output format "xml"`},
 		{[]string{"-packs", "crypto", "../../testdata/cells/prod-eu/state.json"}, 2, `unknown policy pack "crypto"`},
