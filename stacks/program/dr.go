@@ -121,6 +121,10 @@ func buildDRCompute(ctx *pulumi.Context, c *config.Cell, rb *regionBase, primary
 		}
 		image = fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s:%s", who.AccountId, c.DRRegion, c.Storefront.Repository, c.Storefront.ImageTag)
 	}
-	_, err = buildStorefront(ctx, c, rb, cl, data, zoneID, image, out)
+	og, err := buildOrigin(ctx, c, rb, zoneID, out)
+	if err != nil {
+		return err
+	}
+	_, err = buildStorefront(ctx, c, rb, cl, og, data, image, out)
 	return err
 }
