@@ -10,11 +10,11 @@ import "globalstack/components/base/validate"
 type Settings struct {
 	RateLimit          int  `json:"rateLimit" doc:"regional WAF rate rule: requests per 5 minutes per IP, 10-2000000000"`
 	LogRetentionDays   int  `json:"logRetentionDays" doc:"days the load balancer's access logs and the regional WAF's logs are kept"`
-	DeletionProtection bool `json:"deletionProtection" doc:"the load balancer refuses deletion until this is turned off"`
+	DeletionProtection bool `json:"deletionProtection" zero:"false" doc:"the load balancer refuses deletion until this is turned off"`
 	// ShieldAdvanced protects the load balancer with AWS Shield Advanced. It needs the
 	// account's Shield Advanced subscription (USD 3,000 a month per organization, one-year
 	// commitment, plus data transfer out), which this stack does not create.
-	ShieldAdvanced bool `json:"shieldAdvanced" doc:"protect the load balancer with AWS Shield Advanced (needs the account's subscription: USD 3,000/month + data)"`
+	ShieldAdvanced bool `json:"shieldAdvanced" zero:"false" doc:"protect the load balancer with AWS Shield Advanced (needs the account's subscription: USD 3,000/month + data)"`
 }
 
 // Prod and Dev are the presets of the production cells and of a cheap trial stack. The rate
