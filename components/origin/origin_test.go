@@ -195,7 +195,9 @@ func TestRegionalWAFProtectsAndLogs(t *testing.T) {
 		groups = append(groups, acl.Str("rules["+itoa(i)+"].statement.managedRuleGroupStatement.name"))
 	}
 	if strings.Join(groups, ",") != "AWSManagedRulesCommonRuleSet,AWSManagedRulesKnownBadInputsRuleSet,AWSManagedRulesSQLiRuleSet," ||
-		acl.Num("rules[3].statement.rateBasedStatement.limit") != 500 {
+		acl.Num("rules[3].statement.rateBasedStatement.limit") != 500 ||
+		acl.Str("rules[3].statement.rateBasedStatement.aggregateKeyType") != "FORWARDED_IP" ||
+		acl.Str("rules[3].statement.rateBasedStatement.forwardedIpConfig.headerName") != "X-Forwarded-For" {
 		t.Errorf("rules %v", acl.In("rules"))
 	}
 	lb := mockcloudtest.One(t, c, "aws:lb/loadBalancer:LoadBalancer")

@@ -52,10 +52,17 @@ func (b *builder) webACL(alb *lb.LoadBalancer) error {
 		Name:     pulumi.String("RateLimitPerIP"),
 		Priority: pulumi.Int(len(ManagedRuleGroups)),
 		Action:   &wafv2.WebAclRuleActionArgs{Block: &wafv2.WebAclRuleActionBlockArgs{}},
+		// Behind CloudFront the source address is an edge server shared by many viewers, so
+		// the rule counts the viewer address CloudFront puts in X-Forwarded-For; a request
+		// without one did not come through CloudFront and counts against the rule
+		// (https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-forwarded-ip-address.html).
 		Statement: &wafv2.WebAclRuleStatementArgs{RateBasedStatement: &wafv2.WebAclRuleStatementRateBasedStatementArgs{
 			Limit:               pulumi.Int(a.RateLimit),
-			AggregateKeyType:    pulumi.String("IP"),
+			AggregateKeyType:    pulumi.String("FORWARDED_IP"),
 			EvaluationWindowSec: pulumi.Int(300),
+			ForwardedIpConfig: &wafv2.WebAclRuleStatementRateBasedStatementForwardedIpConfigArgs{
+				HeaderName: pulumi.String("X-Forwarded-For"), FallbackBehavior: pulumi.String("MATCH"),
+			},
 		}},
 		VisibilityConfig: visibility("RateLimitPerIP"),
 	})

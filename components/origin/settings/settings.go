@@ -8,7 +8,7 @@ import "globalstack/components/base/validate"
 // Settings are the tunable settings of the origin: the keys of the stack's globalstack:origin
 // object.
 type Settings struct {
-	RateLimit          int  `json:"rateLimit" doc:"regional WAF rate rule: requests per 5 minutes per IP, 10-2000000000"`
+	RateLimit          int  `json:"rateLimit" doc:"regional WAF rate rule: requests per 5 minutes per viewer IP (X-Forwarded-For), 10-2000000000"`
 	LogRetentionDays   int  `json:"logRetentionDays" doc:"days the load balancer's access logs and the regional WAF's logs are kept"`
 	DeletionProtection bool `json:"deletionProtection" zero:"false" doc:"the load balancer refuses deletion until this is turned off"`
 	// ShieldAdvanced protects the load balancer with AWS Shield Advanced. It needs the
@@ -18,9 +18,7 @@ type Settings struct {
 }
 
 // Prod and Dev are the presets of the production cells and of a cheap trial stack. The rate
-// limit matches the edge's: CloudFront's origin-facing addresses are many, so the regional
-// rule binds only a client that reaches the load balancer directly, which its security
-// groups already refuse.
+// limit matches the edge's: the regional rule counts the viewer address CloudFront forwards.
 var (
 	Prod = Settings{RateLimit: 2000, LogRetentionDays: 365, DeletionProtection: true}
 	Dev  = Settings{RateLimit: 2000, LogRetentionDays: 30}
