@@ -53,6 +53,7 @@ func deployabilityCases() []fixtureCase {
 		netpol  = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 		sa      = "kubernetes:core/v1:ServiceAccount"
 		addon   = "aws:eks/addon:Addon"
+		tgb     = targetGroupBindingType
 	)
 	return []fixtureCase{
 		// LIFE-001
@@ -112,6 +113,19 @@ func deployabilityCases() []fixtureCase {
 			helm(s, "lbc", "aws-load-balancer-controller", "1.10.1", map[string]any{"createIngressClassResource": false})
 			k8s(s, ingress, "app", map[string]any{"spec": map[string]any{"ingressClassName": "alb"}})
 		})},
+		{rule: "K8S-002", name: "binding to an ip target group after the controller", stack: euWith(func(s *fixture.Stack) { targetGroupBinding(s, true, "ip", "ip") })},
+		{rule: "K8S-002", name: "binding without the controller", fail: true, want: "no aws-load-balancer-controller release", stack: euWith(func(s *fixture.Stack) {
+			tg := s.Add("aws:lb/targetGroup:TargetGroup", "tg", map[string]any{"targetType": "ip"})
+			k8s(s, tgb, "app", map[string]any{"spec": map[string]any{"targetGroupARN": tg.ARN, "targetType": "ip"}})
+		})},
+		{rule: "K8S-002", name: "binding not waiting for the controller", fail: true, want: "does not depend on the aws-load-balancer-controller", stack: euWith(func(s *fixture.Stack) { targetGroupBinding(s, false, "ip", "ip") })},
+		{rule: "K8S-002", name: "binding of another target type", fail: true, want: `targetType "instance"`, stack: euWith(func(s *fixture.Stack) { targetGroupBinding(s, true, "instance", "ip") })},
+		{rule: "K8S-002", name: "binding to a foreign target group", fail: true, want: "not a target group of this stack", stack: euWith(func(s *fixture.Stack) {
+			lbc := helm(s, "lbc", "aws-load-balancer-controller", "1.10.1", nil)
+			s.Add(tgb, "app", map[string]any{"metadata": map[string]any{"name": "app", "namespace": "storefront"}, "spec": map[string]any{
+				"targetGroupARN": "arn:aws:elasticloadbalancing:eu-west-1:210987654321:targetgroup/other/0123456789abcdef", "targetType": "ip"}},
+				fixture.DependsOn("metadata", lbc))
+		})},
 		// K8S-003
 		{rule: "K8S-003", name: "driver and provider", stack: euWith(func(s *fixture.Stack) {
 			helm(s, "csi", "secrets-store-csi-driver", "1.6.0", nil)
@@ -164,4 +178,19 @@ func TestEmbeddedLifecycleTableIsValid(t *testing.T) {
 			t.Errorf("accepted %s", bad)
 		}
 	}
+}
+
+const targetGroupBindingType = "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding"
+
+// targetGroupBinding adds the controller's chart, a target group of tgType and a binding to
+// it of bindingType, depending on the chart when waits.
+func targetGroupBinding(s *fixture.Stack, waits bool, tgType, bindingType string) {
+	lbc := helm(s, "lbc", "aws-load-balancer-controller", "1.10.1", nil)
+	tg := s.Add("aws:lb/targetGroup:TargetGroup", "tg", map[string]any{"targetType": tgType})
+	var opts []fixture.Opt
+	if waits {
+		opts = append(opts, fixture.DependsOn("metadata", lbc))
+	}
+	s.Add(targetGroupBindingType, "app", map[string]any{"metadata": map[string]any{"name": "app", "namespace": "storefront"},
+		"spec": map[string]any{"targetGroupARN": tg.ARN, "targetType": bindingType, "serviceRef": map[string]any{"name": "app", "port": 80.0}}}, opts...)
 }

@@ -205,6 +205,9 @@ func securityCases() []fixtureCase {
 			s.Add("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "raw",
 				map[string]any{"bucket": b.ID, "rules": []any{map[string]any{"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"}}}})
 		})},
+		{rule: "ENC-010", name: "load balancer log bucket with SSE-S3, versioned and TLS-only", stack: euWith(func(s *fixture.Stack) { albLogBucket(s, true, true) })},
+		{rule: "ENC-010", name: "load balancer log bucket with SSE-S3, unversioned", fail: true, want: "only with versioning", stack: euWith(func(s *fixture.Stack) { albLogBucket(s, false, true) })},
+		{rule: "ENC-010", name: "load balancer log bucket with SSE-S3, plain HTTP allowed", fail: true, want: "aws:SecureTransport", stack: euWith(func(s *fixture.Stack) { albLogBucket(s, true, false) })},
 		{rule: "ENC-011", name: "cell buckets", stack: func() *rules.Stack { return stackOf(euCell()) }},
 		{rule: "ENC-011", name: "no public access block", fail: true, want: "no public access block", stack: euWith(func(s *fixture.Stack) {
 			s.Add("aws:s3/bucketV2:BucketV2", "raw", map[string]any{"bucket": "raw-eu-west-1"}, fixture.ID("raw-eu-west-1"))
@@ -292,6 +295,33 @@ func securityCases() []fixtureCase {
 			s.Add("aws:ec2/securityGroupRule:SecurityGroupRule", "all", map[string]any{"type": "ingress", "securityGroupId": sg.ID,
 				"fromPort": 0.0, "toPort": 0.0, "protocol": "-1", "cidrBlocks": []any{"0.0.0.0/0"}})
 		})},
+		// LP-012 / LP-013 / LP-014
+		{rule: "LP-012", name: "cell: ALB with a regional web ACL", stack: func() *rules.Stack { return stackOf(euCell()) }},
+		{rule: "LP-012", name: "internal ALB without WAF", stack: euWith(func(s *fixture.Stack) {
+			s.Add("aws:lb/loadBalancer:LoadBalancer", "lb", map[string]any{"loadBalancerType": "application", "internal": true})
+		})},
+		{rule: "LP-012", name: "internet-facing ALB without WAF", fail: true, want: "no WAF web ACL association", stack: euWith(func(s *fixture.Stack) {
+			s.Add("aws:lb/loadBalancer:LoadBalancer", "lb", map[string]any{"loadBalancerType": "application", "internal": false})
+		})},
+		{rule: "LP-013", name: "cell: ALB drops invalid headers", stack: func() *rules.Stack { return stackOf(euCell()) }},
+		{rule: "LP-013", name: "ALB forwards invalid headers", fail: true, want: "dropInvalidHeaderFields is off", stack: euWith(func(s *fixture.Stack) {
+			s.Add("aws:lb/loadBalancer:LoadBalancer", "lb", map[string]any{"loadBalancerType": "application"})
+		})},
+		{rule: "LP-014", name: "cell: ALB logs to its region", stack: func() *rules.Stack { return stackOf(euCell()) }},
+		{rule: "LP-014", name: "ALB without access logs", fail: true, want: "writes no access logs", stack: euWith(func(s *fixture.Stack) {
+			s.Add("aws:lb/loadBalancer:LoadBalancer", "lb", map[string]any{"loadBalancerType": "application", "accessLogs": map[string]any{"bucket": "", "enabled": false}})
+		})},
+		{rule: "LP-014", name: "ALB logging to another region", fail: true, want: "only to a bucket in the load balancer's region", stack: euWith(func(s *fixture.Stack) {
+			dr := s.Provider("dr", "eu-central-1")
+			s.Add("aws:s3/bucketV2:BucketV2", "logs", map[string]any{"bucket": "logs-eu-central-1"}, fixture.ID("logs-eu-central-1"), fixture.Via(dr))
+			s.Add("aws:lb/loadBalancer:LoadBalancer", "lb", map[string]any{"loadBalancerType": "application", "accessLogs": map[string]any{"bucket": "logs-eu-central-1", "enabled": true}})
+		})},
+		// ENC-019 / ENC-020
+		{rule: "ENC-019", name: "TLS 1.3 policy", stack: albListeners("ELBSecurityPolicy-TLS13-1-2-2021-06", "redirect")},
+		{rule: "ENC-019", name: "policy accepting TLS 1.0", fail: true, want: "older than 1.2", stack: albListeners("ELBSecurityPolicy-2016-08", "redirect")},
+		{rule: "ENC-019", name: "no policy", fail: true, want: "no sslPolicy", stack: albListeners("", "redirect")},
+		{rule: "ENC-020", name: "HTTP redirects to HTTPS", stack: albListeners("ELBSecurityPolicy-TLS13-1-2-2021-06", "redirect")},
+		{rule: "ENC-020", name: "HTTP forwards beside HTTPS", fail: true, want: "does not redirect to HTTPS", stack: albListeners("ELBSecurityPolicy-TLS13-1-2-2021-06", "forward")},
 		// LP-008
 		{rule: "LP-008", name: "private instance", res: res("aws:rds/clusterInstance:ClusterInstance", map[string]any{"publiclyAccessible": false})},
 		{rule: "LP-008", name: "vpc search domain", res: res(search, goodSearch(nil))},
@@ -695,4 +725,43 @@ func TestReadmeRuleTable(t *testing.T) {
 			t.Errorf("policies/README.md has no row %q", row)
 		}
 	}
+}
+
+// albLogBucket adds an SSE-S3 bucket an Application Load Balancer writes its access logs to,
+// with or without versioning and a policy refusing plain HTTP.
+func albLogBucket(s *fixture.Stack, versioned, tlsOnly bool) {
+	b := s.Add("aws:s3/bucketV2:BucketV2", "alb-logs", map[string]any{"bucket": "alb-logs-eu-west-1"}, fixture.ID("alb-logs-eu-west-1"))
+	s.Add("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "alb-logs",
+		map[string]any{"bucket": b.ID, "rules": []any{map[string]any{"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"}}}})
+	if versioned {
+		s.Add("aws:s3/bucketVersioningV2:BucketVersioningV2", "alb-logs", map[string]any{"bucket": b.ID, "versioningConfiguration": map[string]any{"status": "Enabled"}})
+	}
+	if tlsOnly {
+		s.Add("aws:s3/bucketPolicy:BucketPolicy", "alb-logs", map[string]any{"bucket": b.ID, "policy": policy(map[string]any{
+			"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": []any{b.ARN, b.ARN + "/*"},
+			"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}})})
+	}
+	s.Add("aws:lb/loadBalancer:LoadBalancer", "lb", map[string]any{"loadBalancerType": "application",
+		"accessLogs": map[string]any{"bucket": b.ID, "enabled": true}}, fixture.DependsOn("accessLogs", b))
+}
+
+// albListeners builds a load balancer with an HTTPS listener using sslPolicy and an HTTP
+// listener whose default action is httpAction ("redirect" to HTTPS, or "forward").
+func albListeners(sslPolicy, httpAction string) func() *rules.Stack {
+	return euWith(func(s *fixture.Stack) {
+		lb := s.Add("aws:lb/loadBalancer:LoadBalancer", "lb", map[string]any{"loadBalancerType": "application"})
+		tg := s.Add("aws:lb/targetGroup:TargetGroup", "tg", map[string]any{"targetType": "ip", "port": 8080.0, "protocol": "HTTP"})
+		https := map[string]any{"loadBalancerArn": lb.ARN, "port": 443.0, "protocol": "HTTPS",
+			"defaultActions": []any{map[string]any{"type": "forward", "targetGroupArn": tg.ARN}}}
+		if sslPolicy != "" {
+			https["sslPolicy"] = sslPolicy
+		}
+		s.Add("aws:lb/listener:Listener", "https", https)
+		action := map[string]any{"type": "forward", "targetGroupArn": tg.ARN}
+		if httpAction == "redirect" {
+			action = map[string]any{"type": "redirect", "redirect": map[string]any{"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
+		}
+		s.Add("aws:lb/listener:Listener", "http", map[string]any{"loadBalancerArn": lb.ARN, "port": 80.0, "protocol": "HTTP",
+			"defaultActions": []any{action}})
+	})
 }

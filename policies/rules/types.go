@@ -31,7 +31,6 @@ const (
 	tIGW                = "aws:ec2/internetGateway:InternetGateway"
 	tInstance           = "aws:ec2/instance:Instance"
 	tK8sDeployment      = "kubernetes:apps/v1:Deployment"
-	tK8sIngress         = "kubernetes:networking.k8s.io/v1:Ingress"
 	tK8sNamespace       = "kubernetes:core/v1:Namespace"
 	tK8sNetPolicy       = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 	tKMSGrant           = "aws:kms/grant:Grant"

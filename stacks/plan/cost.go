@@ -78,7 +78,6 @@ func (p *Prices) Estimate(r *Result) Estimate {
 		}
 		return v, ok
 	}
-	ingresses := 0
 	for _, m := range r.Cloud.Resources() {
 		region := m.Region
 		switch m.Type {
@@ -125,13 +124,20 @@ func (p *Prices) Estimate(r *Result) Estimate {
 			if m.Str("vpcEndpointType") == "Interface" {
 				add("VPC interface endpoint", region, float64(m.Len("subnetIds"))*p.Hourly["vpc:interfaceEndpointPerAz"]*hours)
 			}
-		case "kubernetes:networking.k8s.io/v1:Ingress":
-			ingresses++
-			add("Application Load Balancer (+assumed LCUs)", r.stackRegion(), (p.Hourly["elb:alb"]+a["albLcus"]*p.Hourly["elb:albLcu"])*hours)
+		case "aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer":
+			add("Application Load Balancer (+assumed LCUs)", region, (p.Hourly["elb:alb"]+a["albLcus"]*p.Hourly["elb:albLcu"])*hours)
+		case "aws:shield/protection:Protection":
+			// The subscription is per organization; a stack that asks for a protection
+			// needs it, so its estimate carries it (https://aws.amazon.com/shield/pricing/).
+			add("Shield Advanced subscription (+data transfer out, not estimated)", "global", p.Monthly["shield:advancedSubscription"])
 		case "aws:cloudfront/distribution:Distribution":
 			add("CloudFront (assumed traffic)", "global", a["cloudfrontTransferGb"]*a["cloudfrontPerGb"]+a["cloudfrontRequestsMillions"]*a["cloudfrontPerMillionRequests"])
 		case "aws:wafv2/webAcl:WebAcl":
-			add(fmt.Sprintf("WAF web ACL, %d rules (+assumed requests)", m.Len("rules")), "global",
+			where := "global"
+			if m.Str("scope") == "REGIONAL" {
+				where = region
+			}
+			add(fmt.Sprintf("WAF web ACL, %d rules (+assumed requests)", m.Len("rules")), where,
 				p.Monthly["wafv2:webAcl"]+float64(m.Len("rules"))*p.Monthly["wafv2:rule"]+a["wafRequestsMillions"]*a["wafPerMillionRequests"])
 		case "aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey":
 			add("KMS key", region, p.Monthly["kms:key"])

@@ -21,7 +21,9 @@ import (
 //
 // Failover (failover=true, after `make failover` detached the secondary): the cluster becomes
 // a standalone writer with the primary's instance count, nodes scale up, cache and search are
-// created and the storefront is deployed.
+// created, and the origin (load balancer, regional WAF, origin-dr and failover records) and the
+// storefront are deployed. The load balancer is not kept in the pilot light: with no pods
+// behind it, it would serve nothing (README, "Disaster recovery").
 func buildDR(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 	rb, err := buildRegionBase(ctx, c, out)
 	if err != nil {
@@ -127,6 +129,10 @@ func buildDRCompute(ctx *pulumi.Context, c *config.Cell, rb *regionBase, primary
 		}
 		image = fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s:%s", who.AccountId, c.DRRegion, c.Storefront.Repository, c.Storefront.ImageTag)
 	}
-	_, err = buildStorefront(ctx, c, rb, cl, data, zoneID, image, out)
+	og, err := buildOrigin(ctx, c, rb, zoneID, out)
+	if err != nil {
+		return err
+	}
+	_, err = buildStorefront(ctx, c, rb, cl, og, data, image, out)
 	return err
 }

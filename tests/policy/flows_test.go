@@ -68,7 +68,7 @@ func TestPlannedStacksDeclareAndPassTheirFlows(t *testing.T) {
 	table := check.FlowTable("prod-eu", loadPlanned(t, "prod-eu"))
 	for _, want := range []string{"pods storefront/app.kubernetes.io/name=storefront", "vpc endpoint sts", "vpc endpoint s3",
 		"prefix list com.amazonaws.eu-west-1.route53-healthchecks", "prefix list com.amazonaws.global.cloudfront.origin-facing",
-		"load balancer of Ingress storefront/storefront", "rds Cluster", "elasticache ReplicationGroup", "opensearch Domain"} {
+		"lb LoadBalancer origin", "rds Cluster", "elasticache ReplicationGroup", "opensearch Domain"} {
 		require.Contains(t, table, want)
 	}
 }
@@ -99,13 +99,13 @@ func TestFlowMutationsOfAPlannedStackAreCaught(t *testing.T) {
 		}, "NET-001", []string{"vpc endpoint sts", "NetworkPolicy storefront/storefront egress: no rule admits"}},
 		{"no rule admitting the ALB on the nodes", func(t *testing.T, d *apitype.DeploymentV3) {
 			n := removeResource(d, func(r *apitype.ResourceV3) bool {
-				return !(string(r.Type) == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && name(r) == "storefront-alb-to-pods")
+				return !(string(r.Type) == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && name(r) == "origin-alb-to-pods")
 			})
 			require.Equal(t, 1, n)
-		}, "NET-001", []string{"load balancer of Ingress storefront/storefront", "ingress: no rule admits", "tcp/8080"}},
+		}, "NET-001", []string{"load balancer origin", "ingress: no rule admits", "tcp/8080"}},
 		{"health checkers no longer admitted", func(t *testing.T, d *apitype.DeploymentV3) {
 			for _, sg := range byType(*d, "aws:ec2/securityGroup:SecurityGroup") {
-				if name(sg) == "storefront-alb-health-checks" {
+				if name(sg) == "origin-alb-health-checks" {
 					set(sg, "ingress", []any{})
 					return
 				}
@@ -164,7 +164,7 @@ func TestFlowMutationsOfAPlannedStackAreCaught(t *testing.T) {
 func TestMakePolicyFailsOnAnEditedExport(t *testing.T) {
 	d := clone(t, loadPlanned(t, "prod-eu"))
 	removeResource(&d, func(r *apitype.ResourceV3) bool {
-		return !(string(r.Type) == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && name(r) == "storefront-alb-to-pods")
+		return !(string(r.Type) == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && name(r) == "origin-alb-to-pods")
 	})
 	raw, err := json.Marshal(d)
 	require.NoError(t, err)

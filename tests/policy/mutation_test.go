@@ -283,7 +283,7 @@ func TestDeployabilityMutationsAreCaught(t *testing.T) {
 		}},
 		{"load balancer controller removed", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
 			drop(d, releaseOf(t, d, "aws-load-balancer-controller"))
-			return []string{"K8S-002 " + name(byType(*d, "kubernetes:networking.k8s.io/v1:Ingress")[0])}
+			return []string{"K8S-002 " + name(byType(*d, targetGroupBinding)[0])}
 		}},
 		{"vpc-cni without the network policy agent", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
 			set(named(t, *d, addon, "-vpc-cni"), "configurationValues", `{"enableNetworkPolicy":"false"}`)
@@ -324,6 +324,82 @@ func TestDeployabilityMutationsAreCaught(t *testing.T) {
 			want := c.mutate(t, &d)
 			got := findingsAt(t, stack, d, c.now)
 			added := newFindings(baseline, got)
+			sort.Strings(want)
+			require.Equal(t, want, added)
+		})
+	}
+}
+
+const targetGroupBinding = "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding"
+
+// TestLoadBalancerMutationsAreCaught edits the origin's load balancer, listeners, WAF
+// association, log bucket and the storefront's TargetGroupBinding in a freshly planned stack;
+// each edit must add exactly the expected findings.
+func TestLoadBalancerMutationsAreCaught(t *testing.T) {
+	const stack = "prod-eu"
+	base := loadPlanned(t, stack)
+	baseline := findings(t, stack, base)
+	require.Empty(t, baseline, "the planned %s already has findings", stack)
+	const (
+		lbType     = "aws:lb/loadBalancer:LoadBalancer"
+		listener   = "aws:lb/listener:Listener"
+		versioning = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+		sse        = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+	)
+	cases := []struct {
+		name   string
+		mutate func(t *testing.T, d *apitype.DeploymentV3) []string
+	}{
+		{"WAF association removed", func(t *testing.T, d *apitype.DeploymentV3) []string {
+			require.Equal(t, 1, removeResource(d, func(r *apitype.ResourceV3) bool {
+				return string(r.Type) != "aws:wafv2/webAclAssociation:WebAclAssociation"
+			}))
+			return []string{"LP-012 " + name(byType(*d, lbType)[0])}
+		}},
+		{"invalid headers forwarded", func(t *testing.T, d *apitype.DeploymentV3) []string {
+			lb := byType(*d, lbType)[0]
+			set(lb, "dropInvalidHeaderFields", false)
+			return []string{"LP-013 " + name(lb)}
+		}},
+		{"access logs off", func(t *testing.T, d *apitype.DeploymentV3) []string {
+			lb := byType(*d, lbType)[0]
+			logs := lb.Inputs["accessLogs"].(map[string]any)
+			set(lb, "accessLogs", map[string]any{"bucket": logs["bucket"], "prefix": logs["prefix"], "enabled": false})
+			// No longer a load balancer's log bucket, its SSE-S3 is no longer excused.
+			return []string{"LP-014 " + name(lb), "ENC-010 " + name(named(t, *d, sse, "-access-logs"))}
+		}},
+		{"log bucket unversioned", func(t *testing.T, d *apitype.DeploymentV3) []string {
+			v := named(t, *d, versioning, "-access-logs")
+			set(v, "versioningConfiguration", map[string]any{"status": "Suspended"})
+			return []string{"ENC-010 " + name(named(t, *d, sse, "-access-logs"))}
+		}},
+		{"TLS 1.0 policy on the HTTPS listener", func(t *testing.T, d *apitype.DeploymentV3) []string {
+			l := named(t, *d, listener, "-https")
+			set(l, "sslPolicy", "ELBSecurityPolicy-2016-08")
+			return []string{"ENC-019 " + name(l)}
+		}},
+		{"HTTP listener forwarding beside HTTPS", func(t *testing.T, d *apitype.DeploymentV3) []string {
+			l := named(t, *d, listener, "-http")
+			tg := byType(*d, "aws:lb/targetGroup:TargetGroup")[0]
+			set(l, "defaultActions", []any{map[string]any{"type": "forward", "targetGroupArn": tg.Outputs["arn"]}})
+			// As the program would record it: the action's input comes from the target group.
+			l.Dependencies = append(l.Dependencies, tg.URN)
+			l.PropertyDependencies["defaultActions"] = []resource.URN{tg.URN}
+			return []string{"ENC-020 " + name(l)}
+		}},
+		{"binding of another target type", func(t *testing.T, d *apitype.DeploymentV3) []string {
+			b := byType(*d, targetGroupBinding)[0]
+			spec := b.Inputs["spec"].(map[string]any)
+			spec["targetType"] = "instance"
+			b.Outputs["spec"].(map[string]any)["targetType"] = "instance"
+			return []string{"K8S-002 " + name(b)}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := clone(t, base)
+			want := c.mutate(t, &d)
+			added := newFindings(baseline, findings(t, stack, d))
 			sort.Strings(want)
 			require.Equal(t, want, added)
 		})
