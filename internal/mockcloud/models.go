@@ -29,6 +29,7 @@ var models = map[string]map[string]synthFunc{
 	"aws:route53/":        route53Models,
 	"aws:s3/":             s3Models,
 	"aws:secretsmanager/": secretsManagerModels,
+	"aws:sns/":            snsModels,
 	"aws:vpc/":            vpcModels,
 	"aws:wafv2/":          wafModels,
 	"kubernetes:":         kubernetesModels,

@@ -72,6 +72,9 @@ type Cell struct {
 
 	DataTier    // data.go: database, cache, search
 	ComputeTier // compute.go: cluster, storefront, edge
+	// Monitoring is globalstack:monitoring: who the stack's alerts page and the alarm
+	// thresholds (monitoring.go).
+	Monitoring MonitoringConfig
 }
 
 // Network configures the VPC of each region of the cell.
@@ -215,6 +218,7 @@ func Parse(stack string, src Source) (*Cell, error) {
 
 	r.loadData(c)
 	r.loadCompute(c)
+	r.loadMonitoring(c)
 
 	if err := r.p.Err(); err != nil {
 		return nil, fmt.Errorf("stack %s has invalid configuration:\n%w", stack, err)

@@ -27,6 +27,9 @@ func settingsTables() map[string][]section {
 			{"storefront", computePresets(SizingProd).Storefront, computePresets(SizingDev).Storefront},
 			{"edge", computePresets(SizingProd).Edge, computePresets(SizingDev).Edge},
 		},
+		"monitoring": {
+			{"monitoring", monitoringPreset(SizingProd), monitoringPreset(SizingDev)},
+		},
 	}
 }
 

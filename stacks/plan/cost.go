@@ -132,6 +132,16 @@ func (p *Prices) Estimate(r *Result) Estimate {
 			add("Secrets Manager secret", region, p.Monthly["secretsmanager:secret"])
 		case "aws:s3/bucketV2:BucketV2", "aws:s3/bucket:Bucket":
 			add("S3 bucket (assumed GB)", region, a["s3StorageGbPerBucket"]*p.PerGBMonth["s3:standard"])
+		case "aws:cloudwatch/metricAlarm:MetricAlarm":
+			// Standard-resolution alarms are billed per metric they evaluate: one, or each
+			// metric of a metric-math expression (https://aws.amazon.com/cloudwatch/pricing/).
+			metrics := 1.0
+			if n := m.Len("metricQueries"); n > 0 {
+				metrics = float64(n - 1)
+			}
+			add("CloudWatch alarm", region, metrics*p.Monthly["cloudwatch:alarmMetric"])
+		case "aws:cloudwatch/dashboard:Dashboard":
+			add("CloudWatch dashboard", "global", p.Monthly["cloudwatch:dashboard"])
 		case "aws:route53/healthCheck:HealthCheck":
 			add("Route 53 health check", "global", p.Monthly["route53:healthCheck"])
 		case "aws:ecr/repository:Repository":

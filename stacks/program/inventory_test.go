@@ -12,7 +12,9 @@ type inventory map[string]int
 
 var cellInventory = inventory{
 	"globalstack:keys:Keys":                                     2, // the region's keys and the DR-side replica keys
-	"aws:kms/key:Key":                                           7, // 4 classes + 2 DR replica keys + the edge's key
+	"aws:kms/key:Key":                                           8, // 4 classes + 2 DR replica keys + the edge's key + the alert topic's
+	"aws:sns/topic:Topic":                                       1,
+	"aws:cloudwatch/dashboard:Dashboard":                        1,
 	"aws:ec2/vpc:Vpc":                                           1,
 	"aws:ec2/subnet:Subnet":                                     9, // 3 tiers x 3 zones
 	"aws:ec2/natGateway:NatGateway":                             3,
@@ -37,7 +39,9 @@ var cellInventory = inventory{
 
 var drInventory = map[bool]inventory{
 	false: { // pilot light
-		"aws:kms/key:Key":                                   4,
+		"aws:kms/key:Key":                                   5, // 4 classes + the alert topic's
+		"aws:sns/topic:Topic":                               1,
+		"aws:cloudwatch/metricAlarm:MetricAlarm":            1, // the global database's replication lag
 		"aws:ec2/vpc:Vpc":                                   1,
 		"aws:ec2/subnet:Subnet":                             9,
 		"aws:rds/globalCluster:GlobalCluster":               0,
