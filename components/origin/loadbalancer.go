@@ -145,6 +145,7 @@ func (b *builder) loadBalancer(groups pulumi.StringArray, logPolicy pulumi.Resou
 		return nil, err
 	}
 	b.o.LoadBalancerArn = alb.Arn
+	b.o.LoadBalancerArnSuffix = alb.ArnSuffix
 	b.o.DNSName = alb.DnsName
 	b.o.ZoneID = alb.ZoneId
 	b.o.LoadBalancer = base.AWSResource("aws:lb/loadBalancer:LoadBalancer", b.name)
@@ -177,6 +178,7 @@ func (b *builder) listeners(alb *lb.LoadBalancer) error {
 		return err
 	}
 	b.o.TargetGroupArn = tg.Arn
+	b.o.TargetGroupArnSuffix = tg.ArnSuffix
 	notFound := lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{
 		Type: pulumi.String("fixed-response"),
 		FixedResponse: &lb.ListenerDefaultActionFixedResponseArgs{

@@ -121,6 +121,10 @@ type Origin struct {
 	pulumi.ResourceState
 
 	LoadBalancerArn pulumi.StringOutput
+	// LoadBalancerArnSuffix and TargetGroupArnSuffix are the CloudWatch dimensions
+	// LoadBalancer and TargetGroup ("app/<name>/<id>", "targetgroup/<name>/<id>").
+	LoadBalancerArnSuffix pulumi.StringOutput
+	TargetGroupArnSuffix  pulumi.StringOutput
 	// DNSName and ZoneID are the load balancer's name and canonical hosted zone (aliases).
 	DNSName pulumi.StringOutput
 	ZoneID  pulumi.StringOutput

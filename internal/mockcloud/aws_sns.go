@@ -9,6 +9,14 @@ import (
 var snsModels = map[string]synthFunc{
 	"aws:sns/topic:Topic":                         snsTopic,
 	"aws:sns/topicSubscription:TopicSubscription": snsSubscription,
+	"aws:sns/topicPolicy:TopicPolicy":             snsTopicPolicy,
+}
+
+// snsTopicPolicy is identified by its topic's ARN and reports the topic's owner.
+func snsTopicPolicy(r *Resource, _ string, out resource.PropertyMap) string {
+	delete(out, "name")
+	out["owner"] = resource.NewProperty(Account)
+	return stringInput(r.Inputs, "arn")
 }
 
 // snsTopic is identified by its ARN, arn:aws:sns:<region>:<account>:<name> (no resource type

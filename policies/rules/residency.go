@@ -24,8 +24,26 @@ func IsGlobalService(r *Resource) bool {
 	case strings.HasPrefix(t, "aws:wafv2/"):
 		scope, _ := r.Props["scope"].(string)
 		return scope == "CLOUDFRONT"
+	case t == "aws:cloudwatch/metricAlarm:MetricAlarm":
+		// CloudFront and WAF for CloudFront publish their metrics in us-east-1 only, so
+		// their alarms live there.
+		ns, _ := r.Props["namespace"].(string)
+		return ns == "AWS/CloudFront" || ns == "AWS/WAFV2"
+	case t == "aws:cloudwatch/eventRule:EventRule":
+		// Forwarding those alarms' state changes out of us-east-1.
+		pattern, _ := r.Props["eventPattern"].(string)
+		return strings.Contains(pattern, `"source":["aws.cloudwatch"]`) && strings.Contains(pattern, `"detail-type":["CloudWatch Alarm State Change"]`)
+	case t == "aws:cloudwatch/eventTarget:EventTarget":
+		// ... to an event bus, whose region RES-002 checks.
+		return IsEventBusARN(r.Props["arn"])
 	}
 	return false
+}
+
+// IsEventBusARN reports whether v is an EventBridge event bus ARN.
+func IsEventBusARN(v any) bool {
+	s, _ := v.(string)
+	return strings.HasPrefix(s, "arn:aws:events:") && strings.Contains(s, ":event-bus/")
 }
 
 // regionOf resolves where a referenced resource (id, ARN or name) lives: a resource of this
@@ -126,7 +144,7 @@ func init() {
 		&Rule{
 			ID: "RES-002", Name: "resource-region-in-jurisdiction", Pack: DataResidency, Severity: Critical, Level: Mandatory,
 			Description: "Every AWS resource's effective region is inside the stack's jurisdiction (global services may live in us-east-1).",
-			Remediation: "Create the resource through the stack's regional provider; only CloudFront, WAF for CloudFront, IAM, Route 53 and CloudFront certificates may use a us-east-1 provider.",
+			Remediation: "Create the resource through the stack's regional provider; only CloudFront, WAF for CloudFront, IAM, Route 53, CloudFront certificates and the alarms on CloudFront/WAF metrics (with the rule forwarding their state changes to a bus in the jurisdiction) may use a us-east-1 provider.",
 			Stack: withJurisdiction(func(c *Ctx, s *Stack) {
 				for _, r := range s.Resources {
 					if !r.IsAWS() {
@@ -141,6 +159,13 @@ func init() {
 					}
 					if !regions.Known(reg) {
 						c.FailOn(r.URN, "%q is in %q, which is not a known AWS region", r.Name, reg)
+						continue
+					}
+					if reg == regions.Global && IsGlobalService(r) && IsEventBusARN(r.Props["arn"]) {
+						// The target's own "arn" is the bus: its region is the ARN's.
+						if bus, _ := r.Props["arn"].(string); !s.Jurisdiction.Contains(RegionOfARN(bus)) {
+							c.FailOn(r.URN, "%q forwards events to %q, outside jurisdiction %q", r.Name, bus, s.Jurisdiction)
+						}
 						continue
 					}
 					if s.Jurisdiction.Contains(reg) || (reg == regions.Global && IsGlobalService(r)) {

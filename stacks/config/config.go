@@ -76,6 +76,9 @@ type Cell struct {
 	// the account(s) the stack deploys into (empty when the stack file does not say).
 	Baseline   BaselineConfig
 	AccountIDs []string
+	// Monitoring is globalstack:monitoring: who the stack's alerts page and the alarm
+	// thresholds (monitoring.go).
+	Monitoring MonitoringConfig
 }
 
 // Network configures the VPC of each region of the cell.
@@ -220,6 +223,7 @@ func Parse(stack string, src Source) (*Cell, error) {
 	r.loadData(c)
 	r.loadCompute(c)
 	r.loadBaseline(c)
+	r.loadMonitoring(c)
 
 	if err := r.p.Err(); err != nil {
 		return nil, fmt.Errorf("stack %s has invalid configuration:\n%w", stack, err)

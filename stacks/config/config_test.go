@@ -18,6 +18,7 @@ func validEU() Map {
 		"globalstack:azCount":       "3",
 		"globalstack:tags":          `{"owner":"platform","cost-center":"cc-1","data-classification":"confidential"}`,
 		"globalstack:cluster":       `{"adminRoleArns": ["arn:aws:iam::123456789012:role/oncall"]}`,
+		"globalstack:monitoring":    `{"alertEmails": ["oncall@example.com"]}`,
 	}
 }
 

@@ -31,6 +31,9 @@ func settingsTables() map[string][]section {
 		"baseline": {
 			{"baseline", baselinePresets(SizingProd), baselinePresets(SizingDev)},
 		},
+		"monitoring": {
+			{"monitoring", monitoringPreset(SizingProd), monitoringPreset(SizingDev)},
+		},
 	}
 }
 

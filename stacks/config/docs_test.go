@@ -46,7 +46,7 @@ func TestSettingsTablesListEveryKeyWithItsPresets(t *testing.T) {
 		}
 	}
 	stale := "<!-- settings:data -->\n| `database.instances` | 9 | 9 | old |\n<!-- /settings:data -->\n" +
-		"<!-- settings:compute -->\n<!-- /settings:compute -->\n<!-- settings:baseline -->\n<!-- /settings:baseline -->\n"
+		"<!-- settings:compute -->\n<!-- /settings:compute -->\n<!-- settings:baseline -->\n<!-- /settings:baseline -->\n<!-- settings:monitoring -->\n<!-- /settings:monitoring -->\n"
 	got, err := UpdateSettingsDocs(stale)
 	if err != nil || strings.Contains(got, "| 9 | 9 |") || !strings.Contains(got, "| `database.instances` | 3 | 2 |") {
 		t.Errorf("stale table not rewritten (%v):\n%s", err, got)

@@ -72,6 +72,8 @@ func (f *cellFixture) writeStack(t *testing.T, stack, role, region string) {
     data-classification: confidential
   globalstack:cluster:
     adminRoleArns: ["arn:aws:iam::123456789012:role/oncall"]
+  globalstack:monitoring:
+    alertEmails: ["oncall@example.com"]
 `, region, role, f.jurisdiction, f.primaryRegion, f.drRegion)
 	if err := os.WriteFile(filepath.Join(f.root, "Pulumi."+stack+".yaml"), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)

@@ -145,6 +145,20 @@ func (p *Prices) Estimate(r *Result) Estimate {
 			add("Secrets Manager secret", region, p.Monthly["secretsmanager:secret"])
 		case "aws:s3/bucketV2:BucketV2", "aws:s3/bucket:Bucket":
 			add("S3 bucket (assumed GB)", region, a["s3StorageGbPerBucket"]*p.PerGBMonth["s3:standard"])
+		case "aws:cloudwatch/metricAlarm:MetricAlarm":
+			// Standard-resolution alarms are billed per metric they evaluate: one, or each
+			// metric of a metric-math expression (https://aws.amazon.com/cloudwatch/pricing/).
+			metrics := 1.0
+			if n := m.Len("metricQueries"); n > 0 {
+				metrics = float64(n - 1)
+			}
+			item := "CloudWatch alarm"
+			if strings.Contains(m.Parent, "globalstack:baseline:Baseline::") {
+				item = BaselineItem + item // the CIS alarms count as the baseline's
+			}
+			add(item, region, metrics*p.Monthly["cloudwatch:alarmMetric"])
+		case "aws:cloudwatch/dashboard:Dashboard":
+			add("CloudWatch dashboard", "global", p.Monthly["cloudwatch:dashboard"])
 		case "aws:route53/healthCheck:HealthCheck":
 			add("Route 53 health check", "global", p.Monthly["route53:healthCheck"])
 		case "aws:ecr/repository:Repository":
@@ -176,8 +190,6 @@ func (p *Prices) baseline(m mockcloud.Resource, add func(item, region string, mo
 			add(BaselineItem+"CloudTrail S3 data events (assumed)", region, a["trailDataEvents100k"]*u["cloudtrail:dataEventsPer100k"])
 		}
 		add(BaselineItem+"trail copy in CloudWatch Logs (assumed GB)", region, a["trailLogIngestedGb"]*u["cloudwatchlogs:ingestedGb"])
-	case "aws:cloudwatch/metricAlarm:MetricAlarm":
-		add(BaselineItem+"CloudWatch alarm", region, p.Monthly["cloudwatch:alarm"])
 	case "aws:cfg/recorder:Recorder":
 		add(BaselineItem+"AWS Config items and rule evaluations (assumed)", region,
 			a["configItemsPerMonth"]*u["config:configurationItem"]+a["configRuleEvaluationsPerMonth"]*u["config:ruleEvaluation"])

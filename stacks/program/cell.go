@@ -9,6 +9,7 @@ import (
 	"globalstack/components/base"
 	"globalstack/components/edge"
 	"globalstack/components/keys"
+	"globalstack/components/monitoring"
 	"globalstack/components/network"
 	"globalstack/components/replication"
 	"globalstack/stacks/config"
@@ -27,6 +28,8 @@ type regionBase struct {
 	// flows are the network flows the region's components declare; the stack exports them
 	// (output "flows") for the deployability pack.
 	flows []base.Flow
+	// watch is what the stack's monitoring alarms on, filled in by the tiers' builders.
+	watch monitoring.Args
 }
 
 // exportFlows sets the stack output carrying every component's flow declarations.
@@ -121,6 +124,9 @@ func buildCell(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 		return err
 	}
 	if err := buildBaseline(ctx, c, rb, []pulumi.StringInput{ed.AssetsBucket, ed.LogBucket, ed.WAFLogBucket}, out); err != nil {
+		return err
+	}
+	if err := buildMonitoring(ctx, c, rb, out); err != nil {
 		return err
 	}
 	rb.exportFlows(out)

@@ -11,6 +11,7 @@ import (
 	"globalstack/components/cluster"
 	"globalstack/components/edge"
 	"globalstack/components/keys"
+	"globalstack/components/monitoring"
 	"globalstack/components/network"
 	"globalstack/components/origin"
 	"globalstack/components/regions"
@@ -59,6 +60,14 @@ func buildCompute(ctx *pulumi.Context, c *config.Cell, rb *regionBase, data *dat
 	if err != nil {
 		return nil, err
 	}
+	rb.watch.Edge = &monitoring.Edge{
+		GlobalProvider: global,
+		DistributionID: ed.DistributionID,
+		// The edge names its web ACL's CloudWatch metric <prefix>-edge (edge/waf.go); the plan
+		// test compares the WAF alarm's dimension with the web ACL's visibilityConfig. Through
+		// the ACL's ARN so the alarm depends on the ACL.
+		WebACLMetricName: ed.WebACLArn.ApplyT(func(string) string { return c.Stack + "-edge" }).(pulumi.StringOutput),
+	}
 	out["cloudfrontDomain"] = ed.DomainName
 	out["cloudfrontDistributionId"] = ed.DistributionID
 	out["webAclArn"] = ed.WebACLArn
@@ -99,6 +108,7 @@ func buildCluster(ctx *pulumi.Context, c *config.Cell, rb *regionBase, pilotLigh
 		return nil, err
 	}
 	rb.flows = append(rb.flows, cl.Flows...)
+	rb.watch.Cluster = &monitoring.Cluster{Name: cl.Name, Nodes: !pilotLight}
 	out["clusterName"] = cl.Name
 	out["clusterEndpoint"] = cl.Endpoint
 	out["oidcProviderArn"] = cl.OIDCProviderArn
@@ -140,6 +150,7 @@ func buildOrigin(ctx *pulumi.Context, c *config.Cell, rb *regionBase, zoneID pul
 		return nil, err
 	}
 	rb.flows = append(rb.flows, og.Flows...)
+	rb.watch.LoadBalancer = &monitoring.LoadBalancer{ArnSuffix: og.LoadBalancerArnSuffix, TargetGroupArnSuffix: og.TargetGroupArnSuffix}
 	out["loadBalancerArn"] = og.LoadBalancerArn
 	out["loadBalancerHostname"] = og.DNSName
 	out["originDomain"] = og.OriginDomain
@@ -198,6 +209,9 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 		}
 	}
 	rb.flows = append(rb.flows, sf.Flows...)
+	if rb.watch.Cluster != nil {
+		rb.watch.Cluster.StorefrontNamespace = sf.Namespace
+	}
 	out["storefrontRoleArn"] = sf.RoleArn
 	out["storefrontImage"] = sf.Image
 	if sf.RepositoryURL.OutputState != nil { // only when the component owns the repository

@@ -1,11 +1,14 @@
 package program
 
 import (
+	"strings"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/cache"
 	"globalstack/components/database"
 	"globalstack/components/keys"
+	"globalstack/components/monitoring"
 	"globalstack/components/network"
 	"globalstack/components/search"
 	"globalstack/stacks/config"
@@ -56,6 +59,7 @@ func buildData(ctx *pulumi.Context, c *config.Cell, rb *regionBase, out Outputs)
 	}
 	out["databaseSecretArn"] = db.SecretArn
 	rb.flows = append(rb.flows, db.Flows...)
+	rb.watch.Database = &monitoring.Database{ClusterIdentifier: db.ClusterIdentifier, Serving: true}
 	return buildCacheAndSearch(ctx, c, rb, db, db.SecretArn, out)
 }
 
@@ -127,6 +131,11 @@ func buildCacheAndSearch(ctx *pulumi.Context, c *config.Cell, rb *regionBase, db
 	out["dbClusterArn"] = db.ClusterArn
 	rb.flows = append(rb.flows, kv.Flows...)
 	rb.flows = append(rb.flows, sr.Flows...)
+	rb.watch.Cache = &monitoring.Cache{ReplicationGroupID: kv.ReplicationGroupID, Nodes: c.Cache.Nodes}
+	// The domain's name taken from its ARN (arn:aws:es:<region>:<account>:domain/<name>), so
+	// the alarms depend on the domain.
+	domainName := sr.DomainArn.ApplyT(func(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }).(pulumi.StringOutput)
+	rb.watch.Search = &monitoring.Search{DomainName: domainName, VolumeSizeGiB: c.Search.VolumeSizeGiB}
 	out["cacheEndpoint"] = kv.Endpoint
 	out["cachePort"] = pulumi.Int(kv.Port)
 	out["cacheSecretArn"] = kv.SecretArn

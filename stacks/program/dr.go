@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/database"
+	"globalstack/components/monitoring"
 	"globalstack/stacks/config"
 )
 
@@ -70,6 +71,9 @@ func buildDR(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 	out["dbClusterArn"] = db.ClusterArn
 	out["databaseEndpoint"] = db.Endpoint
 	rb.flows = append(rb.flows, db.Flows...)
+	// In pilot light the cluster is the global database's secondary, which alone publishes
+	// the global replication lag; at failover it is the writer and serves.
+	rb.watch.Database = &monitoring.Database{ClusterIdentifier: db.ClusterIdentifier, Serving: c.Failover, GlobalSecondary: !c.Failover}
 	if err := buildDRCompute(ctx, c, rb, primary, db, out); err != nil {
 		return err
 	}
@@ -77,6 +81,9 @@ func buildDR(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 	// are recorded here.
 	replica := primary.GetStringOutput(pulumi.String("assetsReplicaBucket"))
 	if err := buildBaseline(ctx, c, rb, []pulumi.StringInput{replica}, out); err != nil {
+		return err
+	}
+	if err := buildMonitoring(ctx, c, rb, out); err != nil {
 		return err
 	}
 	rb.exportFlows(out)

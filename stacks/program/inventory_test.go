@@ -12,7 +12,9 @@ type inventory map[string]int
 
 var cellInventory = inventory{
 	"globalstack:keys:Keys":                                     2, // the region's keys and the DR-side replica keys
-	"aws:kms/key:Key":                                           8, // 5 classes + 2 DR replica keys + the edge's key
+	"aws:kms/key:Key":                                           9, // 5 classes + 2 DR replica keys + the edge's key + the alert topic's
+	"aws:sns/topic:Topic":                                       2, // the baseline's CIS alarm topic and the monitoring alert topic
+	"aws:cloudwatch/dashboard:Dashboard":                        1,
 	"aws:ec2/vpc:Vpc":                                           1,
 	"aws:ec2/subnet:Subnet":                                     9, // 3 tiers x 3 zones
 	"aws:ec2/natGateway:NatGateway":                             3,
@@ -41,7 +43,7 @@ var cellInventory = inventory{
 	"pulumi:providers:aws":                                      3, // default (cell region), DR region, us-east-1
 	// The security baseline; each production stack owns its region's single pieces.
 	"aws:cloudtrail/trail:Trail":                      1,
-	"aws:cloudwatch/metricAlarm:MetricAlarm":          8,
+	"aws:cloudwatch/metricAlarm:MetricAlarm":          36, // 8 CIS alarms of the baseline + 28 of monitoring
 	"aws:guardduty/detector:Detector":                 1,
 	"aws:cfg/recorder:Recorder":                       1,
 	"aws:securityhub/account:Account":                 1,
@@ -50,11 +52,13 @@ var cellInventory = inventory{
 
 var drInventory = map[bool]inventory{
 	false: { // pilot light
-		"aws:kms/key:Key": 5, // 5 classes
+		"aws:kms/key:Key": 6, // 5 classes + the alert topic's
 		// The security baseline is on in pilot light: detection before failover.
 		"aws:cloudtrail/trail:Trail":                        1,
 		"aws:guardduty/detector:Detector":                   1,
 		"aws:cfg/recorder:Recorder":                         1,
+		"aws:sns/topic:Topic":                               2, // the baseline's and monitoring's
+		"aws:cloudwatch/metricAlarm:MetricAlarm":            9, // 8 CIS alarms + the global database's replication lag
 		"aws:ec2/vpc:Vpc":                                   1,
 		"aws:ec2/subnet:Subnet":                             9,
 		"aws:rds/globalCluster:GlobalCluster":               0,

@@ -185,6 +185,16 @@ func TestMutationsOfAPlannedStackAreCaught(t *testing.T) {
 			g[0].Provider = global
 			return "RES-002 " + name(g[0])
 		}, nil},
+		{"edge alarm events forwarded to a bus outside the jurisdiction", func(t *testing.T, d apitype.DeploymentV3) string {
+			tgt := named(t, d, "aws:cloudwatch/eventTarget:EventTarget", "monitoring-edge-alarms-out")
+			set(tgt, "arn", "arn:aws:events:us-west-2:123456789012:event-bus/default")
+			return "RES-002 " + name(tgt)
+		}, nil},
+		{"us-east-1 alarm on a regional metric", func(t *testing.T, d apitype.DeploymentV3) string {
+			a := named(t, d, "aws:cloudwatch/metricAlarm:MetricAlarm", "monitoring-cloudfront-5xx")
+			set(a, "namespace", "AWS/RDS")
+			return "RES-002 " + name(a)
+		}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,0 +1,249 @@
+package program_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"globalstack/internal/mockcloud"
+	"globalstack/stacks/config"
+	"globalstack/stacks/plan"
+)
+
+// watched is one alarm the source documents ask for: a metric exactly as its service's
+// CloudWatch documentation names it, and the dimension that ties it to the stack's resource.
+type watched struct{ namespace, metric, dimension string }
+
+// The alarms each kind of stack must have (the issue's "alarms, dashboards and SLOs"): a
+// serving region watches its data tier, its edge and its cluster; a pilot-light DR stack the
+// global database replication lag (its RPO), which only the secondary region publishes.
+// A serving region also watches its load balancer (components/origin): the target 5xx share
+// of requests (metric math, checked by checkErrorRatio), p99 response time and unhealthy
+// targets.
+var (
+	dataTierAlarms = []watched{
+		{"AWS/RDS", "CPUUtilization", "DBClusterIdentifier"},
+		{"AWS/RDS", "FreeableMemory", "DBClusterIdentifier"},
+		{"AWS/RDS", "DatabaseConnections", "DBClusterIdentifier"},
+		{"AWS/RDS", "AuroraReplicaLag", "DBClusterIdentifier"},
+		{"AWS/ElastiCache", "EngineCPUUtilization", "CacheClusterId"},
+		{"AWS/ElastiCache", "DatabaseMemoryUsagePercentage", "CacheClusterId"},
+		{"AWS/ElastiCache", "Evictions", "CacheClusterId"},
+		{"AWS/ElastiCache", "ReplicationLag", "CacheClusterId"},
+		{"AWS/ES", "ClusterStatus.red", "DomainName"},
+		{"AWS/ES", "ClusterStatus.yellow", "DomainName"},
+		{"AWS/ES", "FreeStorageSpace", "DomainName"},
+		{"AWS/ES", "JVMMemoryPressure", "DomainName"},
+	}
+	clusterAlarms = []watched{
+		{"ContainerInsights", "node_cpu_utilization", "ClusterName"},
+		{"ContainerInsights", "cluster_failed_node_count", "ClusterName"},
+		{"ContainerInsights", "pod_number_of_container_restarts", "ClusterName"},
+	}
+	edgeAlarms = []watched{
+		{"AWS/CloudFront", "5xxErrorRate", "DistributionId"},
+		{"AWS/WAFV2", "BlockedRequests", "WebACL"},
+	}
+	loadBalancerAlarms = []watched{
+		{"AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer"},
+		{"AWS/ApplicationELB", "UnHealthyHostCount", "TargetGroup"},
+	}
+	pilotLightAlarms = []watched{{"AWS/RDS", "AuroraGlobalDBReplicationLag", "DBClusterIdentifier"}}
+)
+
+func TestEveryStackHasTheAlarmsTheSourceDocumentsName(t *testing.T) {
+	p := plan.NewPlanner("../..")
+	for _, stack := range []string{"prod-us", "prod-eu", "prod-jp"} {
+		res, err := p.Plan(stack)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := slices.Concat(dataTierAlarms, clusterAlarms, edgeAlarms, loadBalancerAlarms)
+		checkAlarms(t, res, want, []string{"AuroraGlobalDBReplicationLag"})
+		checkErrorRatio(t, res, 1)
+	}
+	for stack := range drStacks {
+		for failover, want := range map[string][]watched{
+			"false": pilotLightAlarms,
+			"true":  slices.Concat(dataTierAlarms, clusterAlarms, loadBalancerAlarms),
+		} {
+			res, err := p.PlanWith(stack, map[string]string{config.Key("failover"): failover})
+			if err != nil {
+				t.Fatal(err)
+			}
+			absent := []string{"5xxErrorRate", "BlockedRequests"}
+			if failover == "false" {
+				absent = append(absent, "CPUUtilization", "node_cpu_utilization", "EngineCPUUtilization")
+			} else {
+				absent = append(absent, "AuroraGlobalDBReplicationLag")
+			}
+			checkAlarms(t, res, want, absent)
+			ratios := 0
+			if failover == "true" {
+				ratios = 1
+			}
+			checkErrorRatio(t, res, ratios)
+		}
+	}
+}
+
+// checkAlarms checks that res has an alarm on every wanted metric whose dimension names one of
+// the stack's own resources, each notifying the stack's topic (directly in its region, through
+// the forwarding rules from us-east-1), and none on the absent metrics.
+func checkAlarms(t *testing.T, res *plan.Result, want []watched, absent []string) {
+	t.Helper()
+	topic, _ := res.Outputs["alertTopicArn"].(string)
+	if !strings.HasPrefix(topic, "arn:aws:sns:"+stackRegion(res)+":") {
+		t.Fatalf("%s: alert topic %q is not a topic of the stack's region", res.Stack, topic)
+	}
+	alarms := res.Cloud.OfType("aws:cloudwatch/metricAlarm:MetricAlarm")
+	for _, w := range want {
+		var found []mockcloud.Resource
+		for _, a := range alarms {
+			if a.Str("namespace") == w.namespace && a.Str("metricName") == w.metric {
+				found = append(found, a)
+			}
+		}
+		if len(found) == 0 {
+			t.Errorf("%s: no alarm on %s %s", res.Stack, w.namespace, w.metric)
+			continue
+		}
+		for _, a := range found {
+			dim := a.Str("dimensions." + w.dimension)
+			if !ownsIdentifier(res, w.dimension, dim) {
+				t.Errorf("%s: alarm %s: dimension %s=%q names no resource of the stack", res.Stack, a.Name, w.dimension, dim)
+			}
+			checkNotifies(t, res, a, topic)
+		}
+	}
+	for _, a := range alarms {
+		if slices.Contains(absent, a.Str("metricName")) {
+			t.Errorf("%s: alarm %s on %s, which this stack does not publish", res.Stack, a.Name, a.Str("metricName"))
+		}
+	}
+}
+
+// checkErrorRatio checks that res has want metric-math alarms, each dividing the target 5xx
+// count by the request count of a load balancer of the stack, and notifying its topic.
+func checkErrorRatio(t *testing.T, res *plan.Result, want int) {
+	t.Helper()
+	topic, _ := res.Outputs["alertTopicArn"].(string)
+	got := 0
+	for _, a := range res.Cloud.OfType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+		n := a.Len("metricQueries")
+		if n == 0 {
+			continue
+		}
+		got++
+		metrics := map[string]string{}
+		for i := range n {
+			q := fmt.Sprintf("metricQueries[%d].metric.", i)
+			if m := a.Str(q + "metricName"); m != "" {
+				metrics[m] = a.Str(q + "dimensions.LoadBalancer")
+			}
+		}
+		for _, m := range []string{"HTTPCode_Target_5XX_Count", "RequestCount"} {
+			if lb, ok := metrics[m]; !ok || !ownsIdentifier(res, "LoadBalancer", lb) {
+				t.Errorf("%s: ratio alarm %s: %s of a load balancer of the stack missing (metrics %v)", res.Stack, a.Name, m, metrics)
+			}
+		}
+		checkNotifies(t, res, a, topic)
+	}
+	if got != want {
+		t.Errorf("%s: %d metric-math (error ratio) alarms, want %d", res.Stack, got, want)
+	}
+}
+
+// checkNotifies: an alarm in the stack's region notifies the topic on alarm and on recovery;
+// one in us-east-1 (CloudFront, WAF of a cell elsewhere) has no action there, and a us-east-1
+// rule matching it forwards to the stack region's bus, where a rule targets the topic.
+func checkNotifies(t *testing.T, res *plan.Result, a mockcloud.Resource, topic string) {
+	t.Helper()
+	region := stackRegion(res)
+	if a.Region == region {
+		if !slices.Contains(a.Strs("alarmActions"), topic) || !slices.Contains(a.Strs("okActions"), topic) {
+			t.Errorf("%s: alarm %s does not notify %s on ALARM and OK", res.Stack, a.Name, topic)
+		}
+		return
+	}
+	if a.Region != "us-east-1" {
+		t.Errorf("%s: alarm %s is in %s", res.Stack, a.Name, a.Region)
+		return
+	}
+	name := a.Str("name")
+	forwarded, delivered := false, false
+	for _, rule := range res.Cloud.OfType("aws:cloudwatch/eventRule:EventRule") {
+		var pattern struct {
+			Source    []string            `json:"source"`
+			Region    []string            `json:"region"`
+			Resources []map[string]string `json:"resources"`
+		}
+		if json.Unmarshal([]byte(rule.Str("eventPattern")), &pattern) != nil || !slices.Contains(pattern.Source, "aws.cloudwatch") {
+			continue
+		}
+		if !slices.Contains(pattern.Region, "us-east-1") || len(pattern.Resources) != 1 ||
+			!strings.HasPrefix("arn:aws:cloudwatch:us-east-1:"+mockcloud.Account+":alarm:"+name, pattern.Resources[0]["prefix"]) {
+			continue
+		}
+		for _, target := range res.Cloud.OfType("aws:cloudwatch/eventTarget:EventTarget") {
+			if target.Str("rule") != rule.Str("name") || target.Region != rule.Region {
+				continue
+			}
+			switch {
+			case rule.Region == "us-east-1" && target.Str("arn") == "arn:aws:events:"+region+":"+mockcloud.Account+":event-bus/default" && target.Str("roleArn") != "":
+				forwarded = true
+			case rule.Region == region && target.Str("arn") == topic:
+				delivered = true
+			}
+		}
+	}
+	if !forwarded || !delivered {
+		t.Errorf("%s: us-east-1 alarm %s reaches the topic: forwarded to %s %v, delivered to the topic %v", res.Stack, a.Name, region, forwarded, delivered)
+	}
+}
+
+// ownsIdentifier reports whether value identifies a resource of the stack the way the
+// metric's dimension does.
+func ownsIdentifier(res *plan.Result, dimension, value string) bool {
+	if value == "" {
+		return false
+	}
+	match := func(typ, field string) bool {
+		for _, r := range res.Cloud.OfType(typ) {
+			if r.Out(field).IsString() && r.Out(field).StringValue() == value {
+				return true
+			}
+			if v := r.Out(field); v.IsArray() {
+				for _, e := range v.ArrayValue() {
+					if e.IsString() && e.StringValue() == value {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	switch dimension {
+	case "DBClusterIdentifier":
+		return match("aws:rds/cluster:Cluster", "clusterIdentifier")
+	case "CacheClusterId":
+		return match("aws:elasticache/replicationGroup:ReplicationGroup", "memberClusters")
+	case "DomainName":
+		return match("aws:opensearch/domain:Domain", "domainName")
+	case "DistributionId":
+		return match("aws:cloudfront/distribution:Distribution", "id")
+	case "WebACL":
+		return match("aws:wafv2/webAcl:WebAcl", "visibilityConfig.metricName")
+	case "ClusterName":
+		return match("aws:eks/cluster:Cluster", "name")
+	case "LoadBalancer":
+		return match("aws:lb/loadBalancer:LoadBalancer", "arnSuffix")
+	case "TargetGroup":
+		return match("aws:lb/targetGroup:TargetGroup", "arnSuffix")
+	}
+	return false
+}
+
+func stackRegion(res *plan.Result) string { return res.Config["aws:region"] }
