@@ -119,6 +119,12 @@ func New(t testing.TB, stack string) *Plan {
 // Edit starts editing a copy of d, a deployment of stack read elsewhere (a state file).
 func Edit(t testing.TB, stack string, d apitype.DeploymentV3) *Plan {
 	t.Helper()
+	return &Plan{t: t, Stack: stack, D: Clone(t, d), Now: JudgeDay}
+}
+
+// Clone deep-copies a deployment through JSON so that edits do not leak between tests.
+func Clone(t testing.TB, d apitype.DeploymentV3) apitype.DeploymentV3 {
+	t.Helper()
 	raw, err := json.Marshal(d)
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +133,18 @@ func Edit(t testing.TB, stack string, d apitype.DeploymentV3) *Plan {
 	if err := json.Unmarshal(raw, &c); err != nil {
 		t.Fatal(err)
 	}
-	return &Plan{t: t, Stack: stack, D: c, Now: JudgeDay}
+	return c
+}
+
+// OfType returns the resources of a type in d, in state order; they point into d.
+func OfType(d apitype.DeploymentV3, typ string) []*apitype.ResourceV3 {
+	var out []*apitype.ResourceV3
+	for i := range d.Resources {
+		if string(d.Resources[i].Type) == typ {
+			out = append(out, &d.Resources[i])
+		}
+	}
+	return out
 }
 
 // T is the test the plan reports to.
@@ -139,30 +156,29 @@ func Name(r *apitype.ResourceV3) string { return urnName(string(r.URN)) }
 func urnName(urn string) string { return urn[strings.LastIndex(urn, "::")+2:] }
 
 // All returns the resources of a type, in state order.
-func (p *Plan) All(typ string) []*apitype.ResourceV3 {
-	var out []*apitype.ResourceV3
-	for i := range p.D.Resources {
-		if string(p.D.Resources[i].Type) == typ {
-			out = append(out, &p.D.Resources[i])
-		}
-	}
-	return out
-}
+func (p *Plan) All(typ string) []*apitype.ResourceV3 { return OfType(p.D, typ) }
 
 // Find returns the one resource of type typ named name; the test fails without exactly one.
 func (p *Plan) Find(typ, name string) *apitype.ResourceV3 {
 	p.t.Helper()
+	return Find(p.t, p.D, typ, name)
+}
+
+// Find returns the one resource of d of type typ named name (it points into d); the test
+// fails without exactly one.
+func Find(t testing.TB, d apitype.DeploymentV3, typ, name string) *apitype.ResourceV3 {
+	t.Helper()
 	var found *apitype.ResourceV3
-	for _, r := range p.All(typ) {
+	for _, r := range OfType(d, typ) {
 		if Name(r) == name {
 			if found != nil {
-				p.t.Fatalf("plantest: %s has two %s named %s", p.Stack, typ, name)
+				t.Fatalf("plantest: the plan has two %s named %s", typ, name)
 			}
 			found = r
 		}
 	}
 	if found == nil {
-		p.t.Fatalf("plantest: %s has no %s named %s", p.Stack, typ, name)
+		t.Fatalf("plantest: the plan has no %s named %s", typ, name)
 	}
 	return found
 }

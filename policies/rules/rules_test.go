@@ -178,7 +178,6 @@ func usProvider(p *plantest.Plan, region string) string {
 func cases() []fixtureCase { return append(securityCases(), deployabilityCases()...) }
 
 func securityCases() []fixtureCase {
-	const kmsArn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	origin := func(over map[string]any) func(p *plantest.Plan) { // the "api" origin (index 1) of the distribution
 		m := map[string]any{}
 		for k, v := range over {
@@ -417,14 +416,13 @@ func securityCases() []fixtureCase {
 		}},
 		{rule: "DEP-002", name: "role reports a policy attached to it", edit: func(p *plantest.Plan) {
 			pol := p.Add(tRolePol, "storefront", tPolicy, "reader", map[string]any{"name": "reader", "policy": policy(allow("s3:GetObject", "*"))})
-			polURN, polARN := pol.URN, pol.Outputs["arn"].(string)
+			polARN := pol.Outputs["arn"].(string)
 			role := p.Find(tRole, "cluster-nodes")
 			role.Outputs["managedPolicyArns"] = []any{polARN}
 			p.Add(tAttach, "cluster-nodes-AmazonEKSWorkerNodePolicy", tAttach, "cluster-nodes-reader", map[string]any{
 				"role": role.Outputs["name"], "policyArn": polARN})
 			p.DependOn(tAttach, "cluster-nodes-reader", "role", p.Find(tRole, "cluster-nodes")).
 				DependOn(tAttach, "cluster-nodes-reader", "policyArn", p.Find(tPolicy, "reader"))
-			_ = polURN
 		}},
 		{rule: "DEP-002", name: "child of the resource it names", edit: func(p *plantest.Plan) {
 			key := p.Find(dataKey.typ, dataKey.name)
