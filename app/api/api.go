@@ -50,6 +50,10 @@ type API struct {
 	metrics *Metrics
 }
 
+// getHead are the methods of a read route: HEAD answers as GET does, headers and status, and
+// net/http drops the body of a response to HEAD (RFC 9110 section 9.3.2).
+var getHead = []string{http.MethodGet, http.MethodHead}
+
 // New builds the Echo router.
 func New(cfg Config, d Deps) *echo.Echo {
 	a := &API{Deps: d, cfg: cfg, log: d.Log, metrics: d.Metrics}
@@ -80,33 +84,32 @@ func New(cfg Config, d Deps) *echo.Echo {
 	}
 	e.Use(limitBody(cfg.MaxBodyBytes))
 
-	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
-	e.GET("/readyz", a.readyz)
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(d.Metrics.Registry, promhttp.HandlerOpts{})))
+	e.Match(getHead, "/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	e.Match(getHead, "/readyz", a.readyz)
 
 	g := e.Group("/api")
-	g.GET("/products", a.listProducts)
-	g.GET("/products/:id", a.getProduct)
-	g.GET("/products/:id/reviews", a.listReviews)
+	g.Match(getHead, "/products", a.listProducts)
+	g.Match(getHead, "/products/:id", a.getProduct)
+	g.Match(getHead, "/products/:id/reviews", a.listReviews)
 	g.POST("/products/:id/reviews", a.postReview, a.auth)
 	g.DELETE("/reviews/:id", a.deleteReview, a.auth)
-	g.GET("/search", a.search)
+	g.Match(getHead, "/search", a.search)
 
 	g.POST("/users", a.register)
 	g.POST("/users/login", a.login)
 	g.POST("/users/logout", a.logout)
-	g.GET("/users/me", a.me, a.auth)
+	g.Match(getHead, "/users/me", a.me, a.auth)
 	g.PATCH("/users/me", a.updateMe, a.auth)
 
-	g.GET("/cart", a.getCart, a.optionalAuth)
+	g.Match(getHead, "/cart", a.getCart, a.optionalAuth)
 	g.POST("/cart/items", a.addCartItem, a.optionalAuth)
 	g.PUT("/cart/items/:product_id", a.setCartItem, a.optionalAuth)
 	g.DELETE("/cart/items/:product_id", a.removeCartItem, a.optionalAuth)
 	g.DELETE("/cart", a.clearCart, a.optionalAuth)
 
 	g.POST("/orders", a.checkout, a.auth)
-	g.GET("/orders", a.listOrders, a.auth)
-	g.GET("/orders/:id", a.getOrder, a.auth)
+	g.Match(getHead, "/orders", a.listOrders, a.auth)
+	g.Match(getHead, "/orders/:id", a.getOrder, a.auth)
 	g.POST("/orders/:id/cancel", a.cancelOrder, a.auth)
 
 	adm := g.Group("/admin", a.auth, a.admin)
@@ -114,9 +117,17 @@ func New(cfg Config, d Deps) *echo.Echo {
 	adm.PATCH("/products/:id", a.updateProduct)
 	adm.DELETE("/products/:id", a.deleteProduct)
 	adm.POST("/products/:id/stock", a.adjustStock)
-	adm.GET("/orders/:id", a.adminGetOrder)
+	adm.Match(getHead, "/orders/:id", a.adminGetOrder)
 	adm.POST("/orders/:id/status", a.setOrderStatus)
 	return e
+}
+
+// MetricsHandler serves GET /metrics (Prometheus text format) and nothing else. It runs on its
+// own listener (METRICS_ADDR), never on the public API port.
+func MetricsHandler(m *Metrics) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+	return mux
 }
 
 // ipExtractor trusts X-Forwarded-For only from configured proxies (the CDN / load balancer);

@@ -16,63 +16,73 @@ const (
 	ctxClaims         = "claims"
 )
 
-func bearer(c echo.Context) string {
+// errAuthScheme answers an Authorization header that is not "Bearer <token>" (RFC 6750
+// section 2.1): a bare token or another scheme is refused rather than guessed at.
+var errAuthScheme = &store.Error{Kind: store.KindUnauthenticated, Code: "unauthenticated",
+	Message: `send the session token as "Authorization: Bearer <token>"`}
+
+// bearer returns the session token of the request: the Authorization header's bearer token,
+// else the session cookie; "" when there is none.
+func bearer(c echo.Context) (string, error) {
 	if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
 		if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-			return strings.TrimSpace(h[7:])
+			if tok := strings.TrimSpace(h[7:]); tok != "" {
+				return tok, nil
+			}
 		}
-		return h // reported as invalid by Verify
+		return "", errAuthScheme
 	}
 	if ck, err := c.Cookie(cookieSession); err == nil {
-		return ck.Value
+		return ck.Value, nil
 	}
-	return ""
+	return "", nil
 }
 
-// auth requires a valid token from the Authorization header or the session cookie.
+// auth requires a valid token from the Authorization header or the session cookie, of an
+// account that still exists and is enabled.
 func (a *API) auth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		tok := bearer(c)
-		if tok == "" {
-			return store.ErrUnauthenticated
-		}
-		cl, err := a.Tokens.Verify(tok)
+		tok, err := bearer(c)
 		if err != nil {
 			return err
 		}
-		c.Set(ctxClaims, cl)
-		return next(c)
+		if tok == "" {
+			return store.ErrUnauthenticated
+		}
+		return a.authenticate(c, tok, next)
 	}
 }
 
 // optionalAuth identifies the user when credentials are sent (anonymous carts otherwise).
 func (a *API) optionalAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if tok := bearer(c); tok != "" {
-			cl, err := a.Tokens.Verify(tok)
-			if err != nil {
-				return err
-			}
-			c.Set(ctxClaims, cl)
+		tok, err := bearer(c)
+		if err != nil {
+			return err
+		}
+		if tok != "" {
+			return a.authenticate(c, tok, next)
 		}
 		return next(c)
 	}
 }
 
-// admin re-reads the role from the database, so a demoted admin loses access immediately
-// rather than when the token expires.
+// authenticate reads the account on every request, so a deleted or disabled account's token
+// stops working at once and a demoted admin loses the role at once.
+func (a *API) authenticate(c echo.Context, tok string, next echo.HandlerFunc) error {
+	u, err := a.Accounts.Authenticate(c.Request().Context(), tok)
+	if err != nil {
+		return err
+	}
+	c.Set(ctxClaims, store.Claims{UserID: u.ID, Role: u.Role})
+	return next(c)
+}
+
+// admin requires the admin role as the account has it now (authenticate read it).
 func (a *API) admin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		cl := claims(c)
-		if cl.Role != store.RoleAdmin {
+		if claims(c).Role != store.RoleAdmin {
 			return store.ErrForbidden
-		}
-		u, err := a.Users.GetUser(c.Request().Context(), cl.UserID)
-		if store.IsNotFound(err) || err == nil && u.Role != store.RoleAdmin {
-			return store.ErrForbidden
-		}
-		if err != nil {
-			return err
 		}
 		return next(c)
 	}
@@ -110,7 +120,7 @@ func (a *API) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if sid := cartSession(c); sid != "" && a.Carts != nil {
+	if sid := a.cartSession(c); sid != "" && a.Carts != nil {
 		if err := a.Carts.Merge(ctx, sid, u.ID); err != nil {
 			a.log.Warn("cart merge at login failed", "request_id", requestID(c), "err", err)
 		} else {

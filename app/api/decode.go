@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"globalstack/app/store"
 )
@@ -40,6 +41,19 @@ func DecodeJSON(r *http.Request, v any) error {
 func decodeBytes(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return malformed("empty_body", "the request body is empty; send a JSON object")
+	}
+	// encoding/json replaces invalid bytes with U+FFFD; a body must arrive as sent or not at all.
+	if !utf8.Valid(body) {
+		valid := len(body)
+		for i := 0; i < len(body); {
+			r, size := utf8.DecodeRune(body[i:])
+			if r == utf8.RuneError && size == 1 {
+				valid = i
+				break
+			}
+			i += size
+		}
+		return malformed("invalid_utf8", "the body is not valid UTF-8 (invalid byte at offset %d)", valid)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -52,6 +52,7 @@ var statusByKind = map[any]int{
 	store.KindIdempotencyReuse: http.StatusUnprocessableEntity,
 	store.KindUnavailable:      http.StatusServiceUnavailable,
 	store.KindThrottled:        http.StatusTooManyRequests,
+	store.KindMalformed:        http.StatusBadRequest,
 	kindMalformed:              http.StatusBadRequest,
 	kindTooLarge:               http.StatusRequestEntityTooLarge,
 	kindUnsupportedMedia:       http.StatusUnsupportedMediaType,
@@ -134,9 +135,6 @@ func (a *API) handleError(err error, c echo.Context) {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(se.RetryAfter.Seconds()))))
 	}
 	body := ErrorBody{Error: ErrorDetail{Code: p.code, Message: p.message, Field: p.field, RequestID: rid}}
-	if c.Request().Method == http.MethodHead {
-		_ = c.NoContent(status)
-		return
-	}
-	_ = c.JSON(status, body)
+	_ = c.JSON(status, body) // for HEAD, net/http sends the headers and drops the body
+
 }

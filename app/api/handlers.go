@@ -1,8 +1,6 @@
 package api
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"strconv"
 
@@ -110,8 +108,8 @@ func (a *API) deleteReview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cl := claims(c)
-	if err := a.Reviews.Delete(c.Request().Context(), id, cl.UserID, false); err != nil {
+	cl := claims(c) // the role as the account has it now (authenticate read it)
+	if err := a.Reviews.Delete(c.Request().Context(), id, cl.UserID, cl.Role == store.RoleAdmin); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -119,26 +117,22 @@ func (a *API) deleteReview(c echo.Context) error {
 
 // --- cart ---
 
-func validSession(s string) bool {
-	if len(s) != 32 {
-		return false
+// cartSession returns the anonymous cart id of the request (X-Cart-Session header, else the
+// sf_cart cookie) when the server issued it, "" otherwise.
+func (a *API) cartSession(c echo.Context) string {
+	if id, ok := a.Tokens.CartSession(c.Request().Header.Get(headerCartSession)); ok {
+		return id
 	}
-	_, err := hex.DecodeString(s)
-	return err == nil
-}
-
-func cartSession(c echo.Context) string {
-	if s := c.Request().Header.Get(headerCartSession); validSession(s) {
-		return s
-	}
-	if ck, err := c.Cookie(cookieCart); err == nil && validSession(ck.Value) {
-		return ck.Value
+	if ck, err := c.Cookie(cookieCart); err == nil {
+		if id, ok := a.Tokens.CartSession(ck.Value); ok {
+			return id
+		}
 	}
 	return ""
 }
 
 // cartOwner returns the cart key: the user's cart when logged in, else the anonymous session's,
-// creating a session when create is set.
+// issuing a session when create is set and the request has none the server issued.
 func (a *API) cartOwner(c echo.Context, create bool) (string, error) {
 	if a.Carts == nil {
 		return "", store.ErrCartUnavailable
@@ -146,19 +140,31 @@ func (a *API) cartOwner(c echo.Context, create bool) (string, error) {
 	if cl := claims(c); cl.UserID > 0 {
 		return store.UserCart(cl.UserID), nil
 	}
-	sid := cartSession(c)
-	if sid == "" {
+	id := a.cartSession(c)
+	if id == "" {
 		if !create {
 			return "", nil
 		}
-		b := make([]byte, 16)
-		_, _ = rand.Read(b)
-		sid = hex.EncodeToString(b)
-		c.SetCookie(&http.Cookie{Name: cookieCart, Value: sid, Path: "/", MaxAge: int(a.cfg.CartTTL.Seconds()),
+		session := a.Tokens.NewCartSession()
+		id, _ = a.Tokens.CartSession(session)
+		c.SetCookie(&http.Cookie{Name: cookieCart, Value: session, Path: "/", MaxAge: int(a.cfg.CartTTL.Seconds()),
 			HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+		c.Response().Header().Set(headerCartSession, session)
+	} else {
+		c.Response().Header().Set(headerCartSession, a.sentCartSession(c))
 	}
-	c.Response().Header().Set(headerCartSession, sid)
-	return store.AnonCartPrefix + sid, nil
+	return store.AnonCartPrefix + id, nil
+}
+
+// sentCartSession is the valid session value the request carried, to echo it back.
+func (a *API) sentCartSession(c echo.Context) string {
+	if s := c.Request().Header.Get(headerCartSession); s != "" {
+		if _, ok := a.Tokens.CartSession(s); ok {
+			return s
+		}
+	}
+	ck, _ := c.Cookie(cookieCart)
+	return ck.Value
 }
 
 func (a *API) getCart(c echo.Context) error {

@@ -26,6 +26,7 @@ var awsRegion = regexp.MustCompile(`^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$`)
 // Config is the validated configuration.
 type Config struct {
 	Addr        string
+	MetricsAddr string // the Prometheus /metrics listener, apart from the API
 	Dev         bool
 	DatabaseURL string // empty: libpq PG* variables
 	// DatabaseIAMAuth makes every new connection authenticate with an RDS IAM auth token
@@ -71,9 +72,12 @@ type Config struct {
 	LoginThrottleMax  time.Duration
 }
 
-// DefaultLoginMaxHashes is the default of LOGIN_MAX_HASHES: one argon2id hash per CPU the Go
-// runtime schedules on; a hash is CPU-bound, so more at once only add memory and latency.
-func DefaultLoginMaxHashes() int { return runtime.GOMAXPROCS(0) }
+// DefaultLoginMaxHashes is the default of LOGIN_MAX_HASHES: one argon2id hash per two CPUs the
+// Go runtime schedules on (at least one). A hash is CPU-bound: with one per CPU a login flood
+// holds every CPU and catalog reads queue behind it (make bench-login on 2 CPUs: catalog p50
+// 1.2 ms unloaded, 15-21 ms with two hashes at once, 1.4-1.8 ms with one), while logins per
+// second did not grow with the second hash.
+func DefaultLoginMaxHashes() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // Load reads the configuration through getenv (os.Getenv in production, a map in tests).
 func Load(getenv func(string) string) (Config, error) {
@@ -132,11 +136,26 @@ func Load(getenv func(string) string) (Config, error) {
 	default:
 		bad("STOREFRONT_ENV", "must be production or development, got %q", env)
 	}
-	c.Addr = str("STOREFRONT_ADDR", ":8080")
-	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
-		bad("STOREFRONT_ADDR", "must be host:port or :port, got %q", c.Addr)
-	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
-		bad("STOREFRONT_ADDR", "port must be 0-65535, got %q", port)
+	listenAddr := func(name, def string) string {
+		addr := str(name, def)
+		if _, port, err := net.SplitHostPort(addr); err != nil {
+			bad(name, "must be host:port or :port, got %q", addr)
+		} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+			bad(name, "port must be 0-65535, got %q", port)
+		}
+		return addr
+	}
+	c.Addr = listenAddr("STOREFRONT_ADDR", ":8080")
+	// Metrics are for the cluster's scraper, never for the public API port; loopback unless
+	// the deployment opens them to the pod network. An API on an ephemeral port (tests, drills,
+	// several instances in one process) gets an ephemeral metrics port too.
+	metricsDefault := "127.0.0.1:9090"
+	if portOf(c.Addr) == "0" {
+		metricsDefault = "127.0.0.1:0"
+	}
+	c.MetricsAddr = listenAddr("METRICS_ADDR", metricsDefault)
+	if _, p, _ := net.SplitHostPort(c.MetricsAddr); p != "0" && p == portOf(c.Addr) {
+		bad("METRICS_ADDR", "must use another port than STOREFRONT_ADDR (%s): metrics are not served on the API port", c.Addr)
 	}
 	c.DatabaseURL = getenv("DATABASE_URL")
 	c.DatabaseIAMAuth = boolean("DATABASE_IAM_AUTH", false)
@@ -467,4 +486,10 @@ func dsnParams(dsn string) (map[string]string, error) {
 		s = strings.TrimSpace(s)
 	}
 	return out, nil
+}
+
+// portOf returns the port of a host:port address, "" when it has none.
+func portOf(addr string) string {
+	_, p, _ := net.SplitHostPort(addr)
+	return p
 }

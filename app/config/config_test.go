@@ -139,3 +139,19 @@ func TestOpenSearchAuth(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsListenOnTheirOwnPort(t *testing.T) {
+	c, err := Load(env(map[string]string{"STOREFRONT_ENV": "development"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsAddr != "127.0.0.1:9090" {
+		t.Fatalf("default METRICS_ADDR %q, want loopback 127.0.0.1:9090", c.MetricsAddr)
+	}
+	for _, bad := range []string{":8080", "0.0.0.0:8080", "nonsense", "127.0.0.1:70000"} {
+		_, err := Load(env(map[string]string{"STOREFRONT_ENV": "development", "METRICS_ADDR": bad}))
+		if err == nil || !strings.Contains(err.Error(), "METRICS_ADDR:") {
+			t.Errorf("METRICS_ADDR=%s: %v, want it refused by name", bad, err)
+		}
+	}
+}

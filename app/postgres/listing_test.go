@@ -112,7 +112,7 @@ func TestListingFiltersAndKeysetPagesAcrossTies(t *testing.T) {
 	}
 }
 
-func TestSearchRelevanceThenIDAcrossPages(t *testing.T) {
+func TestSearchRelevanceThenNameThenIDAcrossPages(t *testing.T) {
 	ctx := context.Background()
 	db := open(t)
 	mk := func(sku, name, desc string) int64 {
@@ -124,7 +124,7 @@ func TestSearchRelevanceThenIDAcrossPages(t *testing.T) {
 		return p.ID
 	}
 	var tied []int64
-	for i := 0; i < 5; i++ { // equal scores: served by id
+	for i := 0; i < 5; i++ { // equal scores and names: served by id
 		tied = append(tied, mk(fmt.Sprintf("T%d", i), "Brass lamp", "A lamp"))
 	}
 	top := mk("TOP", "Brass lamp", "A brass lamp, brass base") // more occurrences: ranked first

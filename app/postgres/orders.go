@@ -56,6 +56,29 @@ func (d *DB) SaveFailure(ctx context.Context, userID int64, key, hash string, e 
 	return mapErr(err)
 }
 
+// FenceKey stores e under (user, key) unless the key holds an outcome, and returns that outcome.
+// The insert waits for a transaction that holds the key uncommitted; the lookup runs after it,
+// in a new snapshot, so it sees the outcome that transaction committed.
+func (d *DB) FenceKey(ctx context.Context, userID int64, key, hash string, e *store.Error) (*store.Outcome, error) {
+	doc, _ := json.Marshal(storedError{Kind: e.Kind, Code: e.Code, Message: e.Message, Field: e.Field})
+	tag, err := d.pool.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, error) VALUES ($1, $2, $3, $4)
+		ON CONFLICT DO NOTHING`, userID, key, hash, doc)
+	if code, constraint := pgCode(err); code == "23503" && constraint == "idempotency_keys_user_id_fkey" {
+		return nil, nil // the account is gone, and no order can reference it
+	}
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil, nil
+	}
+	prev, err := d.LookupOutcome(ctx, userID, key)
+	if err == nil && prev == nil {
+		return nil, errors.New("idempotency key neither inserted nor found")
+	}
+	return prev, err
+}
+
 const nextOrderSQL = "SELECT nextval('orders_id_seq'), now()" // the sequence of the identity column orders.id
 
 // StartCheckout reads everything checkout needs before it charges, in one pipelined round trip

@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 
@@ -102,6 +103,9 @@ func (a *args) add(v any) string {
 	return "$" + strconv.Itoa(len(*a))
 }
 
+// nameCollated is the name in the order sort=name lists it, the ICU root collation.
+const nameCollated = `(name COLLATE "und-x-icu")`
+
 // ListProducts returns one keyset page.
 func (d *DB) ListProducts(ctx context.Context, q store.ListQuery) (store.Page[store.ProductSummary], error) {
 	var a args
@@ -134,9 +138,10 @@ func (d *DB) ListProducts(ctx context.Context, q store.ListQuery) (store.Page[st
 			where = append(where, fmt.Sprintf("(price_minor, id) < (%s, %s)", a.add(c.Price), a.add(c.ID)))
 		}
 	case store.SortName:
-		order = "name, id"
+		// The collation of the products_name indexes (migration 0006): a collation, not bytes.
+		order = nameCollated + ", id"
 		if c := q.After; c != nil {
-			where = append(where, fmt.Sprintf("(name, id) > (%s, %s)", a.add(c.Name), a.add(c.ID)))
+			where = append(where, fmt.Sprintf("(%s, id) > (%s, %s)", nameCollated, a.add(c.Name), a.add(c.ID)))
 		}
 	default:
 		order = "id DESC"
@@ -195,6 +200,8 @@ func productWriteErr(err error, in store.ProductInput) error {
 		return store.Conflict("sku_taken", "a product with sku %q already exists", deref(in.SKU))
 	case code == "23514" && constraint == "products_stock_nonnegative":
 		return store.Conflict("out_of_stock", "stock cannot go below zero")
+	case code == "23514" && constraint == "products_stock_max", code == "22003":
+		return store.Conflict("stock_limit", "stock cannot exceed %d", store.MaxStock)
 	case code == "23503":
 		return store.Conflict("product_has_orders", "the product is referenced by orders; set its stock to 0 instead of deleting it")
 	}
@@ -296,7 +303,8 @@ func (d *DB) DeleteProduct(ctx context.Context, id int64) (store.Product, error)
 	return p, productWriteErr(err, store.ProductInput{})
 }
 
-// AdjustStock adds delta to stock; the CHECK constraint refuses negative stock.
+// AdjustStock adds delta to stock; the CHECK constraints refuse negative stock and stock above
+// store.MaxStock (products_stock_max, the same bound as the API's).
 func (d *DB) AdjustStock(ctx context.Context, id int64, delta int) (store.Product, error) {
 	var p store.Product
 	err := d.inTx(ctx, func(tx pgx.Tx) error {
@@ -310,17 +318,42 @@ func (d *DB) AdjustStock(ctx context.Context, id int64, delta int) (store.Produc
 		}
 		return productEvent(ctx, tx, "product.stock_changed", id, p.Category)
 	})
-	if code, _ := pgCode(err); code == "22003" {
-		return p, store.Invalid("delta", "stock would exceed the maximum")
-	}
 	return p, productWriteErr(err, store.ProductInput{})
 }
 
-// Search is the PostgreSQL full-text search (tsvector + GIN), ranked by ts_rank.
+// searchWords are the words of a query that typo and prefix matching look at.
+const searchWords = 8
+
+// fuzzyQuerySQL turns the query words (%s, a text[] parameter) into a tsquery that tolerates a
+// typo and a prefix: a word of three or more letters that is neither a known term nor the
+// start of one is replaced by the nearest term by trigram distance when they share enough
+// trigrams; words of two or more letters then match as prefixes (word:*), single letters as
+// they are. All words must match.
+const fuzzyQuerySQL = `(SELECT to_tsquery('english', string_agg(quote_literal(coalesce(fixed, w)) || CASE WHEN length(w) >= 2 THEN ':*' ELSE '' END, ' & ' ORDER BY i))
+	FROM (SELECT w, i, CASE
+			WHEN length(w) < 3 OR EXISTS (SELECT 1 FROM search_terms WHERE term >= w AND term < w || chr(1114111)) THEN w
+			ELSE (SELECT term FROM (SELECT term FROM search_terms ORDER BY term <-> w LIMIT 1) best WHERE similarity(term, w) >= 0.2)
+		END AS fixed
+		FROM unnest(%s::text[]) WITH ORDINALITY AS u(w, i)) words)`
+
+// queryWords lowercases the letters and digits of a query into at most searchWords words.
+func queryWords(q string) []string {
+	words := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(words) > searchWords {
+		words = words[:searchWords]
+	}
+	return words
+}
+
+// Search is the PostgreSQL full-text search (tsvector + GIN): the query as written
+// (websearch_to_tsquery: quotes, OR, -word) or with typos corrected and words matched as
+// prefixes (fuzzyQuerySQL). Ranked by ts_rank as shown (four decimals), equal scores by name
+// in the listing's collation, then id.
 func (d *DB) Search(ctx context.Context, q store.SearchQuery) (store.Page[store.ProductSummary], error) {
 	var a args
-	where := []string{"search @@ query"}
+	where := []string{"(search @@ query OR search @@ fuzzy)"}
 	qp := a.add(q.Text)
+	fuzzy := fmt.Sprintf(fuzzyQuerySQL, a.add(queryWords(q.Text)))
 	if q.Category != "" {
 		where = append(where, "category = "+a.add(q.Category))
 	}
@@ -330,8 +363,9 @@ func (d *DB) Search(ctx context.Context, q store.SearchQuery) (store.Page[store.
 	if q.InStock {
 		where = append(where, "stock > 0")
 	}
-	sql := "SELECT " + summaryCols + ", ts_rank(search, query) AS score FROM products, websearch_to_tsquery('english', " + qp + ") query WHERE " +
-		strings.Join(where, " AND ") + " ORDER BY score DESC, id LIMIT " + a.add(q.Limit) + " OFFSET " + a.add(q.Offset)
+	sql := "SELECT " + summaryCols + ", score FROM (SELECT *, round(greatest(ts_rank(search, query), ts_rank(search, fuzzy))::numeric, 4)::real AS score" +
+		" FROM products, websearch_to_tsquery('english', " + qp + ") query, coalesce(" + fuzzy + ", ''::tsquery) fuzzy WHERE " +
+		strings.Join(where, " AND ") + ") matches ORDER BY score DESC, " + nameCollated + ", id LIMIT " + a.add(q.Limit) + " OFFSET " + a.add(q.Offset)
 	release, err := d.acquireRead(ctx)
 	if err != nil {
 		return store.Page[store.ProductSummary]{}, err

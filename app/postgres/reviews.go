@@ -38,6 +38,7 @@ func (d *DB) CreateReview(ctx context.Context, productID, userID int64, in store
 		return productEvent(ctx, tx, "product.updated", productID)
 	})
 	r.ProductID, r.UserID, r.Rating, r.Title, r.Body, r.CreatedAt = productID, userID, in.Rating, in.Title, in.Body, r.CreatedAt.UTC()
+	r.Author = store.DisplayName(r.Author)
 	return r, category, mapErr(err)
 }
 
@@ -98,7 +99,7 @@ func (d *DB) ListReviews(ctx context.Context, productID int64, limit int, before
 		if err := rows.Scan(&r.ID, &r.ProductID, &r.UserID, &r.Author, &r.Rating, &r.Title, &r.Body, &r.CreatedAt); err != nil {
 			return page, mapErr(err)
 		}
-		r.CreatedAt = r.CreatedAt.UTC()
+		r.CreatedAt, r.Author = r.CreatedAt.UTC(), store.DisplayName(r.Author)
 		page.Items = append(page.Items, r)
 	}
 	if len(page.Items) > limit {

@@ -9,11 +9,11 @@ import (
 	"globalstack/app/store"
 )
 
-const userCols = "id, email, name, role, password_hash, created_at"
+const userCols = "id, email, name, role, password_hash, created_at, disabled_at IS NOT NULL"
 
 func scanUser(row pgx.Row) (store.User, error) {
 	var u store.User
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.CreatedAt)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.CreatedAt, &u.Disabled)
 	u.CreatedAt = u.CreatedAt.UTC()
 	return u, err
 }

@@ -33,11 +33,11 @@ func TestRedisDownDegradesCatalogAndRefusesCart(t *testing.T) {
 	if r["status"] != "degraded" || !strings.HasPrefix(r["checks"].(map[string]any)["redis"].(string), "down") {
 		t.Fatalf("readyz with Redis down: %v", r)
 	}
-	cart := a.req("GET", "/api/cart", nil, "X-Cart-Session", strings.Repeat("ab", 16))
+	cart := a.req("GET", "/api/cart", nil, "X-Cart-Session", a.m.Tokens.NewCartSession())
 	if cart.Status != 503 || cart.errCode(t) != "cart_unavailable" || cart.Header.Get("Retry-After") == "" {
 		t.Fatalf("cart with Redis down: %d %s", cart.Status, cart.Body)
 	}
-	metrics := string(a.req("GET", "/metrics", nil).Body)
+	metrics := a.metrics()
 	for _, want := range []string{`storefront_dependency_up{dependency="redis"} 0`, `storefront_cache_requests_total{kind="product",result="error"}`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s", want)

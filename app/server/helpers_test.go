@@ -34,6 +34,7 @@ func startApp(t testing.TB, env map[string]string) *app {
 	vars := map[string]string{
 		"STOREFRONT_ENV":  "development",
 		"STOREFRONT_ADDR": "127.0.0.1:0",
+		"METRICS_ADDR":    "127.0.0.1:0",
 		"LOG_LEVEL":       "error",
 		"RATE_LIMIT_RPS":  "0",
 	}
@@ -219,4 +220,19 @@ func (a *app) wait() error {
 		close(a.done)
 	}
 	return err
+}
+
+// metrics returns the text the metrics listener serves.
+func (a *app) metrics() string {
+	a.t.Helper()
+	res, err := a.hc.Get("http://" + a.m.MetricsAddr() + "/metrics")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		a.t.Fatalf("GET /metrics on %s: %d", a.m.MetricsAddr(), res.StatusCode)
+	}
+	return string(b)
 }

@@ -23,7 +23,7 @@ func TestCartAnonymousMergeAndCheckoutFromCart(t *testing.T) {
 	}
 	add := a.expect(200, a.req("POST", "/api/cart/items", map[string]any{"product_id": mug, "quantity": 2}))
 	sid := add.Header.Get("X-Cart-Session")
-	if len(sid) != 32 {
+	if id, _, signed := strings.Cut(sid, "."); len(id) != 32 || !signed {
 		t.Fatalf("anonymous cart session not issued: %v", add.Header)
 	}
 	if code := a.expect(409, a.req("POST", "/api/cart/items", map[string]any{"product_id": mug, "quantity": 4}, "X-Cart-Session", sid)).errCode(t); code != "insufficient_stock" {

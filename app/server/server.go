@@ -41,12 +41,14 @@ type Main struct {
 	Throttle *store.LoginThrottle
 	Echo     *echo.Echo
 
-	stopNear   context.CancelFunc
-	httpServer *http.Server
-	listener   net.Listener
-	draining   atomic.Bool
-	ready      chan struct{}
-	wg         sync.WaitGroup
+	stopNear      context.CancelFunc
+	httpServer    *http.Server
+	listener      net.Listener
+	metricsServer *http.Server
+	metricsLn     net.Listener
+	draining      atomic.Bool
+	ready         chan struct{}
+	wg            sync.WaitGroup
 }
 
 // NewLogger returns the JSON logger used by the program.
@@ -156,18 +158,27 @@ func (m *Main) Migrate(ctx context.Context) error {
 	}
 }
 
-// Listen binds the HTTP port (separate from Run so tests can learn the address of :0).
+// Listen binds the HTTP and metrics ports (separate from Run so tests can learn the addresses
+// of :0).
 func (m *Main) Listen() error {
 	l, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("STOREFRONT_ADDR %s: %w", m.Config.Addr, err)
 	}
-	m.listener = l
+	ml, err := net.Listen("tcp", m.Config.MetricsAddr)
+	if err != nil {
+		_ = l.Close()
+		return fmt.Errorf("METRICS_ADDR %s: %w", m.Config.MetricsAddr, err)
+	}
+	m.listener, m.metricsLn = l, ml
 	return nil
 }
 
 // Addr is the bound address after Listen.
 func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// MetricsAddr is the bound address of the metrics listener after Listen.
+func (m *Main) MetricsAddr() string { return m.metricsLn.Addr().String() }
 
 // Ready is closed once the server accepts requests.
 func (m *Main) Ready() <-chan struct{} { return m.ready }
@@ -199,10 +210,13 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	m.startBackground(bg)
-	serveErr := make(chan error, 1)
+	m.metricsServer = &http.Server{Handler: api.MetricsHandler(m.Metrics), ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- m.httpServer.Serve(m.listener) }()
+	go func() { serveErr <- m.metricsServer.Serve(m.metricsLn) }()
 	close(m.ready)
-	m.Log.Info("storefront listening", "addr", m.Addr(), "search", m.Catalog.Search.Name(), "cache", m.Redis != nil)
+	m.Log.Info("storefront listening", "addr", m.Addr(), "metrics_addr", m.MetricsAddr(), "search", m.Catalog.Search.Name(), "cache", m.Redis != nil)
 
 	var err error
 	select {
@@ -214,6 +228,8 @@ func (m *Main) Run(ctx context.Context) error {
 		err = m.httpServer.Shutdown(sctx)
 		cancel()
 	}
+	_ = m.metricsServer.Close() // scrapes are short; the last one may be cut
+	_ = m.httpServer.Close()
 	stopBG()
 	m.wg.Wait()
 	if errors.Is(err, http.ErrServerClosed) {
@@ -335,6 +351,7 @@ func (m *Main) syncSearch(ctx context.Context) {
 func (m *Main) Close() {
 	if m.listener != nil && m.httpServer == nil {
 		_ = m.listener.Close()
+		_ = m.metricsLn.Close()
 	}
 	if m.stopNear != nil {
 		m.stopNear()

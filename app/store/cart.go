@@ -62,7 +62,8 @@ type CartLine struct {
 	// the current price.
 	SeenPrice *Money `json:"seen_price,omitempty"`
 	// Problem is set when the line cannot be ordered as is: not_found, out_of_stock,
-	// insufficient_stock, price_changed.
+	// insufficient_stock, price_changed, currency_mismatch (priced in another currency than the
+	// cart's first line; an order has one currency).
 	Problem string `json:"problem,omitempty"`
 }
 
@@ -96,8 +97,8 @@ func validSeenPrice(field string, m *Money) error {
 	if m == nil {
 		return nil
 	}
-	if m.Amount < 0 || len(m.Currency) != 3 {
-		return Invalid(field, "unit_price must be the price shown: a non-negative amount in minor units and a currency code")
+	if m.Amount < 0 || !IsCurrency(m.Currency) {
+		return Invalid(field, "unit_price must be the price shown: a non-negative amount in minor units and an ISO 4217 currency code")
 	}
 	return nil
 }
@@ -167,6 +168,22 @@ func (c *Carts) price(ctx context.Context, items map[int64]CartItem) (CartView, 
 	}
 	for _, cur := range slices.Sorted(maps.Keys(totals)) {
 		view.Subtotal = append(view.Subtotal, Money{Amount: totals[cur], Currency: cur})
+	}
+	if len(totals) > 1 {
+		// An order is charged in one currency: lines in another currency than the first line's
+		// cannot be ordered with it.
+		first := ""
+		for i := range view.Items {
+			l := &view.Items[i]
+			switch cur := l.UnitPrice.Currency; {
+			case cur == "":
+			case first == "":
+				first = cur
+			case cur != first && l.Problem == "":
+				l.Problem = "currency_mismatch"
+			}
+		}
+		view.Valid = false
 	}
 	return view, nil
 }

@@ -70,13 +70,17 @@ type Catalog struct {
 	Log       *slog.Logger
 }
 
-// ProductJSON returns the encoded product document.
+// ProductJSON returns the encoded public product document (ProductPage).
 func (c *Catalog) ProductJSON(ctx context.Context, id int64) ([]byte, error) {
 	if id <= 0 {
 		return nil, NotFound("product", id)
 	}
 	return c.readThrough(ctx, "product", productGroup(id), "", c.TTL, func() (any, error) {
-		return c.Products.GetProduct(ctx, id)
+		p, err := c.Products.GetProduct(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return p.Page(), nil
 	})
 }
 

@@ -23,6 +23,7 @@ const (
 	KindIdempotencyReuse      // the same Idempotency-Key was used with a different request
 	KindUnavailable           // a dependency needed for this request is down
 	KindThrottled             // too many attempts; retry after RetryAfter
+	KindMalformed             // a value the client must send back as it got it (a cursor) is corrupt
 )
 
 // Error is the error vocabulary of the domain. Code is stable and machine readable; Message is
@@ -75,6 +76,9 @@ func Unavailable(code, message string, err error) *Error {
 var (
 	ErrUnauthenticated = &Error{Kind: KindUnauthenticated, Code: "unauthenticated", Message: "authentication required"}
 	ErrBadCredentials  = &Error{Kind: KindUnauthenticated, Code: "bad_credentials", Message: "email or password is wrong"}
+	ErrInvalidToken    = &Error{Kind: KindUnauthenticated, Code: "invalid_token", Message: "the session token is invalid or expired, or its account no longer exists or is disabled; log in again"}
+	ErrAccountDisabled = &Error{Kind: KindUnauthenticated, Code: "account_disabled", Message: "this account is disabled"}
+	ErrCheckoutFailed  = &Error{Kind: KindConflict, Code: "checkout_failed", Message: "the order could not be placed and the payment was refunded; send the checkout again with a new Idempotency-Key"}
 	ErrForbidden       = &Error{Kind: KindForbidden, Code: "forbidden", Message: "this action needs the admin role"}
 	ErrIdempotencyKey  = &Error{Kind: KindIdempotencyReuse, Code: "idempotency_key_reused", Message: "this Idempotency-Key was already used with a different request"}
 	ErrInProgress      = &Error{Kind: KindConflict, Code: "request_in_progress", Message: "a request with this Idempotency-Key is still being processed; retry later"}

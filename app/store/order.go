@@ -273,6 +273,11 @@ type OrderRepository interface {
 	PlaceOrder(ctx context.Context, p Placement) (Placed, error)
 	// SaveFailure remembers a business failure under the key so that retries get the same answer.
 	SaveFailure(ctx context.Context, userID int64, key, requestHash string, e *Error) error
+	// FenceKey stores e under the key unless the key already holds an outcome, which it then
+	// returns (nil when e was stored, or when the account no longer exists). It waits for a
+	// transaction that is placing an order under the key, so once it returns no order can be
+	// placed under the key any more.
+	FenceKey(ctx context.Context, userID int64, key, requestHash string, e *Error) (*Outcome, error)
 	GetOrder(ctx context.Context, id int64) (Order, error)
 	ListOrders(ctx context.Context, userID int64, limit int, beforeID int64) (Page[Order], error)
 	// UpdateOrder locks order id and hands it, with its items and the transaction's time, to
@@ -388,9 +393,7 @@ func (s *Orders) Checkout(ctx context.Context, userID int64, key string, req Che
 			s.refund(ctx, charge.ID)
 			return CheckoutResult{}, s.remember(ctx, userID, key, hash, err)
 		}
-		// Outcome unknown to the client (e.g. the database went away): keep the charge, since a
-		// retry with the same key reuses it and either finds the order or places it.
-		return CheckoutResult{}, err
+		return s.settle(ctx, userID, key, hash, charge.ID, err)
 	}
 	if placed.Replayed != nil {
 		if placed.Replayed.RequestHash != hash {
@@ -408,6 +411,56 @@ func (s *Orders) Checkout(ctx context.Context, userID int64, key string, req Che
 		}
 	}
 	return CheckoutResult{Body: placed.Body}, nil
+}
+
+// settle decides a checkout whose order write failed without a verdict: the database refused
+// it with an unexpected error, or the connection broke and the order may have committed. It
+// fences the key: if the key then holds the order, the order was placed and is answered; if it
+// holds the fence, no order can ever be placed under it and the charge is refunded. While the
+// database cannot be reached the decision continues in the background, so no path keeps a
+// charge without an order.
+func (s *Orders) settle(ctx context.Context, userID int64, key, hash, chargeID string, cause error) (CheckoutResult, error) {
+	ctx = context.WithoutCancel(ctx)
+	res, decided, err := s.decide(ctx, userID, key, hash, chargeID)
+	if decided {
+		return res, err
+	}
+	s.logger().Warn("checkout outcome unknown; settling the charge in the background", "charge", chargeID, "err", cause)
+	go func() {
+		delay := time.Second
+		for deadline := time.Now().Add(settleFor); time.Now().Before(deadline); delay = min(2*delay, 30*time.Second) {
+			time.Sleep(delay)
+			if _, decided, _ := s.decide(ctx, userID, key, hash, chargeID); decided {
+				return
+			}
+		}
+		s.logger().Error("checkout outcome still unknown; reconcile the charge manually", "charge", chargeID)
+	}()
+	return CheckoutResult{}, cause
+}
+
+// settleFor is how long an undecided charge is retried: the idempotency window of the keys.
+const settleFor = 24 * time.Hour
+
+// decide fences the key once and returns the checkout's answer; decided is false when the
+// database could not be asked (err is then the database's error).
+func (s *Orders) decide(ctx context.Context, userID int64, key, hash, chargeID string) (res CheckoutResult, decided bool, err error) {
+	prev, ferr := s.Repo.FenceKey(ctx, userID, key, hash, ErrCheckoutFailed)
+	switch {
+	case ferr != nil:
+		return CheckoutResult{}, false, ferr
+	case prev == nil: // the fence holds the key
+		s.refund(ctx, chargeID)
+		return CheckoutResult{}, true, ErrCheckoutFailed
+	case prev.RequestHash != hash: // another request's outcome; this charge is not its charge
+		s.refund(ctx, chargeID)
+		return CheckoutResult{}, true, ErrIdempotencyKey
+	case prev.Body != nil: // the order committed; its charge is this one
+		s.metrics().OrderResult("created")
+		return CheckoutResult{Body: prev.Body}, true, nil
+	default: // an identical request failed and settled the same charge
+		return CheckoutResult{}, true, prev.Error
+	}
 }
 
 // place writes the order with its document and events.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -40,6 +42,53 @@ type Product struct {
 	Rating      Rating            `json:"rating"`
 	CreatedAt   time.Time         `json:"created_at"`
 	UpdatedAt   time.Time         `json:"updated_at"`
+}
+
+// LowStock is the stock at or below which product pages say "low" instead of "in_stock".
+const LowStock = 5
+
+// The stock levels product pages show instead of the count, which is the shop's business
+// (and a competitor's or scalper's signal).
+const (
+	StockIn  = "in_stock"
+	StockLow = "low"
+	StockOut = "out_of_stock"
+)
+
+// StockLevel is what shoppers see of a stock count.
+func StockLevel(stock int) string {
+	switch {
+	case stock <= 0:
+		return StockOut
+	case stock <= LowStock:
+		return StockLow
+	}
+	return StockIn
+}
+
+// ProductPage is the public product document: the product with a stock level, not the count
+// (admin routes answer the Product with its count).
+type ProductPage struct {
+	ID          int64             `json:"id"`
+	SKU         string            `json:"sku"`
+	Name        string            `json:"name"`
+	Description string            `json:"description"`
+	Price       Money             `json:"price"`
+	Category    string            `json:"category"`
+	Brand       string            `json:"brand"`
+	Attributes  map[string]string `json:"attributes"`
+	StockLevel  string            `json:"stock_level"`
+	InStock     bool              `json:"in_stock"`
+	Rating      Rating            `json:"rating"`
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+}
+
+// Page is the public document of p.
+func (p Product) Page() ProductPage {
+	return ProductPage{ID: p.ID, SKU: p.SKU, Name: p.Name, Description: p.Description, Price: p.Price, Category: p.Category,
+		Brand: p.Brand, Attributes: p.Attributes, StockLevel: StockLevel(p.Stock), InStock: p.InStock, Rating: p.Rating,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 }
 
 // ProductSummary is a listing or search row. It carries in_stock rather than the stock count
@@ -77,10 +126,10 @@ type ProductInput struct {
 var (
 	skuRe  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 	slugRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
-	curRe  = regexp.MustCompile(`^[A-Z]{3}$`)
 )
 
-// MaxStock bounds stock counts and quantities to keep arithmetic far from overflow.
+// MaxStock bounds stock counts and quantities to keep arithmetic far from overflow; the
+// products_stock_max CHECK (migration 0005) holds the database to the same bound.
 const MaxStock = 1_000_000_000
 
 // ValidateCreate checks a new product; every field but attributes and stock is required.
@@ -107,7 +156,7 @@ func (in ProductInput) ValidatePatch() error {
 		}
 	}
 	if in.Description != nil {
-		if err := checkText("description", *in.Description, 0, 10000); err != nil {
+		if err := checkParagraphs("description", *in.Description, 0, 10000); err != nil {
 			return err
 		}
 	}
@@ -147,24 +196,49 @@ func checkMoney(field string, m Money) error {
 	if m.Amount < 0 || m.Amount > 1_000_000_000_00 {
 		return Invalid(field+".amount", "amount must be between 0 and 100000000000 minor units")
 	}
-	if !curRe.MatchString(m.Currency) {
-		return Invalid(field+".currency", "currency must be a 3-letter ISO 4217 code such as USD")
+	if !IsCurrency(m.Currency) {
+		return Invalid(field+".currency", "currency must be an active ISO 4217 code in upper case, such as USD, EUR or JPY")
 	}
 	return nil
 }
 
+// checkText checks a one-line text field (a name, a title, an address line): valid UTF-8, no
+// control characters (line breaks and tabs included) and no bidirectional-formatting characters,
+// which could make a name display as something else (U+202E turns "gnp.exe" around), and a
+// length of minLen to maxLen characters.
 func checkText(field, s string, minLen, maxLen int) error {
+	return checkChars(field, s, minLen, maxLen, false)
+}
+
+// checkParagraphs checks free text (a description, a review body): as checkText, but line
+// breaks and tabs are allowed.
+func checkParagraphs(field, s string, minLen, maxLen int) error {
+	return checkChars(field, s, minLen, maxLen, true)
+}
+
+func checkChars(field, s string, minLen, maxLen int, multiline bool) error {
 	if !utf8.ValidString(s) {
 		return Invalid(field, "%s must be valid UTF-8", field)
 	}
-	if strings.ContainsRune(s, 0) {
-		return Invalid(field, "%s must not contain NUL characters", field)
+	for i, r := range []rune(s) {
+		if multiline && (r == '\n' || r == '\r' || r == '\t') {
+			continue
+		}
+		if unicode.IsControl(r) || isBidiControl(r) || r == '\u2028' || r == '\u2029' {
+			return Invalid(field, "%s must not contain control or bidirectional-formatting characters (U+%04X at character %d)", field, r, i+1)
+		}
 	}
 	n := utf8.RuneCountInString(strings.TrimSpace(s))
 	if n < minLen || utf8.RuneCountInString(s) > maxLen {
 		return Invalid(field, "%s must be %d to %d characters", field, minLen, maxLen)
 	}
 	return nil
+}
+
+// isBidiControl reports the Unicode bidirectional formatting characters (UAX #9, table 4):
+// ALM, LRM, RLM, the embeddings and overrides LRE..RLO with PDF, and the isolates LRI..PDI.
+func isBidiControl(r rune) bool {
+	return r == '\u061C' || r == '\u200E' || r == '\u200F' || r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069'
 }
 
 // Sort orders a product listing.
@@ -206,19 +280,35 @@ func (c Cursor) Encode() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// DecodeCursor parses a cursor produced by Encode for sort s.
+// ErrMalformedCursor is the answer to a cursor that Encode did not produce for this query.
+var ErrMalformedCursor = &Error{Kind: KindMalformed, Code: "malformed_cursor", Field: "cursor",
+	Message: "cursor is malformed or belongs to another query; send next_cursor of the previous page as it is"}
+
+// DecodeCursor parses a cursor produced by Encode for sort s, and refuses anything else: bad
+// base64 or JSON, unknown fields, another query's sort, or no position for that sort.
 func DecodeCursor(s string, sort Sort) (*Cursor, error) {
-	bad := Invalid("cursor", "cursor is malformed or belongs to another query")
 	if len(s) > 512 {
-		return nil, bad
+		return nil, ErrMalformedCursor
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return nil, bad
+		return nil, ErrMalformedCursor
 	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
 	var c Cursor
-	if err := json.Unmarshal(raw, &c); err != nil || c.Sort != sort || c.ID < 0 || c.Offset < 0 {
-		return nil, bad
+	if err := dec.Decode(&c); err != nil || dec.More() || c.Sort != sort || c.ID < 0 || c.Offset < 0 || c.Price < 0 {
+		return nil, ErrMalformedCursor
+	}
+	positioned := c.ID > 0
+	switch sort {
+	case "relevance":
+		positioned = c.Offset > 0
+	case SortName:
+		positioned = positioned && c.Name != ""
+	}
+	if !positioned {
+		return nil, ErrMalformedCursor
 	}
 	return &c, nil
 }

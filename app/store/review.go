@@ -2,19 +2,35 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Review is one user's rating of a product; a user reviews a product at most once.
 type Review struct {
 	ID        int64     `json:"id"`
 	ProductID int64     `json:"product_id"`
-	UserID    int64     `json:"user_id"`
-	Author    string    `json:"author"`
+	UserID    int64     `json:"-"`      // not shown: reviews do not identify accounts
+	Author    string    `json:"author"` // DisplayName of the reviewer
 	Rating    int       `json:"rating"`
 	Title     string    `json:"title"`
 	Body      string    `json:"body"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// DisplayName is how a reviewer is shown: the first word of the name and the initial of the
+// last ("Ada Lovelace" -> "Ada L."), or the only word.
+func DisplayName(name string) string {
+	words := strings.Fields(name)
+	switch len(words) {
+	case 0:
+		return ""
+	case 1:
+		return words[0]
+	}
+	initial, _ := utf8.DecodeRuneInString(words[len(words)-1])
+	return words[0] + " " + string(initial) + "."
 }
 
 // ReviewInput is the body of a new review.
@@ -32,7 +48,7 @@ func (r ReviewInput) Validate() error {
 	if err := checkText("title", r.Title, 0, 200); err != nil {
 		return err
 	}
-	return checkText("body", r.Body, 0, 5000)
+	return checkParagraphs("body", r.Body, 0, 5000)
 }
 
 // ReviewRepository stores reviews and keeps the product's rating aggregate in the same transaction.

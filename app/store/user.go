@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/mail"
@@ -34,6 +35,7 @@ type User struct {
 	Role         Role      `json:"role"`
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
+	Disabled     bool      `json:"-"` // cannot log in; its tokens are refused
 }
 
 // Registration is the sign-up request.
@@ -166,7 +168,7 @@ func (t *Tokens) Issue(u User) string {
 
 // Verify checks signature and expiry.
 func (t *Tokens) Verify(token string) (Claims, error) {
-	bad := &Error{Kind: KindUnauthenticated, Code: "invalid_token", Message: "the session token is invalid or expired; log in again"}
+	bad := ErrInvalidToken
 	i := strings.LastIndexByte(token, '.')
 	if i < 0 || !strings.HasPrefix(token, "v1.") || len(token) > 1024 {
 		return Claims{}, bad
@@ -184,6 +186,35 @@ func (t *Tokens) Verify(token string) (Claims, error) {
 		return Claims{}, bad
 	}
 	return c, nil
+}
+
+// NewCartSession issues an anonymous cart session: a random id and its signature, so that
+// clients can present only ids the server issued and cannot pick one (and with it another
+// shopper's cart, or a key of their choosing).
+func (t *Tokens) NewCartSession() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	id := hex.EncodeToString(b)
+	return id + "." + t.cartSignature(id)
+}
+
+// CartSession returns the id of a session NewCartSession issued, and false for anything else.
+func (t *Tokens) CartSession(s string) (string, bool) {
+	id, sig, ok := strings.Cut(s, ".")
+	if !ok || len(id) != 32 || len(s) > 128 {
+		return "", false
+	}
+	if _, err := hex.DecodeString(id); err != nil {
+		return "", false
+	}
+	if !hmac.Equal([]byte(sig), []byte(t.cartSignature(id))) {
+		return "", false
+	}
+	return id, true
+}
+
+func (t *Tokens) cartSignature(id string) string {
+	return base64.RawURLEncoding.EncodeToString(t.sign("cart." + id))
 }
 
 func (t *Tokens) sign(s string) []byte {
@@ -254,7 +285,25 @@ func (a *Accounts) Login(ctx context.Context, c Credentials) (User, string, erro
 		return User{}, "", ErrBadCredentials
 	}
 	a.Throttle.Succeeded(email)
+	if u.Disabled {
+		return User{}, "", ErrAccountDisabled
+	}
 	return u, a.Tokens.Issue(u), nil
+}
+
+// Authenticate verifies a session token and that its account still exists and is enabled, so
+// a token does not outlive a deleted or disabled account. The user returned carries the
+// current role, not the one in the token.
+func (a *Accounts) Authenticate(ctx context.Context, token string) (User, error) {
+	cl, err := a.Tokens.Verify(token)
+	if err != nil {
+		return User{}, err
+	}
+	u, err := a.Users.GetUser(ctx, cl.UserID)
+	if IsNotFound(err) || err == nil && u.Disabled {
+		return User{}, ErrInvalidToken
+	}
+	return u, err
 }
 
 // UpdateProfile validates and applies a profile change.

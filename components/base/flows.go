@@ -46,12 +46,6 @@ func Internet() Endpoint { return Endpoint{"internet": true} }
 // same way (the network's application tier).
 func Tier(tier string) Endpoint { return Endpoint{"tier": tier} }
 
-// LoadBalancer selects the load balancer the AWS Load Balancer Controller provisions for
-// an Ingress (its subnets and security groups come from the Ingress annotations).
-func LoadBalancer(namespace, ingress string) Endpoint {
-	return Endpoint{"ingress": map[string]any{"namespace": namespace, "name": ingress}}
-}
-
 // PrefixList is an AWS-managed prefix list, with the id, weight and entries the lookup
 // answered (data sources leave nothing else in state).
 func PrefixList(name, id string, maxEntries int, entries []string) Endpoint {

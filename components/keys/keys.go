@@ -22,10 +22,11 @@ const (
 	Secrets Class = "secrets" // Secrets Manager
 	Logs    Class = "logs"    // CloudWatch Logs (flow logs, database and cache logs)
 	Storage Class = "storage" // S3 buckets (static assets, backups), ECR images
+	Audit   Class = "audit"   // the security baseline: trail log files, its log group, the log archive, the alarm topic
 )
 
 // AllClasses is every class, in a stable order.
-var AllClasses = []Class{Data, Secrets, Logs, Storage}
+var AllClasses = []Class{Data, Secrets, Logs, Storage, Audit}
 
 // services lists the AWS services allowed to use a class's key on the account's behalf.
 var services = map[Class][]string{
@@ -33,6 +34,7 @@ var services = map[Class][]string{
 	Secrets: {"secretsmanager"},
 	Logs:    {"logs"},
 	Storage: {"s3", "ecr"},
+	Audit:   {"s3", "sns"},
 }
 
 // Args configures the keys of one region.
@@ -169,7 +171,7 @@ func keyPolicy(account, region string, c Class, users []string) pulumi.StringOut
 			"StringLike":   pulumi.Map{"kms:ViaService": via},
 		},
 	})
-	if c == Logs {
+	if c == Logs || c == Audit {
 		// CloudWatch Logs encrypts as its own service principal, scoped to this account's groups.
 		stmts = append(stmts, base.Statement{
 			Sid:       "CloudWatchLogsUseKey",
@@ -181,6 +183,9 @@ func keyPolicy(account, region string, c Class, users []string) pulumi.StringOut
 			}},
 		})
 	}
+	if c == Audit {
+		stmts = append(stmts, auditStatements(account, region)...)
+	}
 	if len(users) > 0 {
 		stmts = append(stmts, base.Statement{
 			Sid:       "NamedUsersUseKey",
@@ -190,4 +195,48 @@ func keyPolicy(account, region string, c Class, users []string) pulumi.StringOut
 		})
 	}
 	return base.PolicyDocument(stmts...)
+}
+
+// auditStatements let CloudTrail encrypt the log files of this account's trails in region
+// and CloudWatch alarms publish to the encrypted alarm topic.
+func auditStatements(account, region string) []base.Statement {
+	// CloudTrail: GenerateDataKey* only with the trail's ARN as encryption context, and
+	// aws:SourceArn naming this account's trails of this region, as the CloudTrail guide asks
+	// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html:
+	// "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:<account>:trail/*",
+	// plus aws:SourceArn as a security best practice; DescribeKey for CloudTrail).
+	trails := pulumi.String("arn:aws:cloudtrail:" + region + ":" + account + ":trail/*")
+	return []base.Statement{
+		{
+			Sid:       "CloudTrailEncryptLogs",
+			Principal: base.ServicePrincipal("cloudtrail.amazonaws.com"),
+			Actions:   []string{"kms:GenerateDataKey*"},
+			Resources: base.Strings("*"),
+			Condition: pulumi.Map{
+				"StringLike": pulumi.Map{"kms:EncryptionContext:aws:cloudtrail:arn": pulumi.String("arn:aws:cloudtrail:*:" + account + ":trail/*")},
+				"ArnLike":    pulumi.Map{"aws:SourceArn": trails},
+			},
+		},
+		{
+			Sid:       "CloudTrailDescribeKey",
+			Principal: base.ServicePrincipal("cloudtrail.amazonaws.com"),
+			Actions:   []string{"kms:DescribeKey"},
+			Resources: base.Strings("*"),
+			Condition: pulumi.Map{"ArnLike": pulumi.Map{"aws:SourceArn": trails}},
+		},
+		{
+			// An alarm publishes to an encrypted topic only with kms:Decrypt and
+			// kms:GenerateDataKey* for cloudwatch.amazonaws.com in the key policy
+			// (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services);
+			// scoped to this account's alarms of this region.
+			Sid:       "CloudWatchAlarmsPublish",
+			Principal: base.ServicePrincipal("cloudwatch.amazonaws.com"),
+			Actions:   []string{"kms:Decrypt", "kms:GenerateDataKey*"},
+			Resources: base.Strings("*"),
+			Condition: pulumi.Map{
+				"StringEquals": pulumi.Map{"aws:SourceAccount": pulumi.String(account)},
+				"ArnLike":      pulumi.Map{"aws:SourceArn": pulumi.String("arn:aws:cloudwatch:" + region + ":" + account + ":alarm:*")},
+			},
+		},
+	}
 }

@@ -89,3 +89,42 @@ func TestInvalidArgs(t *testing.T) {
 		t.Errorf("resources registered despite invalid args")
 	}
 }
+
+func TestAuditKeyLetsCloudTrailEncryptOnlyThisAccountsTrails(t *testing.T) {
+	c, err := build(t, &Args{Region: "ap-northeast-1", Prefix: "prod-jp", Classes: []Class{Audit}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct {
+		Statement []struct {
+			Sid       string
+			Principal map[string]any
+			Action    []string
+			Condition map[string]map[string]any
+		}
+	}
+	if err := json.Unmarshal([]byte(mockcloudtest.One(t, c, "aws:kms/key:Key").Str("policy")), &p); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, s := range p.Statement {
+		got[s.Sid] = true
+		switch s.Sid {
+		case "CloudTrailEncryptLogs":
+			if s.Principal["Service"] != "cloudtrail.amazonaws.com" ||
+				s.Condition["StringLike"]["kms:EncryptionContext:aws:cloudtrail:arn"] != "arn:aws:cloudtrail:*:"+mockcloud.Account+":trail/*" ||
+				s.Condition["ArnLike"]["aws:SourceArn"] != "arn:aws:cloudtrail:ap-northeast-1:"+mockcloud.Account+":trail/*" {
+				t.Errorf("CloudTrail statement lacks the documented conditions: %+v", s)
+			}
+		case "CloudWatchAlarmsPublish":
+			if s.Principal["Service"] != "cloudwatch.amazonaws.com" || s.Condition["StringEquals"]["aws:SourceAccount"] != mockcloud.Account {
+				t.Errorf("alarm statement: %+v", s)
+			}
+		}
+	}
+	for _, sid := range []string{"CloudTrailEncryptLogs", "CloudTrailDescribeKey", "CloudWatchAlarmsPublish", "CloudWatchLogsUseKey"} {
+		if !got[sid] {
+			t.Errorf("the audit key's policy has no %s statement", sid)
+		}
+	}
+}

@@ -8,9 +8,10 @@
 // arn:aws:rds-db:<region>:<account>:dbuser:<Database.ResourceID>/storefront_app, the account
 // being the role's own) and, when a search domain is given, to call it over HTTP; a random
 // TOKEN_SECRET stored in Secrets Manager under that key; the database bootstrap Job (below);
-// a Deployment; a ClusterIP Service; an Ingress for the AWS Load Balancer Controller (an
-// internet-facing ALB in the public subnets with IP targets); a HorizontalPodAutoscaler on
-// CPU; a PodDisruptionBudget; and a NetworkPolicy.
+// a Deployment; a ClusterIP Service; a TargetGroupBinding that has the AWS Load Balancer
+// Controller register the Service's pods, by IP, in the origin's target group
+// (TargetGroupArn, see components/origin); a HorizontalPodAutoscaler on CPU; a
+// PodDisruptionBudget; and a NetworkPolicy.
 //
 // How secrets reach pods: a SecretProviderClass of the Secrets Store CSI driver names the
 // Secrets Manager secrets the pods need (cache AUTH token, token secret). Each pod mounts it
@@ -50,18 +51,13 @@
 // (IRSA's STS exchange, Secrets Manager), and to the cluster DNS on 53. Enforced by the VPC
 // CNI's network-policy agent.
 //
-// Ingress: /api and (exactly) /readyz are routed, the latter for the Route 53 health check;
-// /healthz and /metrics stay inside the cluster.
-// With a Domain, the ALB gets an HTTPS-only listener (TLS 1.2+) with an ACM certificate for
-// "origin.<Domain>" in the cell's region, validated in ZoneID, and origin.<Domain> points at
-// the ALB: that is the name the edge connects to over HTTPS. With a VpcID the ALB carries
-// the component's own security groups: HTTPS from CloudFront's origin-facing prefix list and,
-// with a FailoverRole, a second group admitting HTTPS from the Route 53 health checkers'
-// prefix list of the region (two groups because the lists weigh 55 and 25 rules against a
-// quota of 60); the rule admitting the ALB on 8080 is declared on NodeSecurityGroupID, and
-// the controller is told not to manage backend rules. The flows the pods need and forbid
-// are declared in Flows (output "flows") for the deployability pack. Without a Domain there is no
-// certificate to present, so the ALB listens on HTTP only; that mode is for trial stacks.
+// Load balancing: the load balancer, its listeners, certificate, security groups, WAF and
+// records belong to components/origin, which forwards RoutedPaths (/api and /readyz, the
+// latter for the Route 53 health check) to the target group; /healthz and /metrics stay
+// inside the cluster. The binding carries no networking section, so the controller manages
+// no security group rule: the origin declares the one admitting the load balancer on 8080.
+// The flows the pods need and forbid, the load balancer's to them included (LoadBalancer),
+// are declared in Flows (output "flows") for the deployability pack.
 //
 // Defaults: namespace "storefront", 3 replicas scaling to 12 at 70% CPU, requests 250m/256Mi,
 // limits 1 CPU/512Mi, LOG_LEVEL info, PGSSLMODE require.
@@ -69,16 +65,14 @@
 // Refuses: a missing role name (or one too long for "<RoleName>-db-bootstrap"), provider, OIDC
 // provider or issuer, key, database (host, name, master user and secret, ResourceID) or cache;
 // an image without a pinned tag or digest (or tagged "latest"); replica bounds that are not
-// 1 <= replicas <= maxReplicas; a CPU target outside 1-100; fewer than two public subnets; a
-// data subnet that is not a CIDR; plain Env entries that would carry a secret
+// 1 <= replicas <= maxReplicas; a CPU target outside 1-100; a missing TargetGroupArn or
+// LoadBalancer; a data subnet that is not a CIDR; plain Env entries that would carry a secret
 // (PGPASSWORD, REDIS_PASSWORD, TOKEN_SECRET, OPENSEARCH_PASSWORD, DATABASE_URL) or override
 // the values this component sets (PG*, DATABASE_IAM_AUTH, AWS_REGION, MIGRATE_ON_START, ...);
-// a Domain without a ZoneID; missing or malformed EndpointSubnetCIDRs; a VpcID without a
-// NodeSecurityGroupID.
+// missing or malformed EndpointSubnetCIDRs.
 //
 // Files: storefront.go (contract, Args, New and the order of the build), identity.go (IRSA
-// role, token secret), image.go (ECR), origin.go (certificate, prefix lists, load balancer
-// security groups, origin and failover records), workload.go (namespace, service account,
-// SecretProviderClass, Deployment, Service, Ingress), pod.go (what the app's and the
+// role, token secret), image.go (ECR), workload.go (namespace, service account,
+// SecretProviderClass, Deployment, Service, TargetGroupBinding), pod.go (what the app's and the
 // bootstrap Job's pods share), bootstrap.go, scaling.go, networkpolicy.go (and the flows).
 package storefront

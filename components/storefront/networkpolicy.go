@@ -70,17 +70,9 @@ func (b *builder) declareFlows() {
 	}
 	add(base.VpcEndpoint("sts"), 443, "IRSA: the pod's token is exchanged at STS before the IAM-authenticated database login and every signed OpenSearch request")
 	add(base.VpcEndpoint("secretsmanager"), 443, "the pod's role reads its secrets through Secrets Manager")
-	lb := base.LoadBalancer(a.Namespace, AppName)
 	b.s.Flows = append(b.s.Flows,
-		base.Flow{From: lb, To: pods, Port: Port, Why: "the ALB forwards to the pods' IPs (target-type ip) and probes /readyz"},
+		base.Flow{From: a.LoadBalancer, To: pods, Port: Port, Why: "the ALB forwards to the pods' IPs (target type ip) and probes " + ReadyPath},
 		base.Flow{From: base.Internet(), To: pods, Ports: "0-65535", Forbidden: true, Why: "pods are reached through the ALB only"},
 		base.Flow{From: pods, To: base.Internet(), Ports: "0-65535", Forbidden: true, Why: "pods have no business on the internet: AWS APIs are reached through VPC endpoints"},
 	)
-	for i, pl := range b.lists {
-		why := "CloudFront (behind the WAF) is the only client of the ALB"
-		if i > 0 {
-			why = "Route 53 health checkers probe origin/readyz for the failover record"
-		}
-		b.s.Flows = append(b.s.Flows, base.Flow{From: pl, To: lb, Port: 443, Why: why})
-	}
 }

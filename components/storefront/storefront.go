@@ -27,9 +27,9 @@ const (
 	// SecretProviderClass, the Kubernetes Secret holding the master password (synced only
 	// while the Job's pod exists) and its pods' app.kubernetes.io/name label.
 	Bootstrap = "storefront-db-bootstrap"
-	// readyPath is the readiness endpoint: pods are Ready, targets healthy and the region
+	// ReadyPath is the readiness endpoint: pods are Ready, targets healthy and the region
 	// healthy for Route 53 only while it answers 200 (it checks PostgreSQL).
-	readyPath = "/readyz"
+	ReadyPath = "/readyz"
 	// bootstrapRoleSuffix names the Job's IAM role: RoleName + suffix.
 	bootstrapRoleSuffix = "-db-bootstrap"
 )
@@ -62,6 +62,10 @@ type Search struct {
 	SecretArn pulumi.StringInput
 }
 
+// RoutedPaths are the paths the load balancer forwards to the pods: the API and the readiness
+// endpoint the Route 53 health check probes. Liveness and metrics stay inside the cluster.
+var RoutedPaths = []string{"/api", "/api/*", ReadyPath}
+
 // Args configures the storefront.
 type Args struct {
 	Region    string
@@ -89,31 +93,15 @@ type Args struct {
 	// Secrets Manager, ECR, Logs): IRSA exchanges the pod's token at STS before the first
 	// IAM-authenticated database connection and every signed OpenSearch request.
 	EndpointSubnetCIDRs []string
-	PublicSubnetIDs     pulumi.StringArray
-	// Domain (optional) gives the ALB a certificate for <OriginHost>.<Domain>, in ZoneID.
+	// Domain (optional) is the shop's DNS name: CORS admits https://<Domain> by default.
 	Domain string
-	// OriginHost is the label of the origin record under Domain; default "origin". A DR
-	// stack uses its own ("origin-dr") so both regions can be origins of one distribution.
-	OriginHost string
-	// FailoverRole ("PRIMARY" or "SECONDARY", with Domain) adds this region to the Route 53
-	// failover record "<FailoverHost>.<Domain>" behind a health check on /readyz; the edge
-	// sends API traffic to that name, so writes follow a failover too. The ALB certificate
-	// covers the name.
-	FailoverRole string
-	FailoverHost string // default "api-origin"
-	// VpcID and VpcCIDR enable a security group on the load balancer that admits HTTPS only
-	// from CloudFront's origin-facing addresses, so the WAF cannot be bypassed.
-	VpcID   pulumi.StringInput
-	VpcCIDR string
-	// NodeSecurityGroupID is a group every node's network interfaces carry; with the VPC CNI
-	// the pods' addresses sit on those interfaces, so the component admits the load
-	// balancer on Port there (required with VpcID and Domain).
-	NodeSecurityGroupID pulumi.StringInput
-	ZoneID              pulumi.StringInput
-	Tags                map[string]string
+	// TargetGroupArn is the load balancer's "ip" target group (components/origin) the pods
+	// register in through a TargetGroupBinding.
+	TargetGroupArn pulumi.StringInput
+	// LoadBalancer selects that load balancer in the storefront's flow declarations.
+	LoadBalancer base.Endpoint
+	Tags         map[string]string
 }
-
-var originLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 var roleName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 
@@ -178,14 +166,8 @@ func (a *Args) Validate() error {
 			p.Addf("EndpointSubnetCIDRs", "%q is not a subnet range", c)
 		}
 	}
-	p.Require(len(d.PublicSubnetIDs) >= 2, "PublicSubnetIDs", "%d given: an ALB needs at least 2", len(d.PublicSubnetIDs))
-	if d.Domain != "" {
-		p.Require(d.ZoneID != nil, "ZoneID", "is required with Domain %q", d.Domain)
-		p.Require(d.OriginHost == "" || originLabel.MatchString(d.OriginHost), "OriginHost", "%q is not a DNS label", d.OriginHost)
-		p.Require(d.FailoverRole == "" || d.FailoverRole == "PRIMARY" || d.FailoverRole == "SECONDARY", "FailoverRole", "%q is not PRIMARY or SECONDARY", d.FailoverRole)
-		p.Require(d.FailoverHost == "" || originLabel.MatchString(d.FailoverHost), "FailoverHost", "%q is not a DNS label", d.FailoverHost)
-		p.Require(d.VpcID == nil || d.NodeSecurityGroupID != nil, "NodeSecurityGroupID", "is required with VpcID: the load balancer's own security group must be admitted to the pods")
-	}
+	p.Require(d.TargetGroupArn != nil, "TargetGroupArn", "is required: the pods are served through the origin's target group")
+	p.Require(d.LoadBalancer != nil, "LoadBalancer", "is required: the flow from the load balancer to the pods names it")
 	return p.Err()
 }
 
@@ -198,13 +180,6 @@ type Storefront struct {
 	RepositoryURL  pulumi.StringOutput // empty when Args.Image was given
 	RoleArn        pulumi.StringOutput
 	TokenSecretArn pulumi.StringOutput
-	// LoadBalancerHostname is the ALB's DNS name, as the controller reports it.
-	LoadBalancerHostname pulumi.StringOutput
-	// OriginDomain is what the edge connects to: origin.<Domain> (HTTPS) or the ALB (HTTP).
-	OriginDomain pulumi.StringOutput
-	// FailoverDomain is the Route 53 failover name (with FailoverRole), else OriginDomain.
-	FailoverDomain pulumi.StringOutput
-	OriginHTTPS    bool
 	// Flows are the network flows the storefront needs and forbids (see base.Flow).
 	Flows []base.Flow
 }
@@ -218,7 +193,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	a := args.withDefaults()
-	s := &Storefront{Namespace: a.Namespace, OriginHTTPS: a.Domain != ""}
+	s := &Storefront{Namespace: a.Namespace}
 	if err := ctx.RegisterComponentResource("globalstack:storefront:Storefront", name, s, opts...); err != nil {
 		return nil, err
 	}
@@ -227,11 +202,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	return s, ctx.RegisterResourceOutputs(s, pulumi.Map{
-		base.FlowsOutput:       base.FlowsValue(s.Flows),
-		"namespace":            pulumi.String(a.Namespace),
-		"roleArn":              s.RoleArn,
-		"loadBalancerHostname": s.LoadBalancerHostname,
-		"originDomain":         s.OriginDomain,
+		base.FlowsOutput: base.FlowsValue(s.Flows),
+		"namespace":      pulumi.String(a.Namespace),
+		"roleArn":        s.RoleArn,
 	})
 }
 
@@ -240,8 +213,6 @@ type builder struct {
 	name string
 	a    *Args
 	s    *Storefront
-	// prefix lists the load balancer admits, as looked up
-	lists []base.Endpoint
 }
 
 // aws children use the stack's default (cell-region) provider; Kubernetes children the
@@ -306,7 +277,7 @@ func (b *builder) build() error {
 	if err != nil {
 		return err
 	}
-	if err := b.ingress(svc, dep); err != nil {
+	if err := b.targetGroupBinding(svc, dep); err != nil {
 		return err
 	}
 	if err := b.scaling(dep, inNS); err != nil {

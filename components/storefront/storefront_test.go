@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"globalstack/components/base"
 	"globalstack/components/storefront/settings"
 	"globalstack/internal/mockcloud"
 	"globalstack/internal/mockcloud/mockcloudtest"
@@ -24,6 +24,7 @@ const (
 	keyArn  = "arn:aws:kms:eu-west-1:123456789012:key/secrets"
 	dbResID = "cluster-ABCDEFGHIJKLMNOPQRSTUVWXY"
 	dbUser  = "arn:aws:rds-db:eu-west-1:123456789012:dbuser:" + dbResID + "/storefront_app"
+	tgArn   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/prod-eu-storefront/0123456789abcdef"
 )
 
 func validArgs(p pulumi.ProviderResource) *Args {
@@ -40,9 +41,9 @@ func validArgs(p pulumi.ProviderResource) *Args {
 		SecretsKeyArn:       pulumi.String(keyArn),
 		DataSubnetCIDRs:     []string{"10.20.128.0/22", "10.20.132.0/22"},
 		EndpointSubnetCIDRs: []string{"10.20.0.0/20", "10.20.16.0/20"},
-		PublicSubnetIDs:     pulumi.StringArray{pulumi.String("subnet-pub-a"), pulumi.String("subnet-pub-b")},
 		Domain:              "shop.example.eu",
-		ZoneID:              pulumi.String("Z123"),
+		TargetGroupArn:      pulumi.String(tgArn),
+		LoadBalancer:        base.AWSResource("aws:lb/loadBalancer:LoadBalancer", "origin"),
 		Tags:                map[string]string{"owner": "platform"},
 	}
 }
@@ -263,18 +264,21 @@ func TestPodsAreHardenedAndProbed(t *testing.T) {
 	}
 }
 
-func TestIngressHPAAndNetworkPolicy(t *testing.T) {
+func TestTargetGroupBindingHPAAndNetworkPolicy(t *testing.T) {
 	c := run(t, nil)
-	ing := mockcloudtest.One(t, c, "kubernetes:networking.k8s.io/v1:Ingress")
-	ann := ing.In("metadata.annotations").ObjectValue()
-	get := func(k string) string { return ann[propertyKey(k)].StringValue() }
-	cert := mockcloudtest.One(t, c, "aws:acm/certificate:Certificate")
-	if get("alb.ingress.kubernetes.io/scheme") != "internet-facing" || get("alb.ingress.kubernetes.io/subnets") != "subnet-pub-a,subnet-pub-b" ||
-		get("alb.ingress.kubernetes.io/listen-ports") != `[{"HTTPS":443}]` || get("alb.ingress.kubernetes.io/certificate-arn") != cert.Out("arn").StringValue() {
-		t.Errorf("ingress annotations %v", ann)
+	tgb := mockcloudtest.One(t, c, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding")
+	svc := mockcloudtest.One(t, c, "kubernetes:core/v1:Service")
+	if tgb.Str("spec.targetGroupARN") != tgArn || tgb.Str("spec.targetType") != "ip" ||
+		tgb.Str("spec.serviceRef.name") != svc.Str("metadata.name") || tgb.Num("spec.serviceRef.port") != svc.Num("spec.ports[0].port") ||
+		tgb.Str("metadata.namespace") != svc.Str("metadata.namespace") {
+		t.Errorf("target group binding %v does not name the Service %v", tgb.In("spec"), svc.In("spec.ports"))
 	}
-	if cert.Str("domainName") != "origin.shop.example.eu" || cert.Region != "eu-west-1" {
-		t.Errorf("ALB certificate %s in %s", cert.Str("domainName"), cert.Region)
+	// The controller manages no security group rule: the origin declares it.
+	if v := tgb.In("spec.networking"); !v.IsNull() {
+		t.Errorf("target group binding has a networking section %v", v)
+	}
+	if n := len(c.OfType("kubernetes:networking.k8s.io/v1:Ingress")); n != 0 {
+		t.Errorf("%d Ingresses: the load balancer belongs to the origin", n)
 	}
 	hpa := mockcloudtest.One(t, c, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
 	if hpa.Num("spec.minReplicas") != 3 || hpa.Num("spec.maxReplicas") != 12 || hpa.Num("spec.metrics[0].resource.target.averageUtilization") != 70 {
@@ -287,29 +291,6 @@ func TestIngressHPAAndNetworkPolicy(t *testing.T) {
 		np.Str("spec.egress[1].to[1].ipBlock.cidr") != "10.20.16.0/20" || np.Num("spec.egress[1].ports[0].port") != 443 || np.Len("spec.egress[1].ports") != 1 ||
 		np.Num("spec.egress[2].ports[0].port") != 53 || np.Len("spec.egress") != 3 {
 		t.Errorf("network policy egress %v", np.In("spec.egress"))
-	}
-	rec := c.OfType("aws:route53/record:Record")
-	found := false
-	for _, r := range rec {
-		if r.Str("name") == "origin.shop.example.eu" && r.Strs("records")[0] == ing.Out("status.loadBalancer.ingress[0].hostname").StringValue() {
-			found = true
-		}
-	}
-	if !found {
-		t.Error("no origin record pointing at the ALB")
-	}
-}
-
-type propertyKey = resource.PropertyKey
-
-func TestWithoutDomainTheALBListensOnHTTP(t *testing.T) {
-	c := run(t, func(a *Args) { a.Domain, a.ZoneID = "", nil })
-	ing := mockcloudtest.One(t, c, "kubernetes:networking.k8s.io/v1:Ingress")
-	if v := ing.In("metadata.annotations").ObjectValue()[propertyKey("alb.ingress.kubernetes.io/listen-ports")]; v.StringValue() != `[{"HTTP":80}]` {
-		t.Errorf("listen ports %v", v)
-	}
-	if n := len(c.OfType("aws:acm/certificate:Certificate")); n != 0 {
-		t.Errorf("%d certificates without a domain", n)
 	}
 }
 
@@ -326,8 +307,8 @@ func TestInvalidArgsFailClearly(t *testing.T) {
 		t.Fatal("invalid args accepted")
 	}
 	for _, want := range []string{"RoleName", "KubernetesProvider", "OIDCProviderArn", "must be pinned", "replicas (5) <= maxReplicas (2)",
-		"SecretsKeyArn", "Database.Host", "Database.SecretArn", "Database.ResourceID", "Cache.Host", `"nope" is not a subnet range`, "EndpointSubnetCIDRs", "PublicSubnetIDs",
-		"PGPASSWORD is set by the component", "ZoneID"} {
+		"SecretsKeyArn", "Database.Host", "Database.SecretArn", "Database.ResourceID", "Cache.Host", `"nope" is not a subnet range`, "EndpointSubnetCIDRs", "TargetGroupArn", "LoadBalancer",
+		"PGPASSWORD is set by the component"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}

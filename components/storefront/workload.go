@@ -10,7 +10,6 @@ import (
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
-	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -59,7 +58,10 @@ func (b *builder) serviceAccount(inNS pulumi.ResourceOption) (*corev1.ServiceAcc
 	}, b.k8sOpts(inNS)...)
 }
 
-// service is the ClusterIP Service the Ingress routes to.
+// servicePort is the Service's port, which the TargetGroupBinding names.
+const servicePort = 80
+
+// service is the ClusterIP Service the TargetGroupBinding resolves to pod addresses.
 func (b *builder) service(inNS pulumi.ResourceOption) (*corev1.Service, error) {
 	return corev1.NewService(b.ctx, b.name, &corev1.ServiceArgs{
 		Metadata: b.meta(AppName),
@@ -67,7 +69,7 @@ func (b *builder) service(inNS pulumi.ResourceOption) (*corev1.Service, error) {
 			Type:     pulumi.String("ClusterIP"),
 			Selector: b.selector(),
 			Ports: corev1.ServicePortArray{corev1.ServicePortArgs{
-				Name: pulumi.String("http"), Port: pulumi.Int(80), TargetPort: pulumi.Int(Port), Protocol: pulumi.String("TCP"),
+				Name: pulumi.String("http"), Port: pulumi.Int(servicePort), TargetPort: pulumi.Int(Port), Protocol: pulumi.String("TCP"),
 			}},
 		},
 	}, b.k8sOpts(inNS)...)
@@ -218,7 +220,7 @@ func (b *builder) deployment(refs []secretRef, deps []pulumi.Resource) (*appsv1.
 				Limits:   pulumi.StringMap{"cpu": pulumi.String(a.CPULimit), "memory": pulumi.String(a.MemoryLimit)},
 			},
 			LivenessProbe:  probe("/healthz", 10, 10, 3),
-			ReadinessProbe: probe(readyPath, 5, 5, 3),
+			ReadinessProbe: probe(ReadyPath, 5, 5, 3),
 		},
 	})
 	spec.TerminationGracePeriodSeconds = pulumi.Int(30)
@@ -253,83 +255,25 @@ func (b *builder) deployment(refs []secretRef, deps []pulumi.Resource) (*appsv1.
 		pulumi.IgnoreChanges([]string{"spec.replicas"}))...)
 }
 
-func (b *builder) ingress(svc, dep pulumi.Resource) error {
-	a := b.a
-	subnets := a.PublicSubnetIDs.ToStringArrayOutput().ApplyT(func(ids []string) string {
-		return strings.Join(ids, ",")
-	}).(pulumi.StringOutput)
-	tags := make([]string, 0, len(a.Tags))
-	for k, v := range a.Tags {
-		tags = append(tags, k+"="+v)
-	}
-	sort.Strings(tags)
-	ann := pulumi.StringMap{
-		"alb.ingress.kubernetes.io/scheme":           pulumi.String("internet-facing"),
-		"alb.ingress.kubernetes.io/target-type":      pulumi.String("ip"),
-		"alb.ingress.kubernetes.io/subnets":          subnets,
-		"alb.ingress.kubernetes.io/healthcheck-path": pulumi.String(readyPath),
-		"alb.ingress.kubernetes.io/load-balancer-attributes": pulumi.String(
-			"routing.http.drop_invalid_header_fields.enabled=true,idle_timeout.timeout_seconds=60"),
-		"alb.ingress.kubernetes.io/tags": pulumi.String(strings.Join(tags, ",")),
-	}
-	var certDeps []pulumi.Resource
-	if a.VpcID != nil && a.Domain != "" {
-		sgs, err := b.loadBalancerSecurityGroups()
-		if err != nil {
-			return err
-		}
-		ann["alb.ingress.kubernetes.io/security-groups"] = sgs
-		// The plan owns the rule admitting the load balancer to the pods (see
-		// loadBalancerSecurityGroups): with "true" the controller would authorize ingress on
-		// the cluster security group, which its role may not modify.
-		ann["alb.ingress.kubernetes.io/manage-backend-security-group-rules"] = pulumi.String("false")
-	}
-	if a.Domain != "" {
-		cert, validation, err := b.certificate()
-		if err != nil {
-			return err
-		}
-		certDeps = append(certDeps, validation)
-		ann["alb.ingress.kubernetes.io/listen-ports"] = pulumi.String(`[{"HTTPS":443}]`)
-		ann["alb.ingress.kubernetes.io/certificate-arn"] = cert
-		ann["alb.ingress.kubernetes.io/ssl-policy"] = pulumi.String("ELBSecurityPolicy-TLS13-1-2-2021-06")
-	} else {
-		ann["alb.ingress.kubernetes.io/listen-ports"] = pulumi.String(`[{"HTTP":80}]`)
-	}
-	route := func(path, kind string) networkingv1.HTTPIngressPathArgs {
-		return networkingv1.HTTPIngressPathArgs{
-			Path:     pulumi.String(path),
-			PathType: pulumi.String(kind),
-			Backend: networkingv1.IngressBackendArgs{Service: &networkingv1.IngressServiceBackendArgs{
-				Name: pulumi.String(AppName),
-				Port: &networkingv1.ServiceBackendPortArgs{Name: pulumi.String("http")},
-			}},
-		}
-	}
-	labels := b.labels()
-	// Names the region of the ALB behind this object (a well-known label).
-	labels["topology.kubernetes.io/region"] = pulumi.String(a.Region)
-	ing, err := networkingv1.NewIngress(b.ctx, b.name, &networkingv1.IngressArgs{
-		Metadata: &metav1.ObjectMetaArgs{
-			Name: pulumi.String(AppName), Namespace: pulumi.String(a.Namespace), Labels: labels, Annotations: ann,
+// targetGroupBinding has the AWS Load Balancer Controller register the Service's pods, by IP,
+// in the origin's target group and deregister them as they go. It carries no networking
+// section, so the controller manages no security group rule: the origin declares the one
+// admitting the load balancer to the pods.
+// https://kubernetes-sigs.github.io/aws-load-balancer-controller/v2.10/guide/targetgroupbinding/targetgroupbinding/
+// https://kubernetes-sigs.github.io/aws-load-balancer-controller/v2.10/guide/targetgroupbinding/spec/
+// The controller's CRD and webhook come with its chart, which k8sOpts waits for (ClusterReady).
+func (b *builder) targetGroupBinding(svc, dep pulumi.Resource) error {
+	_, err := apiextensions.NewCustomResource(b.ctx, b.name, &apiextensions.CustomResourceArgs{
+		ApiVersion: pulumi.String("elbv2.k8s.aws/v1beta1"),
+		Kind:       pulumi.String("TargetGroupBinding"),
+		Metadata:   b.meta(AppName),
+		OtherFields: kubernetes.UntypedArgs{
+			"spec": pulumi.Map{
+				"targetGroupARN": b.a.TargetGroupArn,
+				"targetType":     pulumi.String("ip"),
+				"serviceRef":     pulumi.Map{"name": pulumi.String(AppName), "port": pulumi.Int(servicePort)},
+			},
 		},
-		Spec: &networkingv1.IngressSpecArgs{
-			IngressClassName: pulumi.String("alb"),
-			Rules: networkingv1.IngressRuleArray{networkingv1.IngressRuleArgs{
-				Http: &networkingv1.HTTPIngressRuleValueArgs{Paths: networkingv1.HTTPIngressPathArray{
-					route("/api", "Prefix"),
-					// The Route 53 health check of the failover record probes
-					// origin.<Domain>/readyz through the load balancer; unrouted paths get
-					// the controller's default 404, which would mark the region unhealthy.
-					route(readyPath, "Exact"),
-				}},
-			}},
-		},
-	}, b.k8sOpts(pulumi.DependsOn(append([]pulumi.Resource{svc, dep}, certDeps...)))...)
-	if err != nil {
-		return err
-	}
-	host := ing.Status.LoadBalancer().Ingress().Index(pulumi.Int(0)).Hostname().Elem()
-	b.s.LoadBalancerHostname = host
-	return b.originRecords(host)
+	}, b.k8sOpts(pulumi.DependsOn([]pulumi.Resource{svc, dep}))...)
+	return err
 }

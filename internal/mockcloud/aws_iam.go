@@ -14,6 +14,16 @@ var iamModels = map[string]synthFunc{
 	"aws:iam/rolePolicyAttachment:RolePolicyAttachment":   iamRolePolicyAttachment,
 	"aws:iam/instanceProfile:InstanceProfile":             iamInstanceProfile,
 	"aws:iam/openIdConnectProvider:OpenIdConnectProvider": iamOIDCProvider,
+	"aws:iam/accountPasswordPolicy:AccountPasswordPolicy": iamPasswordPolicy,
+}
+
+// iamPasswordPolicy is the account's one policy, imported as "iam-account-password-policy";
+// expirePasswords says whether maxPasswordAge is set.
+func iamPasswordPolicy(r *Resource, _ string, out resource.PropertyMap) string {
+	delete(out, "name")
+	delete(out, "arn")
+	out["expirePasswords"] = resource.NewProperty(r.Num("maxPasswordAge") > 0)
+	return "iam-account-password-policy"
 }
 
 func iamRole(r *Resource, phys string, out resource.PropertyMap) string {

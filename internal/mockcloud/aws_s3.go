@@ -18,6 +18,18 @@ var s3Models = map[string]synthFunc{
 	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       bucketChild,
 	"aws:s3/bucketLoggingV2:BucketLoggingV2":                                                     bucketChild,
 	"aws:s3/bucketReplicationConfig:BucketReplicationConfig":                                     bucketReplication,
+	"aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock":                                   accountPublicAccessBlock,
+}
+
+// accountPublicAccessBlock is the account's setting, identified by the account id.
+func accountPublicAccessBlock(r *Resource, _ string, out resource.PropertyMap) string {
+	delete(out, "name")
+	delete(out, "arn")
+	if id := stringInput(r.Inputs, "accountId"); id != "" {
+		return id
+	}
+	out["accountId"] = resource.NewProperty(Account)
+	return Account
 }
 
 // s3HostedZone is the Route 53 zone of each region's S3 website endpoints (a subset).

@@ -20,6 +20,7 @@ var plainTypes = map[string]string{
 	"kubernetes:networking.k8s.io/v1:NetworkPolicy":                "nothing server-assigned is read",
 	"kubernetes:policy/v1:PodDisruptionBudget":                     "status is not read",
 	"kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass": "a custom resource without status fields",
+	"kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding":          "a custom resource; its status (the controller's observed generation) is not read",
 }
 
 // ErrUnmodelled is returned for a resource type the mock cloud has no model for.

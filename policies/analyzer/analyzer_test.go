@@ -3,6 +3,7 @@ package analyzer_test
 import (
 	"context"
 	"net"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -242,7 +243,7 @@ func TestOverGRPC(t *testing.T) {
 		names = append(names, p.Name)
 	}
 	sort.Strings(names)
-	if names[0] != "aurora-global-cluster-encrypted" {
+	if !slices.Contains(names, "aurora-global-cluster-encrypted") || !slices.Contains(names, "alb-listener-tls12") {
 		t.Errorf("policies: %v", names)
 	}
 	pi, err := client.GetPluginInfo(ctx, &emptypb.Empty{})

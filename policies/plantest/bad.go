@@ -17,10 +17,11 @@ type Expected struct {
 
 // BadExpected lists every violation of Bad(), and nothing else.
 var BadExpected = []Expected{
+	{Rule: "AUD-001", Resource: "globalstack-bad-eu"},
 	{Rule: "ENC-004", Resource: "cache"},
 	{Rule: "ENC-005", Resource: "cache"},
 	{Rule: "ENC-006", Resource: "cache"},
-	{Rule: "DNS-001", Resource: "storefront-origin-validation-again"},
+	{Rule: "DNS-001", Resource: "origin-cert-validation-again"},
 	{Rule: "ENC-014", Resource: "cluster-control-plane", Waived: true},
 	{Rule: "LP-001", Resource: "wildcard"},
 	{Rule: "LP-002", Resource: "wildcard"},
@@ -55,6 +56,8 @@ const BadWaivers = `waivers:
 // Bad is the planned prod-eu stack, renamed bad-eu, with these edits, each breaking what
 // a mandatory rule of every pack guards:
 //
+//   - the baseline's CloudTrail trail gone, so the stack's API activity goes unrecorded
+//     (AUD-001);
 //   - the Redis replication group "cache" without encryption at rest, in transit or AUTH
 //     (ENC-004, ENC-005, ENC-006);
 //   - the origin certificate's validation record managed a second time (DNS-001);
@@ -78,11 +81,12 @@ func Bad(t testing.TB) *Plan {
 		aurora = "aws:rds/cluster:Cluster"
 		subnet = "aws:ec2/subnet:Subnet"
 	)
+	p.Remove("aws:cloudtrail/trail:Trail", "baseline")
 	p.Set(cache, "cache", "atRestEncryptionEnabled", false).
 		Set(cache, "cache", "transitEncryptionEnabled", false).
 		Delete(cache, "cache", "transitEncryptionMode").
 		Delete(cache, "cache", "authToken")
-	p.Copy(record, "storefront-origin-validation", "", "storefront-origin-validation-again")
+	p.Copy(record, "origin-cert-validation", "", "origin-cert-validation-again")
 	p.Delete(logs, "cluster-control-plane", "kmsKeyId")
 	wildcard := p.Copy("aws:iam/rolePolicy:RolePolicy", "storefront", "", "wildcard")
 	SetProp(t, wildcard, "policy", JSON(map[string]any{"Version": "2012-10-17",

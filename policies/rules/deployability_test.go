@@ -24,11 +24,21 @@ func deployabilityCases() []fixtureCase {
 		appSA     = subject{sa, "storefront"}
 	)
 	remove := func(s subject) func(p *plantest.Plan) { return func(p *plantest.Plan) { p.Remove(s.typ, s.name) } }
-	// theIngress is the storefront's Ingress, found by type: the K8S-002 cases judge it.
-	theIngress := func(p *plantest.Plan) {
-		if len(p.All(ingress)) != 1 {
-			p.T().Fatalf("the plan has %d Ingresses, the K8S-002 cases expect the storefront's", len(p.All(ingress)))
+	// ingressInstead exposes the storefront through an alb Ingress, the AWS Load Balancer
+	// Controller making its load balancer, instead of the binding to the origin's target group:
+	// the K8S-002 Ingress cases judge it.
+	storefrontIngress := subject{ingress, "storefront"}
+	ingressInstead := func(p *plantest.Plan) {
+		if len(p.All(ingress)) != 0 {
+			p.T().Fatalf("the plan has %d Ingresses, the K8S-002 Ingress cases add the only one", len(p.All(ingress)))
 		}
+		b := p.Find(binding.typ, binding.name)
+		p.Add(binding.typ, binding.name, ingress, storefrontIngress.name, map[string]any{
+			"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": b.Inputs["metadata"],
+			"spec": map[string]any{"ingressClassName": "alb", "defaultBackend": map[string]any{"service": map[string]any{
+				"name": "storefront", "port": map[string]any{"number": 80.0}}}}})
+		p.DependOn(ingress, storefrontIngress.name, "metadata", p.Find(lbc.typ, lbc.name))
+		p.Remove(binding.typ, binding.name)
 	}
 	return []fixtureCase{
 		// LIFE-001
@@ -57,10 +67,23 @@ func deployabilityCases() []fixtureCase {
 		{rule: "K8S-001", name: "no metrics API", fail: true, want: "metrics.k8s.io", on: subject{hpa, "storefront"},
 			edit: remove(subject{tRelease, "cluster-metrics-server"})},
 		// K8S-002
-		{rule: "K8S-002", name: "alb class from the controller chart", edit: theIngress},
-		{rule: "K8S-002", name: "alb without its controller", fail: true, want: "AWS Load Balancer Controller", edit: then(theIngress, remove(lbc))},
-		{rule: "K8S-002", name: "chart told not to create the class", fail: true, want: "alb",
-			edit: then(theIngress, with(lbc, map[string]any{"values.createIngressClassResource": false}))},
+		{rule: "K8S-002", name: "alb class from the controller chart", on: storefrontIngress, edit: ingressInstead},
+		{rule: "K8S-002", name: "alb without its controller", fail: true, want: "AWS Load Balancer Controller", on: storefrontIngress,
+			edit: then(ingressInstead, remove(lbc))},
+		{rule: "K8S-002", name: "chart told not to create the class", fail: true, want: "alb", on: storefrontIngress,
+			edit: then(ingressInstead, with(lbc, map[string]any{"values.createIngressClassResource": false}))},
+		{rule: "K8S-002", name: "binding to an ip target group after the controller", on: binding},
+		{rule: "K8S-002", name: "binding without the controller", fail: true, want: "no aws-load-balancer-controller release", on: binding,
+			edit: remove(lbc)},
+		{rule: "K8S-002", name: "binding not waiting for the controller", fail: true, want: "does not depend on the aws-load-balancer-controller", on: binding,
+			edit: func(p *plantest.Plan) { p.DropDependency(binding.typ, binding.name, p.Find(lbc.typ, lbc.name)) }},
+		{rule: "K8S-002", name: "binding of another target type", fail: true, want: `targetType "instance"`, on: binding,
+			edit: with(subject{tTargetGroup, "origin"}, map[string]any{"targetType": "instance"})},
+		{rule: "K8S-002", name: "binding to a foreign target group", fail: true, want: "not a target group of this stack", on: binding,
+			edit: func(p *plantest.Plan) {
+				p.Set(binding.typ, binding.name, "spec.targetGroupARN", "arn:aws:elasticloadbalancing:eu-west-1:210987654321:targetgroup/other/0123456789abcdef").
+					Undepend(binding.typ, binding.name, "spec")
+			}},
 		// K8S-003
 		{rule: "K8S-003", name: "driver and provider"},
 		{rule: "K8S-003", name: "driver without the aws provider", fail: true, want: "secrets-store-csi-driver-provider-aws",

@@ -137,7 +137,7 @@ func init() {
 		},
 		&Rule{
 			ID: "ENC-010", Name: "s3-sse-kms", Pack: Encryption, Severity: High, Level: Mandatory,
-			Description: "S3 buckets default to SSE-KMS encryption with a customer-managed key.",
+			Description: "S3 buckets default to SSE-KMS encryption with a customer-managed key (a load balancer's versioned, TLS-only log bucket: SSE-S3, the only encryption ELB log delivery supports).",
 			Remediation: "Add a BucketServerSideEncryptionConfigurationV2 with sseAlgorithm aws:kms and kmsMasterKeyId set to a customer-managed key.",
 			Stack:       checkS3Encryption,
 		},
@@ -326,10 +326,13 @@ func checkS3Encryption(c *Ctx, s *Stack) {
 			for _, rule := range rules {
 				alg, _ := lookup(rule, "applyServerSideEncryptionByDefault.sseAlgorithm")
 				a, _ := alg.(string)
-				if strings.HasPrefix(a, "aws:kms") {
+				switch why := sseS3Exception(c, s, b, a); {
+				case strings.HasPrefix(a, "aws:kms"):
 					kms, decided = true, true
-				} else {
-					c.FailOn(cfg.URN, "S3 bucket %q default encryption is %q, not SSE-KMS", b.Name, a)
+				case why == "":
+					decided = true // a load balancer log bucket: SSE-S3 is all ELB delivers to
+				default:
+					c.FailOn(cfg.URN, "S3 bucket %q default encryption is %q, %s", b.Name, a, why)
 					decided = true
 				}
 			}

@@ -3,6 +3,7 @@ package rules
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -300,9 +301,9 @@ func init() {
 			},
 		},
 		&Rule{
-			ID: "K8S-002", Name: "ingress-has-controller", Pack: Deployability, Severity: High, Level: Mandatory,
-			Description: "An Ingress names an IngressClass that a controller installed by the stack serves (alb: the AWS Load Balancer Controller chart).",
-			Remediation: "Set spec.ingressClassName to alb and install the aws-load-balancer-controller chart (it creates the alb IngressClass), or declare the IngressClass and its controller.",
+			ID: "K8S-002", Name: "load-balancer-objects-have-controller", Pack: Deployability, Severity: High, Level: Mandatory,
+			Description: "An Ingress names an IngressClass a controller of the stack serves (alb: the AWS Load Balancer Controller chart); a TargetGroupBinding has that controller, waits for its chart and names a target group of the stack of its target type.",
+			Remediation: "Set spec.ingressClassName to alb and install the aws-load-balancer-controller chart (it creates the alb IngressClass and the TargetGroupBinding CRD), make bindings depend on it, and point spec.targetGroupARN at the stack's target group with the same targetType.",
 			Stack: func(c *Ctx, s *Stack) {
 				for _, r := range objects(s, "Ingress") {
 					v, _ := r.Props.Get("spec.ingressClassName")
@@ -327,6 +328,7 @@ func init() {
 						}
 					}
 				}
+				checkTargetGroupBindings(c, s)
 			},
 		},
 		&Rule{
@@ -395,4 +397,38 @@ func init() {
 			},
 		},
 	)
+}
+
+// checkTargetGroupBindings: the AWS Load Balancer Controller serves TargetGroupBinding
+// objects; its chart installs their CRD and the webhook that completes them, so a binding
+// applied before the chart is refused, and one without the controller never registers a
+// target. A binding's target type must be its target group's ("ip" registers pod addresses).
+// https://kubernetes-sigs.github.io/aws-load-balancer-controller/v2.10/guide/targetgroupbinding/targetgroupbinding/
+func checkTargetGroupBindings(c *Ctx, s *Stack) {
+	charts := clusterSoftware(s).charts["aws-load-balancer-controller"]
+	for _, r := range objects(s, "TargetGroupBinding") {
+		if len(charts) == 0 {
+			c.FailOn(r.URN, "%s: the stack installs no aws-load-balancer-controller release, so nothing registers its targets", objectName(r))
+			continue
+		}
+		if !slices.ContainsFunc(charts, func(h *Resource) bool { return slices.Contains(r.Dependencies, h.URN) }) {
+			c.FailOn(r.URN, "%s: does not depend on the aws-load-balancer-controller release, whose CRD and webhook it needs", objectName(r))
+		}
+		arn, ok := c.Str(r, "spec.targetGroupARN")
+		if !ok || strings.Contains(arn, unknownSentinel) {
+			continue
+		}
+		tgs := s.Find(arn, tLBTargetGroup, tALBTargetGroup)
+		if len(tgs) == 0 {
+			c.FailOn(r.URN, "%s: spec.targetGroupARN %q is not a target group of this stack", objectName(r), arn)
+			continue
+		}
+		want := str(tgs[0].Props, "targetType")
+		if want == "" {
+			want = "instance" // the ELB API's default target type
+		}
+		if got := str(r.Props, "spec.targetType"); got != "" && got != want {
+			c.FailOn(r.URN, "%s: spec.targetType %q but target group %s has targetType %q", objectName(r), got, tgs[0].Name, want)
+		}
+	}
 }

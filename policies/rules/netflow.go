@@ -14,16 +14,14 @@ import (
 // declared endpoints against the plan; netflow_eval.go decides each flow hop by hop.
 
 const (
-	flowsOutput    = "flows"
-	albAnnotation  = "alb.ingress.kubernetes.io/"
-	eksClusterSG   = "EKS cluster security group"
-	controllerNote = "the AWS Load Balancer Controller"
+	flowsOutput  = "flows"
+	eksClusterSG = "EKS cluster security group"
 )
 
 // flowDeclaringComponents are the components that declare flows (components/base.Flow): a
 // stack holding one of them without declarations lost them.
 var flowDeclaringComponents = []string{"globalstack:database:Database", "globalstack:cache:Cache",
-	"globalstack:search:Search", "globalstack:cluster:Cluster", "globalstack:storefront:Storefront"}
+	"globalstack:search:Search", "globalstack:cluster:Cluster", "globalstack:origin:Origin", "globalstack:storefront:Storefront"}
 
 // workloadTypes hold a pod template under spec.template.
 var workloadTypes = []string{tK8sDeployment, "kubernetes:apps/v1:StatefulSet",
@@ -142,9 +140,6 @@ func SelectorText(sel map[string]any) string {
 			return fmt.Sprintf("vpc endpoint %v", v)
 		case "tier":
 			return fmt.Sprintf("%v tier", v)
-		case "ingress":
-			m, _ := v.(map[string]any)
-			return fmt.Sprintf("load balancer of Ingress %v/%v", m["namespace"], m["name"])
 		case "prefixList":
 			m, _ := v.(map[string]any)
 			return fmt.Sprintf("prefix list %v", m["name"])
@@ -559,4 +554,11 @@ func (x *netIndex) indexKubernetes() {
 			x.policiesOn, x.policiesNote = true, ""
 		}
 	}
+}
+
+// boolProp reads a boolean at path; absent is false.
+func boolProp(p Props, path string) bool {
+	v, _ := p.Get(path)
+	b, _ := v.(bool)
+	return b
 }

@@ -27,8 +27,6 @@ func (x *netIndex) resolve(sel map[string]any) ([]end, error) {
 		case "tier":
 			tier, _ := v.(string)
 			return x.tierEnd(tier)
-		case "ingress":
-			return x.loadBalancerEnd(v)
 		}
 		return nil, fmt.Errorf("unknown selector %q", kind)
 	}
@@ -213,6 +211,20 @@ func (x *netIndex) resourceEnds(v any) ([]end, error) {
 		case tOpenSearch:
 			e.groups = strList(r.Props, "vpcOptions.securityGroupIds")
 			subnets = strList(r.Props, "vpcOptions.subnetIds")
+		case tLB, tALB:
+			// A load balancer has a node in each of its subnets, behind its security groups;
+			// an internet-facing one has public addresses there
+			// (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme).
+			e.label = "load balancer " + r.Name
+			e.groups = strList(r.Props, "securityGroups")
+			e.reachable = !boolProp(r.Props, "internal")
+			subnets = strList(r.Props, "subnets")
+			for _, m := range asList(r.Props["subnetMappings"]) {
+				subnets = append(subnets, str(Props(asMap(m)), "subnetId"))
+			}
+			if len(e.groups) == 0 {
+				return nil, fmt.Errorf("%s: no security groups, so ELB gives it the VPC's default group and the plan cannot decide its flows", e.label)
+			}
 		default:
 			e.groups = append(strList(r.Props, "vpcSecurityGroupIds"), strList(r.Props, "securityGroupIds")...)
 			subnets = append(strList(r.Props, "subnetIds"), strList(r.Props, "subnetId")...)
@@ -279,61 +291,6 @@ func (x *netIndex) tierEnd(tier string) ([]end, error) {
 		return nil, fmt.Errorf("no security group tagged tier=%s", tier)
 	}
 	return []end{e}, nil
-}
-
-// loadBalancerEnd is the ALB the AWS Load Balancer Controller makes for an Ingress: in the
-// subnets of the subnets annotation (else those tagged kubernetes.io/role/elb, or
-// internal-elb for an internal scheme), with the groups of the security-groups annotation.
-// https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/
-func (x *netIndex) loadBalancerEnd(v any) ([]end, error) {
-	m, _ := v.(map[string]any)
-	ns, _ := m["namespace"].(string)
-	name, _ := m["name"].(string)
-	for _, ing := range x.s.OfType(tK8sIngress) {
-		if str(ing.Props, "metadata.namespace") != ns || str(ing.Props, "metadata.name") != name {
-			continue
-		}
-		ann := map[string]string{}
-		if meta, ok := ing.Props["metadata"].(map[string]any); ok {
-			for k, v := range asMap(meta["annotations"]) {
-				ann[strings.TrimPrefix(k, albAnnotation)], _ = v.(string)
-			}
-		}
-		label := fmt.Sprintf("load balancer of Ingress %s/%s", ns, name)
-		e := end{label: label, urn: ing.URN, filtered: true, reachable: ann["scheme"] == "internet-facing"}
-		var subnets []string
-		for _, id := range strings.Split(ann["subnets"], ",") {
-			if id = strings.TrimSpace(id); id != "" {
-				subnets = append(subnets, id)
-			}
-		}
-		if len(subnets) == 0 {
-			tag := "kubernetes.io/role/internal-elb"
-			if e.reachable {
-				tag = "kubernetes.io/role/elb"
-			}
-			for _, sn := range x.s.OfType(tSubnet) {
-				if tags, ok := sn.Props["tags"].(map[string]any); ok && tags[tag] == "1" {
-					subnets = append(subnets, str(sn.Props, "id"))
-				}
-			}
-		}
-		places, err := x.subnetPlaces(subnets)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", label, err)
-		}
-		e.places = places
-		for _, id := range strings.Split(ann["security-groups"], ",") {
-			if id = strings.TrimSpace(id); id != "" {
-				e.groups = append(e.groups, id)
-			}
-		}
-		if len(e.groups) == 0 {
-			return nil, fmt.Errorf("%s: no security-groups annotation, so %s creates its groups at deploy time and the plan cannot decide its flows", label, controllerNote)
-		}
-		return []end{e}, nil
-	}
-	return nil, fmt.Errorf("no Ingress %s/%s in the plan", ns, name)
 }
 
 // groupsText names security groups for messages.

@@ -253,7 +253,10 @@ func findOrdering(s *Stack) *orderingFindings {
 // only at a key that names that kind of resource ("role", "clusterName", "dbSubnetGroupName"):
 // short names such as a stack's name recur in unrelated fields.
 func namedBy(s *Stack, str, key string) []*Resource {
-	if len(str) < 3 {
+	if len(str) < 3 || accountID.MatchString(str) {
+		// An account id names the account, which exists before any stack. The resources
+		// identified by it (Security Hub's account, the account's S3 public access block) are
+		// settings of the account, not something a policy's account condition waits for.
 		return nil
 	}
 	distinct := distinctive(str)
@@ -298,6 +301,8 @@ var awsID = regexp.MustCompile(`^[a-z]{1,16}-[0-9a-f]{8,32}$`)
 
 // distinctive reports whether a value can only be an identifier: an ARN, an AWS id or an AWS
 // endpoint name.
+var accountID = regexp.MustCompile(`^\d{12}$`)
+
 func distinctive(v string) bool {
 	return strings.HasPrefix(v, "arn:") || awsID.MatchString(v) || strings.HasSuffix(v, ".amazonaws.com")
 }

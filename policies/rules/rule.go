@@ -49,10 +49,13 @@ const (
 	// Deployability holds what the cloud must accept and wire for a deploy to work: network
 	// flows, ordering of references, supported versions, controllers the cluster runs.
 	Deployability Pack = "deployability"
+	// Audit holds what a security reviewer expects of every stack: an audit trail, threat
+	// detection and configuration recording, with their logs inside the jurisdiction.
+	Audit Pack = "audit"
 )
 
 // Packs lists every pack in a stable order.
-var Packs = []Pack{Encryption, LeastPrivilege, DataResidency, Deployability}
+var Packs = []Pack{Encryption, LeastPrivilege, DataResidency, Deployability, Audit}
 
 // ParsePack validates a pack name.
 func ParsePack(s string) (Pack, error) {

@@ -58,6 +58,21 @@ const (
 	tRecord   = "aws:route53/record:Record"
 	tRelease  = "kubernetes:helm.sh/v3:Release"
 	tAddon    = "aws:eks/addon:Addon"
+
+	tVersioning    = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+	tBucketPol     = "aws:s3/bucketPolicy:BucketPolicy"
+	tLB            = "aws:lb/loadBalancer:LoadBalancer"
+	tListener      = "aws:lb/listener:Listener"
+	tTargetGroup   = "aws:lb/targetGroup:TargetGroup"
+	tWAFAssoc      = "aws:wafv2/webAclAssociation:WebAclAssociation"
+	tTrail         = "aws:cloudtrail/trail:Trail"
+	tRecorder      = "aws:cfg/recorder:Recorder"
+	tRecorderState = "aws:cfg/recorderStatus:RecorderStatus"
+	tDelivery      = "aws:cfg/deliveryChannel:DeliveryChannel"
+	tBinding       = "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding"
+
+	// albLogs names the resources of the origin's access log bucket.
+	albLogs = "origin-access-logs"
 )
 
 var (
@@ -71,7 +86,53 @@ var (
 	dataKey   = subject{tKey, "keys-data"}
 	appRole   = subject{tRole, "storefront"}
 	appPolicy = subject{tRolePol, "storefront"}
+
+	alb            = subject{tLB, "origin"}
+	httpsListener  = subject{tListener, "origin-https"}
+	httpListener   = subject{tListener, "origin-http"}
+	albLogsSSE     = subject{tSSE, albLogs}
+	binding        = subject{tBinding, "storefront"}
+	trail          = subject{tTrail, "baseline"}
+	detector       = subject{"aws:guardduty/detector:Detector", "baseline"}
+	recorderStatus = subject{tRecorderState, "baseline"}
+	rootStack      = subject{"pulumi:pulumi:Stack", "globalstack-prod-eu"}
 )
+
+// removeWAF removes the association of the origin's load balancer with its regional web ACL.
+func removeWAF(p *plantest.Plan) { p.Remove(tWAFAssoc, "origin") }
+
+// ownsRegion sets the stack's claim that its baseline owns its region (checking first that
+// the plan makes the claim the cases expect of prod-eu).
+func ownsRegion(owns bool) func(p *plantest.Plan) {
+	return func(p *plantest.Plan) {
+		if p.Root().Outputs["baselineOwnsRegion"] != true {
+			p.T().Fatalf("the planned %s does not claim its region (output baselineOwnsRegion)", p.Stack)
+		}
+		p.Root().Outputs["baselineOwnsRegion"] = owns
+	}
+}
+
+// withoutDenyStatements drops the Deny statements of a bucket policy.
+func withoutDenyStatements(s subject) func(p *plantest.Plan) {
+	return func(p *plantest.Plan) {
+		r := p.Find(s.typ, s.name)
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(r.Inputs["policy"].(string)), &doc); err != nil {
+			p.T().Fatal(err)
+		}
+		var kept []any
+		for _, st := range doc["Statement"].([]any) {
+			if st.(map[string]any)["Effect"] != "Deny" {
+				kept = append(kept, st)
+			}
+		}
+		if len(kept) == len(doc["Statement"].([]any)) {
+			p.T().Fatalf("%s %s has no Deny statement", s.typ, s.name)
+		}
+		doc["Statement"] = kept
+		p.Set(s.typ, s.name, "policy", js(doc))
+	}
+}
 
 // deleted, as a value of with, removes the property.
 type deleted struct{}
@@ -226,6 +287,12 @@ func securityCases() []fixtureCase {
 			edit: func(p *plantest.Plan) { p.Remove(tSSE, "edge-assets") }},
 		{rule: "ENC-010", name: "bucket with SSE-S3", fail: true, want: "AES256", edit: with(subject{tSSE, "edge-assets"},
 			map[string]any{"rules.0.applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"}})},
+		// ENC-010's exception: the origin's access log bucket, SSE-S3 as ELB log delivery requires
+		{rule: "ENC-010", name: "load balancer log bucket with SSE-S3, versioned and TLS-only", on: albLogsSSE},
+		{rule: "ENC-010", name: "load balancer log bucket with SSE-S3, unversioned", fail: true, want: "only with versioning", on: albLogsSSE,
+			edit: func(p *plantest.Plan) { p.Remove(tVersioning, albLogs) }},
+		{rule: "ENC-010", name: "load balancer log bucket with SSE-S3, plain HTTP allowed", fail: true, want: "aws:SecureTransport", on: albLogsSSE,
+			edit: withoutDenyStatements(subject{tBucketPol, albLogs})},
 		{rule: "ENC-011", name: "cell buckets"},
 		{rule: "ENC-011", name: "no public access block", fail: true, want: "no public access block", on: subject{tBucket, "edge-assets"},
 			edit: func(p *plantest.Plan) { p.Remove(tPAB, "edge-assets") }},
@@ -322,6 +389,33 @@ func securityCases() []fixtureCase {
 				p.Add(tSG, "vpc-endpoints", "aws:ec2/securityGroupRule:SecurityGroupRule", "all", map[string]any{"type": "ingress",
 					"securityGroupId": string(sg.ID), "fromPort": 0.0, "toPort": 0.0, "protocol": "-1", "cidrBlocks": []any{"0.0.0.0/0"}})
 			}},
+		// LP-012 / LP-013 / LP-014 (the origin's internet-facing load balancer)
+		{rule: "LP-012", name: "cell: ALB with a regional web ACL", on: alb},
+		{rule: "LP-012", name: "internal ALB without WAF", on: alb, edit: then(removeWAF, with(alb, map[string]any{"internal": true}))},
+		{rule: "LP-012", name: "internet-facing ALB without WAF", fail: true, want: "no WAF web ACL association", on: alb, edit: removeWAF},
+		{rule: "LP-013", name: "cell: ALB drops invalid headers", on: alb},
+		{rule: "LP-013", name: "ALB forwards invalid headers", fail: true, want: "dropInvalidHeaderFields is off", on: alb,
+			edit: with(alb, map[string]any{"dropInvalidHeaderFields": deleted{}})}, // the API's default is off
+		{rule: "LP-014", name: "cell: ALB logs to its region", on: alb},
+		{rule: "LP-014", name: "ALB without access logs", fail: true, want: "writes no access logs", on: alb,
+			edit: with(alb, map[string]any{"accessLogs": map[string]any{"bucket": "", "enabled": false}})},
+		{rule: "LP-014", name: "ALB logging to another region", fail: true, want: "only to a bucket in the load balancer's region", on: alb,
+			edit: func(p *plantest.Plan) { // to the assets replica, a bucket of the DR region
+				replica := p.Find(tBucket, "replication-assets-replica")
+				p.Set(alb.typ, alb.name, "accessLogs.bucket", string(replica.ID)).Undepend(alb.typ, alb.name, "accessLogs").
+					DependOn(alb.typ, alb.name, "accessLogs", replica)
+			}},
+		// ENC-019 / ENC-020 (the origin's listeners)
+		{rule: "ENC-019", name: "TLS 1.3 policy", on: httpsListener},
+		{rule: "ENC-019", name: "policy accepting TLS 1.0", fail: true, want: "older than 1.2", on: httpsListener,
+			edit: with(httpsListener, map[string]any{"sslPolicy": "ELBSecurityPolicy-2016-08"})},
+		{rule: "ENC-019", name: "no policy", fail: true, want: "no sslPolicy", on: httpsListener, edit: with(httpsListener, map[string]any{"sslPolicy": deleted{}})},
+		{rule: "ENC-020", name: "HTTP redirects to HTTPS", on: httpListener},
+		{rule: "ENC-020", name: "HTTP forwards beside HTTPS", fail: true, want: "does not redirect to HTTPS", on: httpListener, edit: func(p *plantest.Plan) {
+			tg := p.Find(tTargetGroup, "origin")
+			p.Set(httpListener.typ, httpListener.name, "defaultActions", []any{map[string]any{"type": "forward", "targetGroupArn": tg.Outputs["arn"]}}).
+				DependOn(httpListener.typ, httpListener.name, "defaultActions", tg)
+		}},
 		// LP-008
 		{rule: "LP-008", name: "private instance", on: instance},
 		{rule: "LP-008", name: "vpc search domain", on: search},
@@ -507,6 +601,35 @@ func securityCases() []fixtureCase {
 			edit: func(p *plantest.Plan) { // the stacks have no table: one added next to the cache's secret
 				p.Add(tSecret, "cache-auth", "aws:dynamodb/table:Table", "sessions", map[string]any{"name": "prod-eu-sessions",
 					"replicas": []any{map[string]any{"regionName": "us-east-1"}}})
+			}},
+		// AUD-001 (the trail of components/baseline)
+		{rule: "AUD-001", name: "cell with its baseline", on: trail},
+		{rule: "AUD-001", name: "no trail", fail: true, want: "has no CloudTrail trail", on: rootStack,
+			edit: func(p *plantest.Plan) { p.Remove(trail.typ, trail.name) }},
+		{rule: "AUD-001", name: "trail without log file validation", fail: true, want: "enableLogFileValidation off", on: trail,
+			edit: with(trail, map[string]any{"enableLogFileValidation": false})},
+		// AUD-002 (prod-eu's baseline owns eu-west-1)
+		{rule: "AUD-002", name: "region owner with detector and recorder", edit: ownsRegion(true)},
+		{rule: "AUD-002", name: "baseline not owning its region", edit: then(ownsRegion(false), // a stack without the region pieces
+			func(p *plantest.Plan) {
+				for _, s := range []subject{detector, recorderStatus, {tRecorder, "baseline"}, {tDelivery, "baseline"}} {
+					p.Remove(s.typ, s.name)
+				}
+			})},
+		{rule: "AUD-002", name: "region owner without a detector", fail: true, want: "lacks an enabled GuardDuty detector", on: rootStack,
+			edit: then(ownsRegion(true), func(p *plantest.Plan) { p.Remove(detector.typ, detector.name) })},
+		{rule: "AUD-002", name: "region owner with a stopped recorder", fail: true, want: "lacks an enabled AWS Config recorder", on: rootStack,
+			edit: then(ownsRegion(true), with(recorderStatus, map[string]any{"isEnabled": false}))},
+		// AUD-003
+		{rule: "AUD-003", name: "trail and Config into the cell's archive", on: trail},
+		{rule: "AUD-003", name: "trail into a us-east-1 bucket", fail: true, want: "us-east-1", on: trail, edit: func(p *plantest.Plan) {
+			p.Set(trail.typ, trail.name, "s3BucketName", "audit-archive-us-east-1").Undepend(trail.typ, trail.name, "s3BucketName")
+		}},
+		{rule: "AUD-003", name: "multi-Region trail", fail: true, want: "multi-Region", on: trail, edit: with(trail, map[string]any{"isMultiRegionTrail": true})},
+		{rule: "AUD-003", name: "Security Hub aggregating regions", fail: true, want: "copies findings across regions",
+			on: subject{"aws:securityhub/findingAggregator:FindingAggregator", "baseline"}, edit: func(p *plantest.Plan) {
+				p.Add("aws:securityhub/account:Account", "baseline", "aws:securityhub/findingAggregator:FindingAggregator", "baseline",
+					map[string]any{"linkingMode": "ALL_REGIONS"})
 			}},
 		// DNS-001
 		{rule: "DNS-001", name: "one owner per record set", edit: func(p *plantest.Plan) {

@@ -31,7 +31,6 @@ const (
 	tIGW                = "aws:ec2/internetGateway:InternetGateway"
 	tInstance           = "aws:ec2/instance:Instance"
 	tK8sDeployment      = "kubernetes:apps/v1:Deployment"
-	tK8sIngress         = "kubernetes:networking.k8s.io/v1:Ingress"
 	tK8sNamespace       = "kubernetes:core/v1:Namespace"
 	tK8sNetPolicy       = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 	tKMSGrant           = "aws:kms/grant:Grant"
@@ -72,4 +71,12 @@ const (
 	tVpc                = "aws:ec2/vpc:Vpc"
 	tVpcEndpoint        = "aws:ec2/vpcEndpoint:VpcEndpoint"
 	tWAFLogging         = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
+
+	// The security baseline (components/baseline).
+	tTrail                = "aws:cloudtrail/trail:Trail"
+	tGuardDutyDetector    = "aws:guardduty/detector:Detector"
+	tConfigRecorder       = "aws:cfg/recorder:Recorder"
+	tConfigRecorderStatus = "aws:cfg/recorderStatus:RecorderStatus"
+	tConfigDelivery       = "aws:cfg/deliveryChannel:DeliveryChannel"
+	tHubFindingAggregator = "aws:securityhub/findingAggregator:FindingAggregator"
 )

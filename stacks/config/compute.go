@@ -5,17 +5,23 @@ import (
 
 	cluster "globalstack/components/cluster/settings"
 	edge "globalstack/components/edge/settings"
+	origin "globalstack/components/origin/settings"
 	storefront "globalstack/components/storefront/settings"
 )
 
-// ComputeTier configures the cluster, the storefront workload and the edge of a cell. Each is
-// one object config key (globalstack:cluster, globalstack:storefront, globalstack:edge); a
+// ComputeTier configures the cluster, the regional origin (load balancer and its WAF), the
+// storefront workload and the edge of a cell. Each is one object config key
+// (globalstack:cluster, globalstack:origin, globalstack:storefront, globalstack:edge); a
 // field left out takes the default of the stack's sizing, an unknown field is an error.
 type ComputeTier struct {
 	Cluster    ClusterConfig
+	Origin     OriginConfig
 	Storefront StorefrontConfig
 	Edge       EdgeConfig
 }
+
+// OriginConfig is globalstack:origin, defined, preset and validated by its settings package.
+type OriginConfig = origin.Settings
 
 // ClusterConfig is globalstack:cluster, defined, preset and validated by its settings package.
 type ClusterConfig = cluster.Settings
@@ -37,12 +43,14 @@ func computePresets(s Sizing) ComputeTier {
 	if s == SizingDev {
 		return ComputeTier{
 			Cluster:    clusterPreset(cluster.Dev),
+			Origin:     origin.Dev,
 			Storefront: storefront.Dev,
 			Edge:       edge.Dev,
 		}
 	}
 	return ComputeTier{
 		Cluster:    clusterPreset(cluster.Prod),
+		Origin:     origin.Prod,
 		Storefront: storefront.Prod,
 		Edge:       edge.Prod,
 	}
@@ -57,9 +65,11 @@ func clusterPreset(k ClusterConfig) ClusterConfig {
 func (r *reader) loadCompute(c *Cell) {
 	c.ComputeTier = computePresets(c.Sizing)
 	r.Section("cluster", &c.Cluster)
+	r.Section("origin", &c.Origin)
 	r.Section("storefront", &c.Storefront)
 	r.Section("edge", &c.Edge)
 	r.validateCluster(c.Cluster, c.Role)
+	r.p.Add(c.Origin.Validate(Key("origin")))
 	r.p.Add(c.Storefront.Validate(Key("storefront")))
 	r.p.Add(c.Edge.Validate(Key("edge")))
 }

@@ -72,6 +72,10 @@ type Cell struct {
 
 	DataTier    // data.go: database, cache, search
 	ComputeTier // compute.go: cluster, storefront, edge
+	// Baseline is globalstack:baseline (baseline.go); AccountIDs is aws:allowedAccountIds,
+	// the account(s) the stack deploys into (empty when the stack file does not say).
+	Baseline   BaselineConfig
+	AccountIDs []string
 }
 
 // Network configures the VPC of each region of the cell.
@@ -215,6 +219,7 @@ func Parse(stack string, src Source) (*Cell, error) {
 
 	r.loadData(c)
 	r.loadCompute(c)
+	r.loadBaseline(c)
 
 	if err := r.p.Err(); err != nil {
 		return nil, fmt.Errorf("stack %s has invalid configuration:\n%w", stack, err)

@@ -24,8 +24,12 @@ func settingsTables() map[string][]section {
 		},
 		"compute": {
 			{"cluster", computePresets(SizingProd).Cluster, computePresets(SizingDev).Cluster},
+			{"origin", computePresets(SizingProd).Origin, computePresets(SizingDev).Origin},
 			{"storefront", computePresets(SizingProd).Storefront, computePresets(SizingDev).Storefront},
 			{"edge", computePresets(SizingProd).Edge, computePresets(SizingDev).Edge},
+		},
+		"baseline": {
+			{"baseline", baselinePresets(SizingProd), baselinePresets(SizingDev)},
 		},
 	}
 }

@@ -23,7 +23,7 @@ func TestReadmeSettingsTablesAreCurrent(t *testing.T) {
 }
 
 func TestSettingsTablesListEveryKeyWithItsPresets(t *testing.T) {
-	table := renderTable(settingsTables()["data"]) + renderTable(settingsTables()["compute"])
+	table := renderTable(settingsTables()["data"]) + renderTable(settingsTables()["compute"]) + renderTable(settingsTables()["baseline"])
 	for _, row := range []string{
 		"| `database.instances` | 3 | 2 |",
 		"| `database.drInstances` | 0 (headless) | 0 (headless) |",
@@ -38,13 +38,15 @@ func TestSettingsTablesListEveryKeyWithItsPresets(t *testing.T) {
 		"| `storefront.logLevel` | info | debug |",
 		"| `edge.rateLimit` | 2000 | 2000 |",
 		"| `edge.priceClass` | PriceClass_All | PriceClass_100 |",
+		"| `baseline.account` | false | true |",
+		"| `baseline.region` | true | true |",
 	} {
 		if !strings.Contains(table, row) {
 			t.Errorf("table lacks %q:\n%s", row, table)
 		}
 	}
 	stale := "<!-- settings:data -->\n| `database.instances` | 9 | 9 | old |\n<!-- /settings:data -->\n" +
-		"<!-- settings:compute -->\n<!-- /settings:compute -->\n"
+		"<!-- settings:compute -->\n<!-- /settings:compute -->\n<!-- settings:baseline -->\n<!-- /settings:baseline -->\n"
 	got, err := UpdateSettingsDocs(stale)
 	if err != nil || strings.Contains(got, "| 9 | 9 |") || !strings.Contains(got, "| `database.instances` | 3 | 2 |") {
 		t.Errorf("stale table not rewritten (%v):\n%s", err, got)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"globalstack/internal/mockcloud"
 )
 
 //go:embed prices.json
@@ -22,7 +24,10 @@ type Prices struct {
 	Hourly           map[string]float64 `json:"hourly"`
 	Monthly          map[string]float64 `json:"monthly"`
 	PerGBMonth       map[string]float64 `json:"perGbMonth"`
-	Assumptions      map[string]float64 `json:"assumptions"`
+	// PerUnit are usage prices (per event, item, check, GB, vCPU-month) of the security
+	// baseline; the usage they are multiplied by is in Assumptions.
+	PerUnit     map[string]float64 `json:"perUnit"`
+	Assumptions map[string]float64 `json:"assumptions"`
 }
 
 // LoadPrices parses the embedded price table.
@@ -43,9 +48,11 @@ type CostLine struct {
 
 // Estimate is the monthly cost of a planned stack.
 type Estimate struct {
-	Lines   []CostLine
-	Total   float64
-	Unknown []string // priced items whose size has no entry in the table
+	Lines []CostLine
+	Total float64
+	// Baseline is the part of Total the security baseline costs (items prefixed BaselineItem).
+	Baseline float64
+	Unknown  []string // priced items whose size has no entry in the table
 }
 
 // Estimate prices the running things of a plan: instances, nodes, storage, NAT, load
@@ -71,7 +78,6 @@ func (p *Prices) Estimate(r *Result) Estimate {
 		}
 		return v, ok
 	}
-	ingresses := 0
 	for _, m := range r.Cloud.Resources() {
 		region := m.Region
 		switch m.Type {
@@ -118,13 +124,20 @@ func (p *Prices) Estimate(r *Result) Estimate {
 			if m.Str("vpcEndpointType") == "Interface" {
 				add("VPC interface endpoint", region, float64(m.Len("subnetIds"))*p.Hourly["vpc:interfaceEndpointPerAz"]*hours)
 			}
-		case "kubernetes:networking.k8s.io/v1:Ingress":
-			ingresses++
-			add("Application Load Balancer (+assumed LCUs)", r.stackRegion(), (p.Hourly["elb:alb"]+a["albLcus"]*p.Hourly["elb:albLcu"])*hours)
+		case "aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer":
+			add("Application Load Balancer (+assumed LCUs)", region, (p.Hourly["elb:alb"]+a["albLcus"]*p.Hourly["elb:albLcu"])*hours)
+		case "aws:shield/protection:Protection":
+			// The subscription is per organization; a stack that asks for a protection
+			// needs it, so its estimate carries it (https://aws.amazon.com/shield/pricing/).
+			add("Shield Advanced subscription (+data transfer out, not estimated)", "global", p.Monthly["shield:advancedSubscription"])
 		case "aws:cloudfront/distribution:Distribution":
 			add("CloudFront (assumed traffic)", "global", a["cloudfrontTransferGb"]*a["cloudfrontPerGb"]+a["cloudfrontRequestsMillions"]*a["cloudfrontPerMillionRequests"])
 		case "aws:wafv2/webAcl:WebAcl":
-			add(fmt.Sprintf("WAF web ACL, %d rules (+assumed requests)", m.Len("rules")), "global",
+			where := "global"
+			if m.Str("scope") == "REGIONAL" {
+				where = region
+			}
+			add(fmt.Sprintf("WAF web ACL, %d rules (+assumed requests)", m.Len("rules")), where,
 				p.Monthly["wafv2:webAcl"]+float64(m.Len("rules"))*p.Monthly["wafv2:rule"]+a["wafRequestsMillions"]*a["wafPerMillionRequests"])
 		case "aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey":
 			add("KMS key", region, p.Monthly["kms:key"])
@@ -136,12 +149,50 @@ func (p *Prices) Estimate(r *Result) Estimate {
 			add("Route 53 health check", "global", p.Monthly["route53:healthCheck"])
 		case "aws:ecr/repository:Repository":
 			add("ECR repository (assumed GB)", region, a["ecrStorageGb"]*p.PerGBMonth["ecr:storage"])
+		default:
+			p.baseline(m, add)
 		}
 	}
 	for _, l := range e.Lines {
 		e.Total += l.Monthly
+		if strings.HasPrefix(l.Item, BaselineItem) {
+			e.Baseline += l.Monthly
+		}
 	}
 	return e
+}
+
+// BaselineItem prefixes the cost lines of the security baseline.
+const BaselineItem = "Security baseline: "
+
+// baseline prices the security baseline's usage-billed pieces from the per-unit prices and
+// the assumed monthly usage of the table (the first copy of management events, Access
+// Analyzer's account analyzer and EBS encryption are free).
+func (p *Prices) baseline(m mockcloud.Resource, add func(item, region string, monthly float64)) {
+	u, a, region := p.PerUnit, p.Assumptions, m.Region
+	switch m.Type {
+	case "aws:cloudtrail/trail:Trail":
+		if m.Len("advancedEventSelectors") > 1 {
+			add(BaselineItem+"CloudTrail S3 data events (assumed)", region, a["trailDataEvents100k"]*u["cloudtrail:dataEventsPer100k"])
+		}
+		add(BaselineItem+"trail copy in CloudWatch Logs (assumed GB)", region, a["trailLogIngestedGb"]*u["cloudwatchlogs:ingestedGb"])
+	case "aws:cloudwatch/metricAlarm:MetricAlarm":
+		add(BaselineItem+"CloudWatch alarm", region, p.Monthly["cloudwatch:alarm"])
+	case "aws:cfg/recorder:Recorder":
+		add(BaselineItem+"AWS Config items and rule evaluations (assumed)", region,
+			a["configItemsPerMonth"]*u["config:configurationItem"]+a["configRuleEvaluationsPerMonth"]*u["config:ruleEvaluation"])
+	case "aws:guardduty/detector:Detector":
+		add(BaselineItem+"GuardDuty (assumed events, logs, vCPUs)", region,
+			a["guardDutyCloudTrailEventsMillions"]*u["guardduty:cloudtrailEventsPerMillion"]+
+				a["guardDutyFlowAndDnsGb"]*u["guardduty:flowAndDnsLogsGb"]+
+				a["guardDutyS3DataEventsMillions"]*u["guardduty:s3DataEventsPerMillion"]+
+				a["guardDutyRuntimeVcpus"]*u["guardduty:runtimeVcpuMonth"])
+	case "aws:securityhub/account:Account":
+		add(BaselineItem+"Security Hub checks (assumed)", region, a["securityHubChecksPerMonth"]*u["securityhub:check"])
+	case "aws:inspector2/enabler:Enabler":
+		add(BaselineItem+"Inspector ECR images and EC2 instances (assumed)", region,
+			a["inspectorImagesPerMonth"]*u["inspector:ecrImageInitialScan"]+a["inspectorInstances"]*u["inspector:ec2InstanceMonth"])
+	}
 }
 
 // Markdown renders an estimate, grouping equal items.
@@ -163,6 +214,9 @@ func (e Estimate) Markdown(title string, p *Prices) string {
 	fmt.Fprintf(&b, "### %s: %s %.0f / month\n\n| item | region | count | monthly |\n|---|---|---:|---:|\n", title, p.Currency, e.Total)
 	for _, k := range keys {
 		fmt.Fprintf(&b, "| %s | %s | %d | %.2f |\n", k.item, k.region, count[k], sum[k])
+	}
+	if e.Baseline > 0 {
+		fmt.Fprintf(&b, "\nSecurity baseline (the items so marked; its audit key and log-archive bucket are in the KMS and S3 lines): %s %.0f / month.\n", p.Currency, e.Baseline)
 	}
 	if len(e.Unknown) > 0 {
 		fmt.Fprintf(&b, "\nNot priced (add to prices.json): %s\n", strings.Join(dedupe(e.Unknown), ", "))

@@ -52,3 +52,38 @@ func TestEstimateCountsWhatRuns(t *testing.T) {
 		t.Fatalf("section:\n%s", md)
 	}
 }
+
+// TestShieldAdvancedIsPricedWhenAsked: the opt-in protection brings the account's Shield
+// Advanced subscription into the estimate; the default plan has neither.
+func TestShieldAdvancedIsPricedWhenAsked(t *testing.T) {
+	p, err := LoadPrices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shield := func(res *Result) float64 {
+		sum := 0.0
+		for _, l := range p.Estimate(res).Lines {
+			if strings.HasPrefix(l.Item, "Shield Advanced") {
+				sum += l.Monthly
+			}
+		}
+		return sum
+	}
+	plain, err := NewPlanner(repoRoot).Plan("prod-eu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := shield(plain); got != 0 {
+		t.Errorf("Shield priced at %.2f without the setting", got)
+	}
+	res, err := NewPlanner(repoRoot).PlanWith("prod-eu", map[string]string{"globalstack:origin": `{"shieldAdvanced": true}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := shield(res); got != 3000 {
+		t.Errorf("Shield Advanced priced at %.2f a month, want the 3000 subscription", got)
+	}
+	if md := CostSection(p, res, nil); !strings.Contains(md, "Shield Advanced subscription") {
+		t.Errorf("summary cost section does not show Shield Advanced:\n%s", md)
+	}
+}

@@ -27,7 +27,7 @@ var kinds = map[string]struct{ id, label, tier string }{
 	"aws:s3/bucketV2:BucketV2":                          {"s3", "S3 buckets", ""},
 	"aws:s3/bucket:Bucket":                              {"s3", "S3 buckets", ""},
 	"aws:ec2/natGateway:NatGateway":                     {"nat", "NAT gateways", "public"},
-	"kubernetes:networking.k8s.io/v1:Ingress":           {"alb", "Application Load Balancer (Ingress)", "public"},
+	"aws:lb/loadBalancer:LoadBalancer":                  {"alb", "Application Load Balancer", "public"},
 	"aws:eks/cluster:Cluster":                           {"eks", "EKS control plane", "app"},
 	"aws:eks/nodeGroup:NodeGroup":                       {"nodes", "EKS managed node groups", "app"},
 	"kubernetes:apps/v1:Deployment":                     {"pods", "storefront pods", "app"},

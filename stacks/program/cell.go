@@ -50,7 +50,7 @@ type drSide struct {
 
 // buildDRSide creates the cell's DR-region provider and replica keys.
 func buildDRSide(ctx *pulumi.Context, c *config.Cell) (*drSide, error) {
-	p, err := aws.NewProvider(ctx, "dr-region", &aws.ProviderArgs{Region: pulumi.String(c.DRRegion)})
+	p, err := aws.NewProvider(ctx, "dr-region", &aws.ProviderArgs{Region: pulumi.String(c.DRRegion), AllowedAccountIds: providerAccounts(c)})
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +118,9 @@ func buildCell(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 		return err
 	}
 	if err := buildReplication(ctx, c, rb, data, ed, out); err != nil {
+		return err
+	}
+	if err := buildBaseline(ctx, c, rb, []pulumi.StringInput{ed.AssetsBucket, ed.LogBucket, ed.WAFLogBucket}, out); err != nil {
 		return err
 	}
 	rb.exportFlows(out)

@@ -12,13 +12,14 @@ import (
 	"globalstack/components/edge"
 	"globalstack/components/keys"
 	"globalstack/components/network"
+	"globalstack/components/origin"
 	"globalstack/components/regions"
 	"globalstack/components/storefront"
 	"globalstack/stacks/config"
 )
 
-// buildCompute creates the EKS cluster, deploys the storefront onto it and puts the edge
-// (CloudFront + WAF) in front of it.
+// buildCompute creates the EKS cluster, the regional origin (load balancer, its WAF and
+// records), deploys the storefront onto it and puts the edge (CloudFront + WAF) in front.
 func buildCompute(ctx *pulumi.Context, c *config.Cell, rb *regionBase, data *dataEndpoints, out Outputs) (*edge.Edge, error) {
 	zoneID, err := hostedZone(ctx, c)
 	if err != nil {
@@ -28,15 +29,19 @@ func buildCompute(ctx *pulumi.Context, c *config.Cell, rb *regionBase, data *dat
 	if err != nil {
 		return nil, err
 	}
-	sf, err := buildStorefront(ctx, c, rb, cl, data, zoneID, "", out)
+	og, err := buildOrigin(ctx, c, rb, zoneID, out)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := buildStorefront(ctx, c, rb, cl, og, data, "", out); err != nil {
 		return nil, err
 	}
 
 	// CloudFront, its WAF and its certificate exist only in us-east-1.
 	global, err := aws.NewProvider(ctx, "global", &aws.ProviderArgs{
-		Region:      pulumi.String(regions.Global),
-		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(c.Tags)},
+		Region:            pulumi.String(regions.Global),
+		DefaultTags:       &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(c.Tags)},
+		AllowedAccountIds: providerAccounts(c),
 	})
 	if err != nil {
 		return nil, err
@@ -45,7 +50,7 @@ func buildCompute(ctx *pulumi.Context, c *config.Cell, rb *regionBase, data *dat
 		Region:         c.Region(),
 		Prefix:         c.Stack,
 		GlobalProvider: global,
-		APIOrigin:      edge.Origin{Domain: sf.FailoverDomain, HTTPS: sf.OriginHTTPS},
+		APIOrigin:      edge.Origin{Domain: og.FailoverDomain, HTTPS: og.OriginHTTPS},
 		Domain:         c.Domain,
 		ZoneID:         zoneID,
 		Settings:       c.Edge,
@@ -101,9 +106,52 @@ func buildCluster(ctx *pulumi.Context, c *config.Cell, rb *regionBase, pilotLigh
 	return cl, nil
 }
 
+// buildOrigin creates the region's entry point: the load balancer in the public subnets, its
+// security groups, certificate, regional WAF and Route 53 records. Both regions of a cell sit
+// behind one Route 53 failover name: the cell's origin is PRIMARY, a failed-over DR origin
+// SECONDARY.
+func buildOrigin(ctx *pulumi.Context, c *config.Cell, rb *regionBase, zoneID pulumi.StringInput, out Outputs) (*origin.Origin, error) {
+	originHost, failoverRole := "", "PRIMARY"
+	if c.Role == config.RoleDR {
+		originHost, failoverRole = DROriginHost, "SECONDARY"
+	}
+	if c.Domain == "" {
+		failoverRole = ""
+	}
+	og, err := origin.New(ctx, "origin", &origin.Args{
+		Region:              c.Region(),
+		Prefix:              c.Stack,
+		VpcID:               rb.net.VpcID,
+		VpcCIDR:             c.VpcCIDR(),
+		PublicSubnetIDs:     rb.net.SubnetIDs(network.Public),
+		NodeSecurityGroupID: rb.net.AppSecurityGroupID,
+		TargetPort:          storefront.Port,
+		HealthCheckPath:     storefront.ReadyPath,
+		RoutedPaths:         storefront.RoutedPaths,
+		Domain:              c.Domain,
+		ZoneID:              zoneID,
+		OriginHost:          originHost,
+		FailoverRole:        failoverRole,
+		LogKeyArn:           rb.keys.Key(keys.Logs).Arn,
+		Settings:            c.Origin,
+		Tags:                c.Tags,
+	})
+	if err != nil {
+		return nil, err
+	}
+	rb.flows = append(rb.flows, og.Flows...)
+	out["loadBalancerArn"] = og.LoadBalancerArn
+	out["loadBalancerHostname"] = og.DNSName
+	out["originDomain"] = og.OriginDomain
+	out["apiOriginDomain"] = og.FailoverDomain
+	out["originWebAclArn"] = og.WebACLArn
+	out["albAccessLogBucket"] = og.AccessLogs
+	return og, nil
+}
+
 // buildStorefront deploys the storefront onto the cluster, wired to the data stores.
 // image overrides the configured image (a DR region runs the replicated one).
-func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cluster.Cluster, data *dataEndpoints, zoneID pulumi.StringInput, image string, out Outputs) (*storefront.Storefront, error) {
+func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cluster.Cluster, og *origin.Origin, data *dataEndpoints, image string, out Outputs) (*storefront.Storefront, error) {
 	if err := data.requireForCompute(); err != nil {
 		return nil, err
 	}
@@ -111,15 +159,6 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 	var search *storefront.Search
 	if data.SearchEndpoint.OutputState != nil {
 		search = &storefront.Search{URL: data.SearchEndpoint, DomainArn: data.SearchDomainArn, SecretArn: data.SearchSecretArn}
-	}
-	// Both regions of a cell sit behind one Route 53 failover name: the cell's storefront
-	// is PRIMARY, a failed-over DR storefront SECONDARY.
-	originHost, failoverRole := "", "PRIMARY"
-	if c.Role == config.RoleDR {
-		originHost, failoverRole = DROriginHost, "SECONDARY"
-	}
-	if c.Domain == "" {
-		failoverRole = ""
 	}
 	if image != "" {
 		s.Image = image
@@ -143,14 +182,9 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 		ImageKeyArn:         rb.keys.Key(keys.Storage).Arn,
 		DataSubnetCIDRs:     rb.net.SubnetCIDRs(network.Data),
 		EndpointSubnetCIDRs: rb.net.InterfaceEndpointCIDRs(),
-		PublicSubnetIDs:     rb.net.SubnetIDs(network.Public),
 		Domain:              c.Domain,
-		OriginHost:          originHost,
-		FailoverRole:        failoverRole,
-		VpcID:               rb.net.VpcID,
-		VpcCIDR:             c.VpcCIDR(),
-		NodeSecurityGroupID: rb.net.AppSecurityGroupID,
-		ZoneID:              zoneID,
+		TargetGroupArn:      og.TargetGroupArn,
+		LoadBalancer:        og.LoadBalancer,
 		Tags:                c.Tags,
 	})
 	if err != nil {
@@ -170,9 +204,6 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 		out["storefrontRepositoryUrl"] = sf.RepositoryURL
 	}
 	out["storefrontNamespace"] = pulumi.String(sf.Namespace)
-	out["loadBalancerHostname"] = sf.LoadBalancerHostname
-	out["originDomain"] = sf.OriginDomain
-	out["apiOriginDomain"] = sf.FailoverDomain
 	return sf, nil
 }
 

@@ -34,6 +34,7 @@ func TestEveryCellRunsTheStorefrontBehindTheEdge(t *testing.T) {
 			edge := component(t, c, "globalstack:edge:Edge")
 			cl := component(t, c, "globalstack:cluster:Cluster")
 			sf := component(t, c, "globalstack:storefront:Storefront")
+			og := component(t, c, "globalstack:origin:Origin")
 
 			for _, r := range c.Descendants(edge.URN) {
 				if !r.Custom || !strings.HasPrefix(r.Type, "aws:") {
@@ -47,46 +48,64 @@ func TestEveryCellRunsTheStorefrontBehindTheEdge(t *testing.T) {
 					t.Errorf("%s %s is in %q, want %q", r.Type, r.Name, r.Region, want)
 				}
 			}
-			for _, root := range []mockcloud.Resource{cl, sf} {
+			for _, root := range []mockcloud.Resource{cl, og, sf} {
 				for _, r := range c.Descendants(root.URN) {
 					if r.Custom && strings.HasPrefix(r.Type, "aws:") && r.Region != region {
 						t.Errorf("%s %s is in %q, want the cell's %q", r.Type, r.Name, r.Region, region)
 					}
 				}
 			}
-			// Every WAF/CloudFront/ACM viewer resource of the stack is the edge's.
+			// Every WAF/CloudFront/ACM viewer resource of the stack is the edge's, but the
+			// origin's regional web ACL and its logging (checked in the cell's region above).
 			n := 0
 			for typ := range globalTypes {
 				n += len(c.OfType(typ))
+			}
+			for _, r := range c.Descendants(og.URN) {
+				if globalTypes[r.Type] {
+					n--
+				}
 			}
 			if n != 9 {
 				t.Errorf("%d global resources, want 9 (one of each, three cache policies)", n)
 			}
 
-			// The wiring: CloudFront -> api-origin.<domain> (Route 53 failover, PRIMARY =
-			// origin.<domain>) -> ALB of the storefront Ingress -> pods whose env points at
-			// the data stores of this cell.
+			// The wiring: CloudFront -> api-origin.<domain> (Route 53 failover alias, PRIMARY)
+			// -> the origin's ALB -> its target group, which the storefront's TargetGroupBinding
+			// fills with pods whose env points at the data stores of this cell.
 			dist := c.OfType("aws:cloudfront/distribution:Distribution")[0]
 			domain := strings.TrimPrefix(outs["url"].(string), "https://")
 			if dist.Str("origins[1].domainName") != "api-origin."+domain || outs["originDomain"] != "origin."+domain {
 				t.Errorf("API origin %q, outputs %v", dist.Str("origins[1].domainName"), outs["originDomain"])
 			}
-			var primary []string
+			albs := c.OfType("aws:lb/loadBalancer:LoadBalancer")
+			if len(albs) != 1 {
+				t.Fatalf("%d load balancers, want 1", len(albs))
+			}
+			alb := albs[0]
+			if !alb.In("enableDeletionProtection").BoolValue() {
+				t.Error("the prod cell's load balancer is not deletion protected")
+			}
+			dns := alb.Out("dnsName").StringValue()
+			if !strings.HasSuffix(dns, "."+region+".elb.amazonaws.com") || outs["loadBalancerHostname"] != dns {
+				t.Errorf("ALB %q / output %v", dns, outs["loadBalancerHostname"])
+			}
+			aliases := map[string]string{}
 			for _, r := range c.OfType("aws:route53/record:Record") {
-				if r.Str("name") == "api-origin."+domain {
-					primary = append(primary, r.Str("failoverRoutingPolicies[0].type")+" -> "+strings.Join(r.Strs("records"), ","))
-					if r.Str("healthCheckId") == "" {
+				if r.Str("aliases[0].name") == dns && r.Str("aliases[0].zoneId") == alb.Out("zoneId").StringValue() {
+					aliases[r.Str("name")] = r.Str("failoverRoutingPolicies[0].type")
+					if r.Str("name") == "api-origin."+domain && r.Str("healthCheckId") == "" {
 						t.Errorf("failover record without a health check")
 					}
 				}
 			}
-			if len(primary) != 1 || primary[0] != "PRIMARY -> origin."+domain {
-				t.Errorf("api-origin failover records %v, want the cell's origin as PRIMARY", primary)
+			if len(aliases) != 2 || aliases["origin."+domain] != "" || aliases["api-origin."+domain] != "PRIMARY" {
+				t.Errorf("records aliasing the ALB %v, want origin.%s and api-origin.%s as PRIMARY", aliases, domain, domain)
 			}
-			ing := c.OfType("kubernetes:networking.k8s.io/v1:Ingress")[0]
-			alb := ing.Out("status.loadBalancer.ingress[0].hostname").StringValue()
-			if !strings.HasSuffix(alb, "."+region+".elb.amazonaws.com") || outs["loadBalancerHostname"] != alb {
-				t.Errorf("ALB %q / output %v", alb, outs["loadBalancerHostname"])
+			tg := c.OfType("aws:lb/targetGroup:TargetGroup")[0]
+			tgb := c.OfType("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding")[0]
+			if tgb.Str("spec.targetGroupARN") != tg.Out("arn").StringValue() || tg.Str("targetType") != "ip" || tgb.Str("spec.targetType") != "ip" {
+				t.Errorf("binding %v does not fill the origin's ip target group %s", tgb.In("spec"), tg.Out("arn").StringValue())
 			}
 			dep := c.OfType("kubernetes:apps/v1:Deployment")[0]
 			env := map[string]string{}

@@ -21,7 +21,9 @@ import (
 //
 // Failover (failover=true, after `make failover` detached the secondary): the cluster becomes
 // a standalone writer with the primary's instance count, nodes scale up, cache and search are
-// created and the storefront is deployed.
+// created, and the origin (load balancer, regional WAF, origin-dr and failover records) and the
+// storefront are deployed. The load balancer is not kept in the pilot light: with no pods
+// behind it, it would serve nothing (README, "Disaster recovery").
 func buildDR(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 	rb, err := buildRegionBase(ctx, c, out)
 	if err != nil {
@@ -37,7 +39,7 @@ func buildDR(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 
 	// The database component always takes an explicit provider for a secondary, even though
 	// here it is also the default region: it keeps the component usable from any stack.
-	provider, err := aws.NewProvider(ctx, "dr-region", &aws.ProviderArgs{Region: pulumi.String(c.DRRegion)})
+	provider, err := aws.NewProvider(ctx, "dr-region", &aws.ProviderArgs{Region: pulumi.String(c.DRRegion), AllowedAccountIds: providerAccounts(c)})
 	if err != nil {
 		return err
 	}
@@ -69,6 +71,12 @@ func buildDR(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 	out["databaseEndpoint"] = db.Endpoint
 	rb.flows = append(rb.flows, db.Flows...)
 	if err := buildDRCompute(ctx, c, rb, primary, db, out); err != nil {
+		return err
+	}
+	// The cell's replica of its assets bucket lives in this region: its object-level events
+	// are recorded here.
+	replica := primary.GetStringOutput(pulumi.String("assetsReplicaBucket"))
+	if err := buildBaseline(ctx, c, rb, []pulumi.StringInput{replica}, out); err != nil {
 		return err
 	}
 	rb.exportFlows(out)
@@ -121,6 +129,10 @@ func buildDRCompute(ctx *pulumi.Context, c *config.Cell, rb *regionBase, primary
 		}
 		image = fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s:%s", who.AccountId, c.DRRegion, c.Storefront.Repository, c.Storefront.ImageTag)
 	}
-	_, err = buildStorefront(ctx, c, rb, cl, data, zoneID, image, out)
+	og, err := buildOrigin(ctx, c, rb, zoneID, out)
+	if err != nil {
+		return err
+	}
+	_, err = buildStorefront(ctx, c, rb, cl, og, data, image, out)
 	return err
 }

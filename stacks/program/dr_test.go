@@ -168,7 +168,7 @@ func TestFailoverModeServesFromTheDRRegion(t *testing.T) {
 			secondary := 0
 			for _, r := range res.Cloud.OfType("aws:route53/record:Record") {
 				if strings.HasPrefix(r.Str("name"), "api-origin.") && r.Str("failoverRoutingPolicies[0].type") == "SECONDARY" &&
-					strings.HasPrefix(r.Strs("records")[0], program.DROriginHost+".") {
+					r.Str("aliases[0].name") == res.Cloud.OfType("aws:lb/loadBalancer:LoadBalancer")[0].Out("dnsName").StringValue() {
 					secondary++
 				}
 			}
@@ -178,7 +178,7 @@ func TestFailoverModeServesFromTheDRRegion(t *testing.T) {
 			// The load balancer admits CloudFront only.
 			albGroups := 0
 			for _, sg := range res.Cloud.OfType("aws:ec2/securityGroup:SecurityGroup") {
-				if sg.Name != "storefront-alb" {
+				if sg.Name != "origin-alb" {
 					continue
 				}
 				albGroups++

@@ -12,7 +12,7 @@ type inventory map[string]int
 
 var cellInventory = inventory{
 	"globalstack:keys:Keys":                                     2, // the region's keys and the DR-side replica keys
-	"aws:kms/key:Key":                                           7, // 4 classes + 2 DR replica keys + the edge's key
+	"aws:kms/key:Key":                                           8, // 5 classes + 2 DR replica keys + the edge's key
 	"aws:ec2/vpc:Vpc":                                           1,
 	"aws:ec2/subnet:Subnet":                                     9, // 3 tiers x 3 zones
 	"aws:ec2/natGateway:NatGateway":                             3,
@@ -26,18 +26,35 @@ var cellInventory = inventory{
 	"aws:eks/cluster:Cluster":                                   1,
 	"aws:eks/nodeGroup:NodeGroup":                               1,
 	"kubernetes:apps/v1:Deployment":                             1,
-	"kubernetes:networking.k8s.io/v1:Ingress":                   1,
+	"kubernetes:networking.k8s.io/v1:Ingress":                   0,
+	"kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding":       1,
+	"aws:lb/loadBalancer:LoadBalancer":                          1,
+	"aws:lb/listener:Listener":                                  2, // HTTPS, HTTP redirecting to it
+	"aws:lb/targetGroup:TargetGroup":                            1,
+	"aws:wafv2/webAclAssociation:WebAclAssociation":             1,
+	"aws:shield/protection:Protection":                          0, // opt-in
 	"aws:cloudfront/distribution:Distribution":                  1,
-	"aws:wafv2/webAcl:WebAcl":                                   1,
+	"aws:wafv2/webAcl:WebAcl":                                   2, // CloudFront's in us-east-1, the load balancer's regional one
 	"aws:s3/bucketReplicationConfig:BucketReplicationConfig":    1,
 	"aws:backup/vault:Vault":                                    2,
 	"aws:ecr/replicationConfiguration:ReplicationConfiguration": 1,
 	"pulumi:providers:aws":                                      3, // default (cell region), DR region, us-east-1
+	// The security baseline; each production stack owns its region's single pieces.
+	"aws:cloudtrail/trail:Trail":                      1,
+	"aws:cloudwatch/metricAlarm:MetricAlarm":          8,
+	"aws:guardduty/detector:Detector":                 1,
+	"aws:cfg/recorder:Recorder":                       1,
+	"aws:securityhub/account:Account":                 1,
+	"aws:ebs/encryptionByDefault:EncryptionByDefault": 1,
 }
 
 var drInventory = map[bool]inventory{
 	false: { // pilot light
-		"aws:kms/key:Key":                                   4,
+		"aws:kms/key:Key": 5, // 5 classes
+		// The security baseline is on in pilot light: detection before failover.
+		"aws:cloudtrail/trail:Trail":                        1,
+		"aws:guardduty/detector:Detector":                   1,
+		"aws:cfg/recorder:Recorder":                         1,
 		"aws:ec2/vpc:Vpc":                                   1,
 		"aws:ec2/subnet:Subnet":                             9,
 		"aws:rds/globalCluster:GlobalCluster":               0,
@@ -46,20 +63,25 @@ var drInventory = map[bool]inventory{
 		"aws:eks/cluster:Cluster":                           1,
 		"aws:eks/nodeGroup:NodeGroup":                       1,
 		"kubernetes:apps/v1:Deployment":                     0,
+		"aws:lb/loadBalancer:LoadBalancer":                  0, // created at failover (README, DR)
+		"aws:wafv2/webAcl:WebAcl":                           0,
 		"aws:elasticache/replicationGroup:ReplicationGroup": 0,
 		"aws:opensearch/domain:Domain":                      0,
 		"aws:cloudfront/distribution:Distribution":          0,
 		"pulumi:pulumi:StackReference":                      1,
 	},
 	true: { // failover
-		"aws:rds/globalCluster:GlobalCluster":               0,
-		"aws:rds/cluster:Cluster":                           1,
-		"aws:rds/clusterInstance:ClusterInstance":           3,
-		"aws:elasticache/replicationGroup:ReplicationGroup": 1,
-		"aws:opensearch/domain:Domain":                      1,
-		"kubernetes:apps/v1:Deployment":                     1,
-		"kubernetes:networking.k8s.io/v1:Ingress":           1,
-		"aws:cloudfront/distribution:Distribution":          0,
+		"aws:rds/globalCluster:GlobalCluster":                 0,
+		"aws:rds/cluster:Cluster":                             1,
+		"aws:rds/clusterInstance:ClusterInstance":             3,
+		"aws:elasticache/replicationGroup:ReplicationGroup":   1,
+		"aws:opensearch/domain:Domain":                        1,
+		"kubernetes:apps/v1:Deployment":                       1,
+		"kubernetes:networking.k8s.io/v1:Ingress":             0,
+		"kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding": 1,
+		"aws:lb/loadBalancer:LoadBalancer":                    1,
+		"aws:wafv2/webAclAssociation:WebAclAssociation":       1,
+		"aws:cloudfront/distribution:Distribution":            0,
 	},
 }
 

@@ -11,8 +11,8 @@ import (
 )
 
 // Workloads must wait for the add-ons they rely on: the SecretProviderClass needs the CSI
-// driver's CRDs, the Ingress the load balancer controller's webhook, the autoscaler the
-// metrics API.
+// driver's CRDs, the TargetGroupBinding the load balancer controller's CRD and webhook, the
+// autoscaler the metrics API.
 func TestStorefrontWaitsForClusterAddons(t *testing.T) {
 	res, err := plan.NewPlanner("../..").Plan("prod-eu")
 	if err != nil {

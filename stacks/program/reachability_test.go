@@ -2,6 +2,7 @@ package program_test
 
 import (
 	"net/netip"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -113,26 +114,14 @@ func securityGroupRules(c *mockcloud.Cloud) []sgRule {
 	return out
 }
 
-func ingressAnnotations(t *testing.T, c *mockcloud.Cloud) map[string]any {
-	t.Helper()
-	ing := only(t, c, "kubernetes:networking.k8s.io/v1:Ingress")
-	meta, _ := props(ing)["metadata"].(map[string]any)
-	ann, _ := meta["annotations"].(map[string]any)
-	return ann
-}
-
-// loadBalancerGroups are the groups the controller attaches to the ALB (annotation).
+// loadBalancerGroups are the groups of the origin's ALB.
 func loadBalancerGroups(t *testing.T, c *mockcloud.Cloud) []string {
 	t.Helper()
-	v := str(ingressAnnotations(t, c)["alb.ingress.kubernetes.io/security-groups"])
-	if v == "" {
-		t.Fatal("the storefront Ingress names no security groups: the controller would open the ALB to 0.0.0.0/0")
+	groups := only(t, c, "aws:lb/loadBalancer:LoadBalancer").Strs("securityGroups")
+	if len(groups) == 0 {
+		t.Fatal("the ALB names no security groups: ELB would give it the VPC's default group")
 	}
-	var out []string
-	for _, id := range strings.Split(v, ",") {
-		out = append(out, strings.TrimSpace(id))
-	}
-	return out
+	return groups
 }
 
 // TestStorefrontPodsReachTheInterfaceEndpoints: IRSA exchanges the pod's web identity token
@@ -198,16 +187,16 @@ func TestStorefrontPodsReachTheInterfaceEndpoints(t *testing.T) {
 	}
 }
 
-// TestLoadBalancerIsAdmittedToThePods: with its groups given by annotation the controller
-// adds no rule to the targets' groups unless manage-backend-security-group-rules is true,
-// and then only on groups its role may modify; the plan must admit the ALB on 8080 itself
-// in a group the nodes (whose interfaces hold the pods' addresses) carry.
+// TestLoadBalancerIsAdmittedToThePods: the TargetGroupBinding has no networking section, so
+// the controller adds no rule to the targets' groups (its role may not modify them anyway);
+// the plan must admit the ALB on 8080 itself in a group the nodes (whose interfaces hold the
+// pods' addresses) carry.
 func TestLoadBalancerIsAdmittedToThePods(t *testing.T) {
 	for stack, res := range servingStacks(t) {
 		t.Run(stack, func(t *testing.T) {
 			c := res.Cloud
-			if v := str(ingressAnnotations(t, c)["alb.ingress.kubernetes.io/manage-backend-security-group-rules"]); v == "true" {
-				t.Errorf("the controller is asked to manage backend rules: it would authorize ingress on the cluster security group, which its policy does not allow")
+			if tgb := props(only(t, c, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding")); tgb["spec"].(map[string]any)["networking"] != nil {
+				t.Errorf("the controller is asked to manage backend rules: it would authorize ingress on the nodes' security group, which its policy does not allow")
 			}
 			lb := map[string]bool{}
 			for _, id := range loadBalancerGroups(t, c) {
@@ -294,26 +283,32 @@ func TestHealthCheckersReachTheLoadBalancer(t *testing.T) {
 }
 
 // TestHealthCheckPathIsRouted: Route 53 probes origin.<domain><resourcePath> through the
-// ALB, whose listener forwards only the Ingress's paths (anything else gets the
-// controller's default 404, an unhealthy answer).
+// ALB, whose serving listener forwards only its rules' paths to the storefront's target
+// group (anything else gets the listener's 404, an unhealthy answer).
 func TestHealthCheckPathIsRouted(t *testing.T) {
 	for stack, res := range servingStacks(t) {
 		t.Run(stack, func(t *testing.T) {
 			c := res.Cloud
 			path := only(t, c, "aws:route53/healthCheck:HealthCheck").Str("resourcePath")
-			ing := props(only(t, c, "kubernetes:networking.k8s.io/v1:Ingress"))
+			tg := only(t, c, "aws:lb/targetGroup:TargetGroup").Out("arn").StringValue()
+			https := ""
+			for _, l := range c.OfType("aws:lb/listener:Listener") {
+				if l.Str("protocol") == "HTTPS" {
+					https = l.Out("arn").StringValue()
+				}
+			}
 			routed := false
-			for _, rule := range list(ing["spec"].(map[string]any)["rules"]) {
-				http, _ := rule.(map[string]any)["http"].(map[string]any)
-				for _, p := range list(http["paths"]) {
-					pm := p.(map[string]any)
-					svc, _ := pm["backend"].(map[string]any)["service"].(map[string]any)
-					match := str(pm["path"]) == path || (str(pm["pathType"]) == "Prefix" && strings.HasPrefix(path, strings.TrimSuffix(str(pm["path"]), "/")+"/"))
-					routed = routed || (match && str(svc["name"]) == "storefront")
+			for _, rule := range c.OfType("aws:lb/listenerRule:ListenerRule") {
+				if rule.Str("listenerArn") != https || rule.Str("actions[0].type") != "forward" || rule.Str("actions[0].targetGroupArn") != tg {
+					continue
+				}
+				for _, pattern := range rule.Strs("conditions[0].pathPattern.values") {
+					ok, _ := filepath.Match(pattern, path)
+					routed = routed || ok
 				}
 			}
 			if !routed {
-				t.Errorf("the Ingress routes no path matching the health check's %q to the storefront", path)
+				t.Errorf("the HTTPS listener forwards no path matching the health check's %q to the storefront", path)
 			}
 		})
 	}

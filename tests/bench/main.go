@@ -6,6 +6,9 @@
 //   - checkout of single-item orders vs pgbench TPC-B-like on the same PostgreSQL, with an
 //     oversell check afterwards.
 //
+// With -login (make bench-login) it measures instead the catalog's latency and the server's
+// memory with and without a login flood from many loopback source addresses (login.go).
+//
 // PostgreSQL (durable settings: fsync and synchronous_commit on) and Redis are started on
 // loopback; wrk must be installed (apt-get install -y wrk).
 package main
@@ -50,6 +53,17 @@ func main() {
 
 func run() error {
 	ctx := context.Background()
+	if *floodBase != "" {
+		return runFlood(*floodBase)
+	}
+	if *loginBench {
+		var err error
+		if workdir, err = os.MkdirTemp("", "storefront-bench-login-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(workdir)
+		return runLogin(ctx)
+	}
 	if _, err := exec.LookPath("wrk"); err != nil {
 		return fmt.Errorf("wrk not found: install it with apt-get install -y wrk")
 	}

@@ -79,7 +79,7 @@ func TestRecordManagedByCellAndDR(t *testing.T) {
 		}
 	}
 
-	copyRecord(&dr, validationRecord(t, cell), "prod-eu-dr", "storefront-origin-validation-1")
+	copyRecord(&dr, validationRecord(t, cell), "prod-eu-dr", "origin-cert-validation-1")
 	files[1] = write("prod-eu-dr", dr)
 	reps, err = check.CheckFiles(files, repoRoot, check.Options{})
 	require.NoError(t, err)

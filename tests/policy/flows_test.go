@@ -69,7 +69,7 @@ func TestPlannedStacksDeclareAndPassTheirFlows(t *testing.T) {
 	table := check.FlowTable("prod-eu", loadPlanned(t, "prod-eu"))
 	for _, want := range []string{"pods storefront/app.kubernetes.io/name=storefront", "vpc endpoint sts", "vpc endpoint s3",
 		"prefix list com.amazonaws.eu-west-1.route53-healthchecks", "prefix list com.amazonaws.global.cloudfront.origin-facing",
-		"load balancer of Ingress storefront/storefront", "rds Cluster", "elasticache ReplicationGroup", "opensearch Domain"} {
+		"lb LoadBalancer origin", "rds Cluster", "elasticache ReplicationGroup", "opensearch Domain"} {
 		require.Contains(t, table, want)
 	}
 }
@@ -100,13 +100,13 @@ func TestFlowMutationsOfAPlannedStackAreCaught(t *testing.T) {
 		}, "NET-001", []string{"vpc endpoint sts", "NetworkPolicy storefront/storefront egress: no rule admits"}},
 		{"no rule admitting the ALB on the nodes", func(t *testing.T, d *apitype.DeploymentV3) {
 			n := removeResource(d, func(r *apitype.ResourceV3) bool {
-				return !(string(r.Type) == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && plantest.Name(r) == "storefront-alb-to-pods")
+				return !(string(r.Type) == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && plantest.Name(r) == "origin-alb-to-pods")
 			})
 			require.Equal(t, 1, n)
-		}, "NET-001", []string{"load balancer of Ingress storefront/storefront", "ingress: no rule admits", "tcp/8080"}},
+		}, "NET-001", []string{"load balancer origin", "ingress: no rule admits", "tcp/8080"}},
 		{"health checkers no longer admitted", func(t *testing.T, d *apitype.DeploymentV3) {
 			for _, sg := range plantest.OfType(*d, "aws:ec2/securityGroup:SecurityGroup") {
-				if plantest.Name(sg) == "storefront-alb-health-checks" {
+				if plantest.Name(sg) == "origin-alb-health-checks" {
 					plantest.SetProp(t, sg, "ingress", []any{})
 					return
 				}
@@ -165,7 +165,7 @@ func TestFlowMutationsOfAPlannedStackAreCaught(t *testing.T) {
 func TestMakePolicyFailsOnAnEditedExport(t *testing.T) {
 	d := plantest.Clone(t, loadPlanned(t, "prod-eu"))
 	removeResource(&d, func(r *apitype.ResourceV3) bool {
-		return !(string(r.Type) == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && plantest.Name(r) == "storefront-alb-to-pods")
+		return !(string(r.Type) == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && plantest.Name(r) == "origin-alb-to-pods")
 	})
 	raw, err := json.Marshal(d)
 	require.NoError(t, err)

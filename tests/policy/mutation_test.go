@@ -116,6 +116,20 @@ func TestMutationsOfAPlannedStackAreCaught(t *testing.T) {
 			plantest.SetProp(t, g, "ingress", []any{map[string]any{"fromPort": 22.0, "toPort": 22.0, "protocol": "tcp", "cidrBlocks": []any{"0.0.0.0/0"}}})
 			return "LP-007 " + plantest.Name(g)
 		}, []string{"NET-001 vpc-endpoints"}}, // the edit drops the endpoints' HTTPS rule
+		{"trail without log file validation", func(t *testing.T, d apitype.DeploymentV3) string {
+			tr := plantest.Find(t, d, "aws:cloudtrail/trail:Trail", "baseline")
+			plantest.SetProp(t, tr, "enableLogFileValidation", false)
+			return "AUD-001 " + plantest.Name(tr)
+		}, nil},
+		{"region owner with its GuardDuty detector disabled", func(t *testing.T, d apitype.DeploymentV3) string {
+			plantest.SetProp(t, plantest.Find(t, d, "aws:guardduty/detector:Detector", "baseline"), "enable", false)
+			return "AUD-002 globalstack-" + stack
+		}, nil},
+		{"trail delivering to a us-east-1 bucket", func(t *testing.T, d apitype.DeploymentV3) string {
+			tr := plantest.Find(t, d, "aws:cloudtrail/trail:Trail", "baseline")
+			plantest.SetProp(t, tr, "s3BucketName", "prod-eu-audit-archive-us-east-1")
+			return "AUD-003 " + plantest.Name(tr)
+		}, nil},
 		{"regional resource through the us-east-1 provider", func(t *testing.T, d apitype.DeploymentV3) string {
 			var global string
 			for _, p := range plantest.OfType(d, "pulumi:providers:aws") {
@@ -197,9 +211,7 @@ func TestDeployabilityMutationsAreCaught(t *testing.T) {
 		}},
 		{"load balancer controller removed", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
 			*d = plantest.Edit(t, stack, *d).Remove(release, "cluster-lb-controller").D
-			ingresses := plantest.OfType(*d, "kubernetes:networking.k8s.io/v1:Ingress") // the storefront's, by type
-			require.Len(t, ingresses, 1)
-			return []string{"K8S-002 " + plantest.Name(ingresses[0])}
+			return []string{"K8S-002 " + plantest.Name(plantest.Find(t, *d, targetGroupBinding, "storefront"))}
 		}},
 		{"vpc-cni without the network policy agent", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
 			plantest.SetProp(t, plantest.Find(t, *d, addon, "cluster-vpc-cni"), "configurationValues", `{"enableNetworkPolicy":"false"}`)
@@ -240,6 +252,77 @@ func TestDeployabilityMutationsAreCaught(t *testing.T) {
 			want := c.mutate(t, &d)
 			got := findingsAt(t, stack, d, c.now)
 			added := newFindings(baseline, got)
+			sort.Strings(want)
+			require.Equal(t, want, added)
+		})
+	}
+}
+
+const targetGroupBinding = "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding"
+
+// TestLoadBalancerMutationsAreCaught edits the origin's load balancer, listeners, WAF
+// association, log bucket and the storefront's TargetGroupBinding in a freshly planned stack;
+// each edit must add exactly the expected findings.
+func TestLoadBalancerMutationsAreCaught(t *testing.T) {
+	const stack = "prod-eu"
+	base := loadPlanned(t, stack)
+	baseline := findings(t, stack, base)
+	require.Empty(t, baseline, "the planned %s already has findings", stack)
+	const (
+		lbType     = "aws:lb/loadBalancer:LoadBalancer"
+		listener   = "aws:lb/listener:Listener"
+		versioning = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+		sse        = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+	)
+	cases := []struct {
+		name   string
+		mutate func(t *testing.T, d *apitype.DeploymentV3) []string
+	}{
+		{"WAF association removed", func(t *testing.T, d *apitype.DeploymentV3) []string {
+			*d = plantest.Edit(t, stack, *d).Remove("aws:wafv2/webAclAssociation:WebAclAssociation", "origin").D
+			return []string{"LP-012 " + plantest.Name(plantest.Find(t, *d, lbType, "origin"))}
+		}},
+		{"invalid headers forwarded", func(t *testing.T, d *apitype.DeploymentV3) []string {
+			lb := plantest.Find(t, *d, lbType, "origin")
+			plantest.SetProp(t, lb, "dropInvalidHeaderFields", false)
+			return []string{"LP-013 " + plantest.Name(lb)}
+		}},
+		{"access logs off", func(t *testing.T, d *apitype.DeploymentV3) []string {
+			lb := plantest.Find(t, *d, lbType, "origin")
+			plantest.SetProp(t, lb, "accessLogs.enabled", false)
+			// No longer a load balancer's log bucket, its SSE-S3 is no longer excused.
+			return []string{"LP-014 " + plantest.Name(lb), "ENC-010 " + plantest.Name(plantest.Find(t, *d, sse, "origin-access-logs"))}
+		}},
+		{"log bucket unversioned", func(t *testing.T, d *apitype.DeploymentV3) []string {
+			v := plantest.Find(t, *d, versioning, "origin-access-logs")
+			plantest.SetProp(t, v, "versioningConfiguration.status", "Suspended")
+			return []string{"ENC-010 " + plantest.Name(plantest.Find(t, *d, sse, "origin-access-logs"))}
+		}},
+		{"TLS 1.0 policy on the HTTPS listener", func(t *testing.T, d *apitype.DeploymentV3) []string {
+			l := plantest.Find(t, *d, listener, "origin-https")
+			plantest.SetProp(t, l, "sslPolicy", "ELBSecurityPolicy-2016-08")
+			return []string{"ENC-019 " + plantest.Name(l)}
+		}},
+		{"HTTP listener forwarding beside HTTPS", func(t *testing.T, d *apitype.DeploymentV3) []string {
+			p := plantest.Edit(t, stack, *d)
+			tg := p.Find("aws:lb/targetGroup:TargetGroup", "origin")
+			p.Set(listener, "origin-http", "defaultActions", []any{map[string]any{"type": "forward", "targetGroupArn": tg.Outputs["arn"]}}).
+				// As the program would record it: the action's input comes from the target group.
+				DependOn(listener, "origin-http", "defaultActions", tg)
+			*d = p.D
+			return []string{"ENC-020 origin-http"}
+		}},
+		{"binding of another target type", func(t *testing.T, d *apitype.DeploymentV3) []string {
+			b := plantest.Find(t, *d, targetGroupBinding, "storefront")
+			plantest.SetProp(t, b, "spec.targetType", "instance")
+			return []string{"K8S-002 " + plantest.Name(b)}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := plantest.Clone(t, base)
+			want := c.mutate(t, &d)
+			added := newFindings(baseline, findings(t, stack, d))
 			sort.Strings(want)
 			require.Equal(t, want, added)
 		})

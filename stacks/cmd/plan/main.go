@@ -49,6 +49,9 @@ func run(root, out, only string) int {
 		return 2
 	}
 
+	if !checkOwnership(root) {
+		return 1
+	}
 	prices, err := plan.LoadPrices()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "plan:", err)
@@ -99,6 +102,29 @@ func run(root, out, only string) int {
 		return 1
 	}
 	return 0
+}
+
+// checkOwnership cross-checks the security baseline's ownership over every stack file of
+// root (not only those planned: a clash with an unplanned stack is a clash), printing
+// warnings; it reports whether planning may go on.
+func checkOwnership(root string) bool {
+	all, err := pulumifiles.Stacks(root)
+	if err == nil {
+		var owners []plan.StackOwnership
+		if owners, err = plan.Ownership(root, all); err == nil {
+			errs, warnings := plan.CheckOwnership(owners)
+			for _, w := range warnings {
+				fmt.Println("baseline: warning:", w)
+			}
+			for _, e := range errs {
+				fmt.Fprintln(os.Stderr, "plan: baseline:", e)
+			}
+			return len(errs) == 0
+		}
+	}
+	// A stack with invalid config is reported when it is planned; the others still plan.
+	fmt.Println("baseline: ownership not cross-checked:", indent(err.Error()))
+	return true
 }
 
 func indent(s string) string {

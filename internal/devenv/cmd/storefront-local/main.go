@@ -105,9 +105,10 @@ storefront is running at %s
   catalog:  curl '%s/api/products?limit=3'
   search:   curl '%s/api/search?q=walnut+chair'
   health:   curl %s/readyz
+  metrics:  curl http://%s/metrics
   admin:    %s / %s  (POST %s/api/users/login)
 press Ctrl-C to stop
-`, url, url, url, url, email, password, url)
+`, url, url, url, url, m.MetricsAddr(), email, password, url)
 	return m.Run(ctx)
 }
 
