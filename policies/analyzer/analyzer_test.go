@@ -19,7 +19,7 @@ import (
 
 	"globalstack/policies/analyzer"
 	"globalstack/policies/check"
-	"globalstack/policies/fixture"
+	"globalstack/policies/plantest"
 	"globalstack/policies/rules"
 	"globalstack/policies/waivers"
 )
@@ -84,13 +84,13 @@ func engineFindings(t *testing.T, srv *analyzer.Server, v check.Views) map[strin
 }
 
 // TestEngineAndOfflineAgree checks that the gRPC glue reports exactly what the offline checker
-// reports for the bad fixture (waived findings as advisory).
+// reports for the bad stack (waived findings as advisory).
 func TestEngineAndOfflineAgree(t *testing.T) {
-	w, err := waivers.Parse([]byte(fixture.BadWaivers), "bad waivers")
+	w, err := waivers.Parse([]byte(plantest.BadWaivers), "bad waivers")
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := fixture.Bad().Deployment()
+	d := plantest.Bad(t).D
 	srv, err := analyzer.NewAt("globalstack", nil, w, testNow)
 	if err != nil {
 		t.Fatal(err)
@@ -108,8 +108,8 @@ func TestEngineAndOfflineAgree(t *testing.T) {
 		}
 		want[f.Policy+" "+f.URN] = lvl
 	}
-	if len(want) != len(fixture.BadExpected) {
-		t.Fatalf("offline found %d distinct findings, want %d", len(want), len(fixture.BadExpected))
+	if len(want) != len(plantest.BadExpected) {
+		t.Fatalf("offline found %d distinct findings, want %d", len(want), len(plantest.BadExpected))
 	}
 	for k, l := range want {
 		if got[k] != l {
@@ -128,7 +128,7 @@ func TestCompliantCellThroughEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := engineFindings(t, srv, check.ViewsOf("prod-jp", fixture.Cell("prod-jp", "jp", "ap-northeast-1", "ap-northeast-3", "10.30").Deployment()))
+	got := engineFindings(t, srv, check.ViewsOf("prod-jp", plantest.Planned(t, "prod-jp")))
 	for k := range got {
 		t.Errorf("unexpected: %s", k)
 	}
@@ -161,10 +161,10 @@ func TestConfigureStackAndPolicyConfig(t *testing.T) {
 	ctx := context.Background()
 	// a stack without the jurisdiction output: ConfigureStack supplies it and the default
 	// provider's region
-	s := fixture.New("prod-eu", "", "eu-west-1", "eu-central-1")
-	s.AddBaseline("prod-eu", "eu-west-1", s.Key("audit")) // the audit pack's trail
-	v := check.ViewsOf("prod-eu", s.Deployment())
-	if got := engineFindings(t, srv, v); len(got) != 1 || got["stack-jurisdiction-declared "+s.Root()] != pulumirpc.EnforcementLevel_MANDATORY {
+	p := plantest.New(t, "prod-eu")
+	delete(p.Root().Outputs, "jurisdiction")
+	v := check.ViewsOf("prod-eu", p.D)
+	if got := engineFindings(t, srv, v); len(got) != 1 || got["stack-jurisdiction-declared "+string(p.Root().URN)] != pulumirpc.EnforcementLevel_MANDATORY {
 		t.Fatalf("without config: %v", got)
 	}
 	if _, err := srv.ConfigureStack(ctx, &pulumirpc.AnalyzerStackConfigureRequest{Stack: "prod-eu",

@@ -3,7 +3,7 @@ package check_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,65 +11,27 @@ import (
 	"testing"
 	"time"
 
-	"globalstack/internal/pulumifiles"
 	"globalstack/policies/check"
-	"globalstack/policies/fixture"
+	"globalstack/policies/plantest"
 	"globalstack/policies/rules"
 	"globalstack/policies/waivers"
 )
 
-var update = flag.Bool("update", false, "rewrite policies/testdata from the fixture builders")
-
-// testNow is the date the fixture waivers are judged against.
+// testNow is the date the waivers of the bad stack are judged against.
 var testNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 
-// Cells are the compliant fixture cells, one per jurisdiction.
-var cells = []struct{ stack, j, primary, dr, cidr string }{
-	{"prod-us", "us", "us-east-1", "us-west-2", "10.10"},
-	{"prod-eu", "eu", "eu-west-1", "eu-central-1", "10.20"},
-	{"prod-jp", "jp", "ap-northeast-1", "ap-northeast-3", "10.30"},
+// cells writes the planned cells, one per jurisdiction, the way `make plan` lays them out.
+func cells(t *testing.T) string {
+	return plantest.WriteCells(t, t.TempDir(), "prod-us", "prod-eu", "prod-jp")
 }
 
-// TestTestdataUpToDate keeps the JSON fixtures in policies/testdata identical to what the
-// builders produce (go test ./policies/check -run TestTestdataUpToDate -update rewrites them).
-func TestTestdataUpToDate(t *testing.T) {
-	want := map[string]*fixture.Stack{"../testdata/bad/bad-eu/state.json": fixture.Bad()}
-	for _, c := range cells {
-		want["../testdata/cells/"+c.stack+"/state.json"] = fixture.Cell(c.stack, c.j, c.primary, c.dr, c.cidr)
-	}
-	tmp := t.TempDir()
-	for path, s := range want {
-		gen := filepath.Join(tmp, filepath.Base(filepath.Dir(path))+".json")
-		if err := s.Write(gen); err != nil {
-			t.Fatal(err)
-		}
-		if *update {
-			if err := s.Write(path); err != nil {
-				t.Fatal(err)
-			}
-		}
-		a, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run with -update to create it)", err)
-		}
-		b, _ := os.ReadFile(gen)
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s is stale: run go test ./policies/check -run TestTestdataUpToDate -update", path)
-		}
-	}
-	wpath := "../testdata/bad/waivers.yaml"
-	if *update {
-		if err := os.WriteFile(wpath, []byte(fixture.BadWaivers), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if got, err := os.ReadFile(wpath); err != nil || string(got) != fixture.BadWaivers {
-		t.Errorf("%s is stale or missing (%v): run with -update", wpath, err)
-	}
+// bad writes the bad stack (plantest.Bad: edits of the planned prod-eu) and its waivers.
+func bad(t *testing.T) (state, waiverFile string) {
+	return plantest.WriteBad(t, t.TempDir())
 }
 
 func TestCompliantCellsPass(t *testing.T) {
-	files, err := check.PlanFiles("../testdata/cells")
+	files, err := check.PlanFiles(cells(t))
 	if err != nil || len(files) != 3 {
 		t.Fatalf("cells: %v %v", files, err)
 	}
@@ -99,11 +61,12 @@ type key struct {
 }
 
 func TestBadStackFindsExactlyTheExpectedViolations(t *testing.T) {
-	w, err := waivers.Load("../testdata/bad/waivers.yaml")
+	state, wfile := bad(t)
+	w, err := waivers.Load(wfile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := check.CheckFile("../testdata/bad/bad-eu/state.json", check.Options{Waivers: w, Now: testNow})
+	rep, err := check.CheckFile(state, check.Options{Waivers: w, Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +75,7 @@ func TestBadStackFindsExactlyTheExpectedViolations(t *testing.T) {
 		got[key{f.RuleID, f.ResourceName, f.Waiver != nil}]++
 	}
 	want := map[key]bool{}
-	for _, e := range fixture.BadExpected {
+	for _, e := range plantest.BadExpected {
 		want[key{e.Rule, e.Resource, e.Waived}] = true
 		if got[key{e.Rule, e.Resource, e.Waived}] == 0 {
 			t.Errorf("expected violation not found: %s on %s (waived=%v)", e.Rule, e.Resource, e.Waived)
@@ -128,7 +91,7 @@ func TestBadStackFindsExactlyTheExpectedViolations(t *testing.T) {
 		}
 	}
 	c := rep.Counts()
-	if c.Waived != 1 || c.Mandatory != len(fixture.BadExpected)-1 || rep.Passed() {
+	if c.Waived != 1 || c.Mandatory != len(plantest.BadExpected)-1 || rep.Passed() {
 		t.Errorf("counts %+v, passed %v", c, rep.Passed())
 	}
 	if len(rep.WaiversUsed) != 1 || rep.WaiversUsed[0].RuleID() != "ENC-014" {
@@ -146,10 +109,7 @@ func TestBadStackFindsExactlyTheExpectedViolations(t *testing.T) {
 }
 
 func TestPacksRunSeparately(t *testing.T) {
-	d, err := pulumifiles.ReadDeployment("../testdata/bad/bad-eu/state.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := plantest.Bad(t).D
 	all := map[string]bool{}
 	for _, p := range rules.Packs {
 		rep, err := check.CheckDeployment("", d, check.Options{Packs: []rules.Pack{p}, Now: testNow})
@@ -173,10 +133,7 @@ func TestPacksRunSeparately(t *testing.T) {
 }
 
 func TestEnforcementOverrides(t *testing.T) {
-	d, err := pulumifiles.ReadDeployment("../testdata/bad/bad-eu/state.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := plantest.Bad(t).D
 	rep, err := check.CheckDeployment("", d, check.Options{Now: testNow, Levels: map[string]rules.Level{"all": rules.Advisory}})
 	if err != nil {
 		t.Fatal(err)
@@ -198,36 +155,37 @@ func TestEnforcementOverrides(t *testing.T) {
 }
 
 func TestMissingJurisdictionIsAViolation(t *testing.T) {
-	s := fixture.New("prod-xx", "", "eu-west-1", "eu-central-1")
-	s.AddBaseline("prod-xx", "eu-west-1", s.Key("audit")) // the audit pack's trail
-	rep, err := check.CheckDeployment("prod-xx", s.Deployment(), check.Options{})
+	p := plantest.New(t, "prod-eu")
+	delete(p.Root().Outputs, "jurisdiction")
+	p.RenameStack("prod-xx")
+	rep, err := check.CheckDeployment("prod-xx", p.D, check.Options{Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Findings) != 1 || rep.Findings[0].RuleID != "RES-001" || rep.Findings[0].URN != s.Root() {
+	if len(rep.Findings) != 1 || rep.Findings[0].RuleID != "RES-001" || rep.Findings[0].URN != string(p.Root().URN) {
 		t.Fatalf("findings: %+v", rep.Findings)
 	}
 	// stack config supplies it
-	rep, _ = check.CheckDeployment("prod-xx", s.Deployment(), check.Options{Config: map[string]string{"globalstack:jurisdiction": "eu"}})
+	rep, _ = check.CheckDeployment("prod-xx", p.D, check.Options{Now: testNow, Config: map[string]string{"globalstack:jurisdiction": "eu"}})
 	if len(rep.Findings) != 0 {
 		t.Fatalf("with config: %+v", rep.Findings)
 	}
 	// config and outputs disagree
-	s = fixture.New("prod-xx", "us", "eu-west-1", "eu-central-1")
-	s.AddBaseline("prod-xx", "eu-west-1", s.Key("audit"))
-	rep, _ = check.CheckDeployment("prod-xx", s.Deployment(), check.Options{Config: map[string]string{"globalstack:jurisdiction": "eu"}})
+	p.Root().Outputs["jurisdiction"] = "us"
+	rep, _ = check.CheckDeployment("prod-xx", p.D, check.Options{Now: testNow, Config: map[string]string{"globalstack:jurisdiction": "eu"}})
 	if len(rep.Findings) != 1 || !strings.Contains(rep.Findings[0].Message, `"eu" but the stack output jurisdiction is "us"`) {
 		t.Fatalf("disagreement: %+v", rep.Findings)
 	}
 }
 
 func TestRenderers(t *testing.T) {
-	w, _ := waivers.Load("../testdata/bad/waivers.yaml")
-	bad, err := check.CheckFile("../testdata/bad/bad-eu/state.json", check.Options{Waivers: w, Now: testNow})
+	state, wfile := bad(t)
+	w, _ := waivers.Load(wfile)
+	bad, err := check.CheckFile(state, check.Options{Waivers: w, Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
-	good, err := check.CheckFile("../testdata/cells/prod-eu/state.json", check.Options{Now: testNow})
+	good, err := check.CheckFile(filepath.Join(cells(t), "prod-eu", "state.json"), check.Options{Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +195,8 @@ func TestRenderers(t *testing.T) {
 	if err := rs.Render(&text, "text"); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"== prod-eu (jurisdiction eu", "MANDATORY", "WAIVED", "waiver expired:", "FAIL: 2 stacks, 14 mandatory, 0 advisory, 1 waived"} {
+	for _, s := range []string{"== prod-eu (jurisdiction eu", "MANDATORY", "WAIVED", "waiver expired:",
+		fmt.Sprintf("FAIL: 2 stacks, %d mandatory, 0 advisory, 1 waived", len(plantest.BadExpected)-1)} {
 		if !strings.Contains(text.String(), s) {
 			t.Errorf("text lacks %q:\n%s", s, text.String())
 		}
@@ -257,7 +216,7 @@ func TestRenderers(t *testing.T) {
 	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Passed || len(doc.Stacks) != 2 || len(doc.Stacks[1].Findings) != len(fixture.BadExpected) {
+	if doc.Passed || len(doc.Stacks) != 2 || len(doc.Stacks[1].Findings) != len(plantest.BadExpected) {
 		t.Errorf("json: %+v", doc)
 	}
 
@@ -311,14 +270,14 @@ func TestRenderers(t *testing.T) {
 		if r.Level != "error" {
 			t.Errorf("%s level %s", r.RuleID, r.Level)
 		}
-		if len(r.Locations) != 1 || r.Locations[0].PhysicalLocation.ArtifactLocation.URI != "../testdata/bad/bad-eu/state.json" || r.Locations[0].PhysicalLocation.Region.StartLine != 1 {
+		if len(r.Locations) != 1 || r.Locations[0].PhysicalLocation.ArtifactLocation.URI != filepath.ToSlash(state) || r.Locations[0].PhysicalLocation.Region.StartLine != 1 {
 			t.Errorf("%s location %+v", r.RuleID, r.Locations)
 		}
 		if len(r.Suppressions) > 0 {
 			suppressed++
 		}
 	}
-	if len(run.Results) != len(fixture.BadExpected) || suppressed != 1 {
+	if len(run.Results) != len(plantest.BadExpected) || suppressed != 1 {
 		t.Errorf("sarif results %d (suppressed %d)", len(run.Results), suppressed)
 	}
 	if err := rs.Render(&bytes.Buffer{}, "xml"); err == nil || !strings.Contains(err.Error(), "xml") {
@@ -381,7 +340,7 @@ func TestWaiverFileErrorsNameTheEntry(t *testing.T) {
 	if _, err := waivers.Parse([]byte("waiverz: []\n"), "w.yaml"); err == nil {
 		t.Error("unknown top-level key accepted")
 	}
-	w, err := waivers.Parse([]byte(fixture.BadWaivers), "bad")
+	w, err := waivers.Parse([]byte(plantest.BadWaivers), "bad")
 	if err != nil {
 		t.Fatal(err)
 	}

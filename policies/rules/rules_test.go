@@ -5,45 +5,161 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
-	"globalstack/policies/check"
-	"globalstack/policies/fixture"
+	"globalstack/policies/plantest"
 	"globalstack/policies/rules"
 )
 
-// fixtureCase is one pass or fail fixture of one rule.
+// fixtureCase is one pass or fail fixture of one rule: a real planned stack (prod-eu unless
+// stack says otherwise) with the edit applied, judged by the rule alone.
 type fixtureCase struct {
-	rule string // rule ID
-	name string
-	fail bool
-	// exactly one of res / stack is set
-	res   *rules.Resource
-	stack func() *rules.Stack
+	rule  string // rule ID
+	name  string
+	fail  bool
+	stack string // the planned stack edited; prod-eu when empty
+	// on is the resource the case is about: a resource rule must apply to its type, and
+	// every violation of a failing case must be reported on it.
+	on   subject
+	edit func(p *plantest.Plan)
+	now  time.Time // when the plan is judged; plantest.JudgeDay when zero
+	// view adjusts the stack view (what stacks checked together would add).
+	view func(s *rules.Stack)
 	// want is a substring every violation message must contain (fail cases).
 	want string
 }
 
+// subject names a resource of the plan by type and name.
+type subject struct{ typ, name string }
+
+// Resource types and the planned resources the cases edit.
 const (
-	euProvider = "urn:pulumi:prod-eu::globalstack::pulumi:providers:aws::default_6_83_2"
+	tCluster  = "aws:rds/cluster:Cluster"
+	tGlobal   = "aws:rds/globalCluster:GlobalCluster"
+	tInstance = "aws:rds/clusterInstance:ClusterInstance"
+	tCache    = "aws:elasticache/replicationGroup:ReplicationGroup"
+	tSearch   = "aws:opensearch/domain:Domain"
+	tCDN      = "aws:cloudfront/distribution:Distribution"
+	tEKS      = "aws:eks/cluster:Cluster"
+	tKey      = "aws:kms/key:Key"
+	tAlias    = "aws:kms/alias:Alias"
+	tLogGroup = "aws:cloudwatch/logGroup:LogGroup"
+	tSecret   = "aws:secretsmanager/secret:Secret"
+	tRole     = "aws:iam/role:Role"
+	tRolePol  = "aws:iam/rolePolicy:RolePolicy"
+	tPolicy   = "aws:iam/policy:Policy"
+	tAttach   = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+	tSG       = "aws:ec2/securityGroup:SecurityGroup"
+	tSubnet   = "aws:ec2/subnet:Subnet"
+	tBucket   = "aws:s3/bucketV2:BucketV2"
+	tSSE      = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+	tPAB      = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+	tOwner    = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+	tRecord   = "aws:route53/record:Record"
+	tRelease  = "kubernetes:helm.sh/v3:Release"
+	tAddon    = "aws:eks/addon:Addon"
+
+	tVersioning    = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+	tBucketPol     = "aws:s3/bucketPolicy:BucketPolicy"
+	tLB            = "aws:lb/loadBalancer:LoadBalancer"
+	tListener      = "aws:lb/listener:Listener"
+	tTargetGroup   = "aws:lb/targetGroup:TargetGroup"
+	tWAFAssoc      = "aws:wafv2/webAclAssociation:WebAclAssociation"
+	tTrail         = "aws:cloudtrail/trail:Trail"
+	tRecorder      = "aws:cfg/recorder:Recorder"
+	tRecorderState = "aws:cfg/recorderStatus:RecorderStatus"
+	tDelivery      = "aws:cfg/deliveryChannel:DeliveryChannel"
+	tBinding       = "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding"
+
+	// albLogs names the resources of the origin's access log bucket.
+	albLogs = "origin-access-logs"
 )
 
-func res(typ string, props map[string]any) *rules.Resource {
-	return &rules.Resource{
-		URN:      "urn:pulumi:prod-eu::globalstack::" + typ + "::subject",
-		Type:     typ,
-		Name:     "subject",
-		Props:    rules.Props(props),
-		Provider: &rules.ProviderRef{URN: euProvider, Type: "pulumi:providers:aws", Props: rules.Props{"region": "eu-west-1"}},
+var (
+	db        = subject{tCluster, "database"}
+	global    = subject{tGlobal, "database"}
+	instance  = subject{tInstance, "database-1"}
+	cache     = subject{tCache, "cache"}
+	search    = subject{tSearch, "search"}
+	cdn       = subject{tCDN, "edge"}
+	eks       = subject{tEKS, "cluster"}
+	dataKey   = subject{tKey, "keys-data"}
+	appRole   = subject{tRole, "storefront"}
+	appPolicy = subject{tRolePol, "storefront"}
+
+	alb            = subject{tLB, "origin"}
+	httpsListener  = subject{tListener, "origin-https"}
+	httpListener   = subject{tListener, "origin-http"}
+	albLogsSSE     = subject{tSSE, albLogs}
+	binding        = subject{tBinding, "storefront"}
+	trail          = subject{tTrail, "baseline"}
+	detector       = subject{"aws:guardduty/detector:Detector", "baseline"}
+	recorderStatus = subject{tRecorderState, "baseline"}
+	rootStack      = subject{"pulumi:pulumi:Stack", "globalstack-prod-eu"}
+)
+
+// removeWAF removes the association of the origin's load balancer with its regional web ACL.
+func removeWAF(p *plantest.Plan) { p.Remove(tWAFAssoc, "origin") }
+
+// ownsRegion sets the stack's claim that its baseline owns its region (checking first that
+// the plan makes the claim the cases expect of prod-eu).
+func ownsRegion(owns bool) func(p *plantest.Plan) {
+	return func(p *plantest.Plan) {
+		if p.Root().Outputs["baselineOwnsRegion"] != true {
+			p.T().Fatalf("the planned %s does not claim its region (output baselineOwnsRegion)", p.Stack)
+		}
+		p.Root().Outputs["baselineOwnsRegion"] = owns
 	}
 }
 
-func js(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
+// withoutDenyStatements drops the Deny statements of a bucket policy.
+func withoutDenyStatements(s subject) func(p *plantest.Plan) {
+	return func(p *plantest.Plan) {
+		r := p.Find(s.typ, s.name)
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(r.Inputs["policy"].(string)), &doc); err != nil {
+			p.T().Fatal(err)
+		}
+		var kept []any
+		for _, st := range doc["Statement"].([]any) {
+			if st.(map[string]any)["Effect"] != "Deny" {
+				kept = append(kept, st)
+			}
+		}
+		if len(kept) == len(doc["Statement"].([]any)) {
+			p.T().Fatalf("%s %s has no Deny statement", s.typ, s.name)
+		}
+		doc["Statement"] = kept
+		p.Set(s.typ, s.name, "policy", js(doc))
 	}
-	return string(b)
 }
+
+// deleted, as a value of with, removes the property.
+type deleted struct{}
+
+// with sets (or, for deleted{}, removes) properties of one resource, by dotted path.
+func with(s subject, props map[string]any) func(p *plantest.Plan) {
+	return func(p *plantest.Plan) {
+		for path, v := range props {
+			if _, ok := v.(deleted); ok {
+				p.Delete(s.typ, s.name, path)
+			} else {
+				p.Set(s.typ, s.name, path, v)
+			}
+		}
+	}
+}
+
+// then applies edits in order.
+func then(edits ...func(p *plantest.Plan)) func(p *plantest.Plan) {
+	return func(p *plantest.Plan) {
+		for _, e := range edits {
+			e(p)
+		}
+	}
+}
+
+func js(v any) string { return plantest.JSON(v) }
 
 func policy(stmts ...map[string]any) string {
 	l := make([]any, len(stmts))
@@ -57,552 +173,534 @@ func allow(action any, resource any) map[string]any {
 	return map[string]any{"Effect": "Allow", "Action": action, "Resource": resource}
 }
 
-// stackOf turns a fixture into the rules' stack view, with its jurisdiction resolved the way
-// the checker does it.
-func stackOf(s *fixture.Stack) *rules.Stack {
-	v := check.ViewsOf(s.Name, s.Deployment())
-	src := check.JurisdictionSources{}
-	if root := v.Stack.RootStack(); root != nil {
-		src.Output, _ = root.Props["jurisdiction"].(string)
-	}
-	check.ResolveJurisdiction(v.Stack, src)
-	return v.Stack
-}
-
-func euCell() *fixture.Stack {
-	return fixture.Cell("prod-eu", "eu", "eu-west-1", "eu-central-1", "10.20")
-}
-
-// euWith builds a minimal EU stack and lets f add resources to it.
-func euWith(f func(s *fixture.Stack)) func() *rules.Stack {
-	return func() *rules.Stack {
-		s := fixture.New("prod-eu", "eu", "eu-west-1", "eu-central-1")
-		f(s)
-		return stackOf(s)
-	}
-}
-
-func key(s *fixture.Stack) *fixture.Res { return s.Key("k") }
-
-// unknown is how a state spells a value not known until apply.
-const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-
 // principal is a statement admitting one AWS principal.
 func principal(arn string) map[string]any {
 	return map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": arn}, "Action": "*", "Resource": "*"}
 }
 
-// logBucket adds a log bucket and its ownership controls.
-func logBucket(s *fixture.Stack, ownership string) (*fixture.Res, *fixture.Res) {
-	b := s.Add("aws:s3/bucketV2:BucketV2", "logs", map[string]any{"bucket": "cdn-logs"}, fixture.ID("cdn-logs"),
-		fixture.Outputs(map[string]any{"bucketDomainName": "cdn-logs.s3.amazonaws.com"}))
-	oc := s.Add("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "logs", map[string]any{"bucket": b.ID,
-		"rule": map[string]any{"objectOwnership": ownership}}, fixture.DependsOn("bucket", b))
-	return b, oc
+// arnOf is a planned resource's ARN.
+func arnOf(p *plantest.Plan, s subject) string {
+	return p.Find(s.typ, s.name).Outputs["arn"].(string)
 }
 
-// distributionLoggingTo adds a distribution logging to bucket b.
-func distributionLoggingTo(s *fixture.Stack, b *fixture.Res, o ...fixture.Opt) {
-	g := s.Provider("global", "us-east-1")
-	s.Add("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{"loggingConfig": map[string]any{"bucket": "cdn-logs.s3.amazonaws.com"}},
-		append(o, fixture.Via(g))...)
+// iamDoc is where an IAM policy case puts its document: the storefront's inline role
+// policy, the storefront role's inline policies, or a managed policy added to the plan as a
+// copy of the role policy (the stacks attach no customer-managed policy).
+func iamDoc(typ, doc string) (subject, func(p *plantest.Plan)) {
+	switch typ {
+	case tPolicy:
+		s := subject{tPolicy, "storefront-managed"}
+		return s, func(p *plantest.Plan) {
+			p.Add(tRolePol, "storefront", tPolicy, s.name, map[string]any{"name": "prod-eu-storefront-managed", "policy": doc})
+		}
+	case tRole:
+		return appRole, with(appRole, map[string]any{"inlinePolicies": []any{map[string]any{"name": "inline", "policy": doc}}})
+	}
+	return appPolicy, with(appPolicy, map[string]any{"policy": doc})
+}
+
+// iamCase is a case of an IAM policy rule over a document held by a resource of type typ.
+func iamCase(rule, name string, fail bool, want, typ, doc string) fixtureCase {
+	on, edit := iamDoc(typ, doc)
+	return fixtureCase{rule: rule, name: name, fail: fail, want: want, on: on, edit: edit}
+}
+
+// trust edits the storefront role's trust policy (IRSA through the cluster's OIDC provider):
+// f gets its only statement and the provider's host.
+func trust(f func(st map[string]any, host string)) func(p *plantest.Plan) {
+	return func(p *plantest.Plan) {
+		r := p.Find(appRole.typ, appRole.name)
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(r.Inputs["assumeRolePolicy"].(string)), &doc); err != nil {
+			panic(err)
+		}
+		st := doc["Statement"].([]any)[0].(map[string]any)
+		fed := st["Principal"].(map[string]any)["Federated"].(string)
+		f(st, fed[strings.Index(fed, "oidc-provider/")+len("oidc-provider/"):])
+		p.Set(appRole.typ, appRole.name, "assumeRolePolicy", js(doc))
+	}
+}
+
+// publicSubnets are the ids and subjects of the planned VPC's public subnets.
+func publicSubnets(p *plantest.Plan) (ids []any, subnets []subject) {
+	for _, az := range []string{"a", "b", "c"} {
+		s := subject{tSubnet, "vpc-public-eu-west-1" + az}
+		ids = append(ids, string(p.Find(s.typ, s.name).ID))
+		subnets = append(subnets, s)
+	}
+	return ids, subnets
+}
+
+// usProvider adds an AWS provider for region (a copy of the DR region's) and returns it.
+func usProvider(p *plantest.Plan, region string) string {
+	return p.AddProvider("dr-region", "elsewhere", region)
 }
 
 func cases() []fixtureCase { return append(securityCases(), deployabilityCases()...) }
 
 func securityCases() []fixtureCase {
-	const (
-		cluster = "aws:rds/cluster:Cluster"
-		cache   = "aws:elasticache/replicationGroup:ReplicationGroup"
-		search  = "aws:opensearch/domain:Domain"
-		cdn     = "aws:cloudfront/distribution:Distribution"
-		kmsArn  = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-	)
-	goodCache := func(over map[string]any) map[string]any {
-		m := map[string]any{"atRestEncryptionEnabled": true, "transitEncryptionEnabled": true, "transitEncryptionMode": "required",
-			"authToken": "t0ken-0123456789abcdef"}
+	origin := func(over map[string]any) func(p *plantest.Plan) { // the "api" origin (index 1) of the distribution
+		m := map[string]any{}
 		for k, v := range over {
-			m[k] = v
+			m["origins.1.customOriginConfig."+k] = v
 		}
-		return m
+		return with(cdn, m)
 	}
-	goodSearch := func(over map[string]any) map[string]any {
-		m := map[string]any{"encryptAtRest": map[string]any{"enabled": true}, "nodeToNodeEncryption": map[string]any{"enabled": true},
-			"domainEndpointOptions": map[string]any{"enforceHttps": true, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"},
-			"vpcOptions":            map[string]any{"subnetIds": []any{"subnet-0a1b2c3d4e5f60718"}}}
-		for k, v := range over {
-			m[k] = v
-		}
-		return m
-	}
-	goodCDN := func(over map[string]any) map[string]any {
-		m := map[string]any{
-			"defaultCacheBehavior":  map[string]any{"viewerProtocolPolicy": "redirect-to-https"},
-			"orderedCacheBehaviors": []any{map[string]any{"viewerProtocolPolicy": "https-only"}},
-			"viewerCertificate":     map[string]any{"acmCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/x", "minimumProtocolVersion": "TLSv1.2_2021"},
-			"origins": []any{map[string]any{"originId": "alb", "customOriginConfig": map[string]any{"originProtocolPolicy": "https-only",
-				"originSslProtocols": []any{"TLSv1.2"}}}, map[string]any{"originId": "s3", "s3OriginConfig": map[string]any{}}},
-		}
-		for k, v := range over {
-			m[k] = v
-		}
-		return m
-	}
-	irsa := func(cond map[string]any) string {
-		host := "oidc.eks.eu-west-1.amazonaws.com/id/ABC"
-		st := map[string]any{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
-			"Principal": map[string]any{"Federated": "arn:aws:iam::123456789012:oidc-provider/" + host}}
-		if cond != nil {
-			st["Condition"] = cond
-		}
-		return policy(st)
-	}
-	host := "oidc.eks.eu-west-1.amazonaws.com/id/ABC"
-
 	return []fixtureCase{
 		// ENC-001
-		{rule: "ENC-001", name: "encrypted with CMK", res: res(cluster, map[string]any{"storageEncrypted": true, "kmsKeyId": kmsArn})},
-		{rule: "ENC-001", name: "unencrypted", fail: true, want: "storage", res: res(cluster, map[string]any{"storageEncrypted": false, "kmsKeyId": kmsArn})},
-		{rule: "ENC-001", name: "no kms key", fail: true, want: "kmsKeyId", res: res(cluster, map[string]any{"storageEncrypted": true})},
-		{rule: "ENC-001", name: "aws managed key", fail: true, want: "AWS-managed", res: res(cluster, map[string]any{"storageEncrypted": true, "kmsKeyId": "alias/aws/rds"})},
-		{rule: "ENC-001", name: "unknown key during preview", res: res(cluster, map[string]any{"storageEncrypted": true, "kmsKeyId": rules.Unknown{}})},
+		{rule: "ENC-001", name: "encrypted with CMK", on: db},
+		{rule: "ENC-001", name: "unencrypted", fail: true, want: "storage", on: db, edit: with(db, map[string]any{"storageEncrypted": false})},
+		{rule: "ENC-001", name: "no kms key", fail: true, want: "kmsKeyId", on: db, edit: with(db, map[string]any{"kmsKeyId": deleted{}})},
+		{rule: "ENC-001", name: "aws managed key", fail: true, want: "AWS-managed", on: db, edit: with(db, map[string]any{"kmsKeyId": "alias/aws/rds"})},
+		{rule: "ENC-001", name: "unknown key during preview", on: db, edit: with(db, map[string]any{"kmsKeyId": plantest.Unknown})},
 		// ENC-002
-		{rule: "ENC-002", name: "encrypted", res: res("aws:rds/globalCluster:GlobalCluster", map[string]any{"storageEncrypted": true})},
-		{rule: "ENC-002", name: "from encrypted source", res: res("aws:rds/globalCluster:GlobalCluster", map[string]any{"sourceDbClusterIdentifier": "arn:aws:rds:eu-west-1:123456789012:cluster:x"})},
-		{rule: "ENC-002", name: "unencrypted", fail: true, want: "storageEncrypted", res: res("aws:rds/globalCluster:GlobalCluster", map[string]any{"engine": "aurora-postgresql"})},
+		{rule: "ENC-002", name: "encrypted", on: global},
+		{rule: "ENC-002", name: "from encrypted source", on: global, edit: with(global, map[string]any{"storageEncrypted": deleted{},
+			"sourceDbClusterIdentifier": "arn:aws:rds:eu-west-1:123456789012:cluster:prod-eu-eu-west-1"})},
+		{rule: "ENC-002", name: "unencrypted", fail: true, want: "storageEncrypted", on: global, edit: with(global, map[string]any{"storageEncrypted": deleted{}})},
 		// ENC-003
-		{rule: "ENC-003", name: "PI with CMK", res: res("aws:rds/clusterInstance:ClusterInstance", map[string]any{"performanceInsightsEnabled": true, "performanceInsightsKmsKeyId": kmsArn})},
-		{rule: "ENC-003", name: "PI off", res: res("aws:rds/clusterInstance:ClusterInstance", map[string]any{"performanceInsightsEnabled": false})},
-		{rule: "ENC-003", name: "PI without CMK", fail: true, want: "Performance Insights", res: res("aws:rds/clusterInstance:ClusterInstance", map[string]any{"performanceInsightsEnabled": true})},
+		{rule: "ENC-003", name: "PI with CMK", on: instance},
+		{rule: "ENC-003", name: "PI off", on: instance, edit: with(instance, map[string]any{"performanceInsightsEnabled": false, "performanceInsightsKmsKeyId": deleted{}})},
+		{rule: "ENC-003", name: "PI without CMK", fail: true, want: "Performance Insights", on: instance, edit: with(instance, map[string]any{"performanceInsightsKmsKeyId": deleted{}})},
 		// ENC-004..006
-		{rule: "ENC-004", name: "at rest", res: res(cache, goodCache(nil))},
-		{rule: "ENC-004", name: "no at rest", fail: true, want: "at rest", res: res(cache, goodCache(map[string]any{"atRestEncryptionEnabled": false}))},
-		{rule: "ENC-005", name: "in transit", res: res(cache, goodCache(nil))},
-		{rule: "ENC-005", name: "no transit", fail: true, want: "in transit", res: res(cache, goodCache(map[string]any{"transitEncryptionEnabled": false}))},
-		{rule: "ENC-005", name: "preferred mode", fail: true, want: "preferred", res: res(cache, goodCache(map[string]any{"transitEncryptionMode": "preferred"}))},
-		{rule: "ENC-006", name: "auth token", res: res(cache, goodCache(nil))},
-		{rule: "ENC-006", name: "rbac", res: res(cache, goodCache(map[string]any{"authToken": nil, "userGroupIds": []any{"app-users"}}))},
-		{rule: "ENC-006", name: "secret token", res: res(cache, goodCache(map[string]any{"authToken": "[secret]"}))},
-		{rule: "ENC-006", name: "no auth", fail: true, want: "AUTH", res: res(cache, goodCache(map[string]any{"authToken": nil}))},
+		{rule: "ENC-004", name: "at rest", on: cache},
+		{rule: "ENC-004", name: "no at rest", fail: true, want: "at rest", on: cache, edit: with(cache, map[string]any{"atRestEncryptionEnabled": false})},
+		{rule: "ENC-005", name: "in transit", on: cache},
+		{rule: "ENC-005", name: "no transit", fail: true, want: "in transit", on: cache, edit: with(cache, map[string]any{"transitEncryptionEnabled": false})},
+		{rule: "ENC-005", name: "preferred mode", fail: true, want: "preferred", on: cache, edit: with(cache, map[string]any{"transitEncryptionMode": "preferred"})},
+		{rule: "ENC-006", name: "auth token", on: cache, edit: with(cache, map[string]any{"authToken": "t0ken-0123456789abcdef"})},
+		{rule: "ENC-006", name: "rbac", on: cache, edit: with(cache, map[string]any{"authToken": deleted{}, "userGroupIds": []any{"app-users"}})},
+		{rule: "ENC-006", name: "secret token", on: cache},
+		{rule: "ENC-006", name: "no auth", fail: true, want: "AUTH", on: cache, edit: with(cache, map[string]any{"authToken": deleted{}})},
 		// ENC-007..009
-		{rule: "ENC-007", name: "at rest", res: res(search, goodSearch(nil))},
-		{rule: "ENC-007", name: "no at rest", fail: true, want: "at rest", res: res(search, goodSearch(map[string]any{"encryptAtRest": map[string]any{"enabled": false}}))},
-		{rule: "ENC-008", name: "node to node", res: res(search, goodSearch(nil))},
-		{rule: "ENC-008", name: "no node to node", fail: true, want: "node-to-node", res: res(search, goodSearch(map[string]any{"nodeToNodeEncryption": nil}))},
-		{rule: "ENC-009", name: "https tls12", res: res(search, goodSearch(nil))},
-		{rule: "ENC-009", name: "pfs policy", res: res(search, goodSearch(map[string]any{"domainEndpointOptions": map[string]any{"enforceHttps": true, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-PFS-2023-10"}}))},
-		{rule: "ENC-009", name: "http allowed", fail: true, want: "HTTPS", res: res(search, goodSearch(map[string]any{"domainEndpointOptions": map[string]any{"enforceHttps": false, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"}}))},
-		{rule: "ENC-009", name: "tls 1.0", fail: true, want: "TLS below 1.2", res: res(search, goodSearch(map[string]any{"domainEndpointOptions": map[string]any{"enforceHttps": true, "tlsSecurityPolicy": "Policy-Min-TLS-1-0-2019-07"}}))},
+		{rule: "ENC-007", name: "at rest", on: search},
+		{rule: "ENC-007", name: "no at rest", fail: true, want: "at rest", on: search, edit: with(search, map[string]any{"encryptAtRest.enabled": false})},
+		{rule: "ENC-008", name: "node to node", on: search},
+		{rule: "ENC-008", name: "no node to node", fail: true, want: "node-to-node", on: search, edit: with(search, map[string]any{"nodeToNodeEncryption": deleted{}})},
+		{rule: "ENC-009", name: "https tls12", on: search, edit: with(search, map[string]any{"domainEndpointOptions.tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"})},
+		{rule: "ENC-009", name: "pfs policy", on: search},
+		{rule: "ENC-009", name: "http allowed", fail: true, want: "HTTPS", on: search, edit: with(search, map[string]any{"domainEndpointOptions.enforceHttps": false})},
+		{rule: "ENC-009", name: "tls 1.0", fail: true, want: "TLS below 1.2", on: search, edit: with(search, map[string]any{"domainEndpointOptions.tlsSecurityPolicy": "Policy-Min-TLS-1-0-2019-07"})},
 		// ENC-010 / ENC-011 (stack rules)
-		{rule: "ENC-010", name: "cell buckets", stack: func() *rules.Stack { return stackOf(euCell()) }},
-		{rule: "ENC-010", name: "bucket without SSE config", fail: true, want: "no SSE-KMS", stack: euWith(func(s *fixture.Stack) {
-			b := s.Add("aws:s3/bucketV2:BucketV2", "raw", map[string]any{"bucket": "raw-eu-west-1"}, fixture.ID("raw-eu-west-1"))
-			s.Add("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "raw", map[string]any{"bucket": b.ID, "blockPublicAcls": true,
-				"blockPublicPolicy": true, "ignorePublicAcls": true, "restrictPublicBuckets": true}, fixture.DependsOn("bucket", b))
-		})},
-		{rule: "ENC-010", name: "bucket with SSE-S3", fail: true, want: "AES256", stack: euWith(func(s *fixture.Stack) {
-			b := s.Add("aws:s3/bucketV2:BucketV2", "raw", map[string]any{"bucket": "raw-eu-west-1"}, fixture.ID("raw-eu-west-1"))
-			s.Add("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "raw",
-				map[string]any{"bucket": b.ID, "rules": []any{map[string]any{"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"}}}})
-		})},
-		{rule: "ENC-010", name: "load balancer log bucket with SSE-S3, versioned and TLS-only", stack: euWith(func(s *fixture.Stack) { albLogBucket(s, true, true) })},
-		{rule: "ENC-010", name: "load balancer log bucket with SSE-S3, unversioned", fail: true, want: "only with versioning", stack: euWith(func(s *fixture.Stack) { albLogBucket(s, false, true) })},
-		{rule: "ENC-010", name: "load balancer log bucket with SSE-S3, plain HTTP allowed", fail: true, want: "aws:SecureTransport", stack: euWith(func(s *fixture.Stack) { albLogBucket(s, true, false) })},
-		{rule: "ENC-011", name: "cell buckets", stack: func() *rules.Stack { return stackOf(euCell()) }},
-		{rule: "ENC-011", name: "no public access block", fail: true, want: "no public access block", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:s3/bucketV2:BucketV2", "raw", map[string]any{"bucket": "raw-eu-west-1"}, fixture.ID("raw-eu-west-1"))
-		})},
-		{rule: "ENC-011", name: "partial public access block", fail: true, want: "restrictPublicBuckets", stack: euWith(func(s *fixture.Stack) {
-			b := s.Add("aws:s3/bucketV2:BucketV2", "raw", map[string]any{"bucket": "raw-eu-west-1"}, fixture.ID("raw-eu-west-1"))
-			s.Add("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "raw", map[string]any{"bucket": b.ID, "blockPublicAcls": true,
-				"blockPublicPolicy": true, "ignorePublicAcls": true, "restrictPublicBuckets": false})
-		})},
+		{rule: "ENC-010", name: "cell buckets"},
+		{rule: "ENC-010", name: "bucket without SSE config", fail: true, want: "no SSE-KMS", on: subject{tBucket, "edge-assets"},
+			edit: func(p *plantest.Plan) { p.Remove(tSSE, "edge-assets") }},
+		{rule: "ENC-010", name: "bucket with SSE-S3", fail: true, want: "AES256", edit: with(subject{tSSE, "edge-assets"},
+			map[string]any{"rules.0.applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"}})},
+		// ENC-010's exception: the origin's access log bucket, SSE-S3 as ELB log delivery requires
+		{rule: "ENC-010", name: "load balancer log bucket with SSE-S3, versioned and TLS-only", on: albLogsSSE},
+		{rule: "ENC-010", name: "load balancer log bucket with SSE-S3, unversioned", fail: true, want: "only with versioning", on: albLogsSSE,
+			edit: func(p *plantest.Plan) { p.Remove(tVersioning, albLogs) }},
+		{rule: "ENC-010", name: "load balancer log bucket with SSE-S3, plain HTTP allowed", fail: true, want: "aws:SecureTransport", on: albLogsSSE,
+			edit: withoutDenyStatements(subject{tBucketPol, albLogs})},
+		{rule: "ENC-011", name: "cell buckets"},
+		{rule: "ENC-011", name: "no public access block", fail: true, want: "no public access block", on: subject{tBucket, "edge-assets"},
+			edit: func(p *plantest.Plan) { p.Remove(tPAB, "edge-assets") }},
+		{rule: "ENC-011", name: "partial public access block", fail: true, want: "restrictPublicBuckets",
+			edit: with(subject{tPAB, "edge-assets"}, map[string]any{"restrictPublicBuckets": false})},
 		// ENC-012
-		{rule: "ENC-012", name: "secrets encrypted", res: res("aws:eks/cluster:Cluster", map[string]any{"encryptionConfig": map[string]any{"resources": []any{"secrets"}, "provider": map[string]any{"keyArn": kmsArn}}})},
-		{rule: "ENC-012", name: "no encryption config", fail: true, want: "secrets", res: res("aws:eks/cluster:Cluster", map[string]any{"version": "1.31"})},
+		{rule: "ENC-012", name: "secrets encrypted", on: eks},
+		{rule: "ENC-012", name: "no encryption config", fail: true, want: "secrets", on: eks, edit: with(eks, map[string]any{"encryptionConfig": deleted{}})},
 		// ENC-013
-		{rule: "ENC-013", name: "rotating", res: res("aws:kms/key:Key", map[string]any{"enableKeyRotation": true})},
-		{rule: "ENC-013", name: "asymmetric", res: res("aws:kms/key:Key", map[string]any{"customerMasterKeySpec": "RSA_2048"})},
-		{rule: "ENC-013", name: "not rotating", fail: true, want: "rotate", res: res("aws:kms/key:Key", map[string]any{"enableKeyRotation": false})},
+		{rule: "ENC-013", name: "rotating", on: dataKey},
+		{rule: "ENC-013", name: "asymmetric", on: dataKey, edit: with(dataKey, map[string]any{"customerMasterKeySpec": "RSA_2048", "enableKeyRotation": deleted{}, "rotationPeriodInDays": deleted{}})},
+		{rule: "ENC-013", name: "not rotating", fail: true, want: "rotate", on: dataKey, edit: with(dataKey, map[string]any{"enableKeyRotation": false})},
 		// ENC-014 / ENC-015
-		{rule: "ENC-014", name: "cmk", res: res("aws:cloudwatch/logGroup:LogGroup", map[string]any{"kmsKeyId": kmsArn})},
-		{rule: "ENC-014", name: "no cmk", fail: true, want: "customer-managed", res: res("aws:cloudwatch/logGroup:LogGroup", map[string]any{"retentionInDays": 30.0})},
-		{rule: "ENC-015", name: "cmk", res: res("aws:secretsmanager/secret:Secret", map[string]any{"kmsKeyId": kmsArn})},
-		{rule: "ENC-015", name: "default key", fail: true, want: "customer-managed", res: res("aws:secretsmanager/secret:Secret", map[string]any{"name": "x"})},
+		{rule: "ENC-014", name: "cmk", on: subject{tLogGroup, "cluster-control-plane"}},
+		{rule: "ENC-014", name: "no cmk", fail: true, want: "customer-managed", on: subject{tLogGroup, "cluster-control-plane"},
+			edit: with(subject{tLogGroup, "cluster-control-plane"}, map[string]any{"kmsKeyId": deleted{}})},
+		{rule: "ENC-015", name: "cmk", on: subject{tSecret, "database-master"}},
+		{rule: "ENC-015", name: "default key", fail: true, want: "customer-managed", on: subject{tSecret, "database-master"},
+			edit: with(subject{tSecret, "database-master"}, map[string]any{"kmsKeyId": deleted{}})},
 		// ENC-016..018
-		{rule: "ENC-016", name: "https viewers", res: res(cdn, goodCDN(nil))},
-		{rule: "ENC-016", name: "allow-all default", fail: true, want: "plain HTTP", res: res(cdn, goodCDN(map[string]any{"defaultCacheBehavior": map[string]any{"viewerProtocolPolicy": "allow-all"}}))},
-		{rule: "ENC-016", name: "allow-all ordered", fail: true, want: "orderedCacheBehaviors[0]", res: res(cdn, goodCDN(map[string]any{"orderedCacheBehaviors": []any{map[string]any{"viewerProtocolPolicy": "allow-all"}}}))},
-		{rule: "ENC-017", name: "tls12", res: res(cdn, goodCDN(nil))},
-		{rule: "ENC-017", name: "default certificate", fail: true, want: "default certificate", res: res(cdn, goodCDN(map[string]any{"viewerCertificate": map[string]any{"cloudfrontDefaultCertificate": true}}))},
-		{rule: "ENC-017", name: "tls1", fail: true, want: "TLSv1_2016", res: res(cdn, goodCDN(map[string]any{"viewerCertificate": map[string]any{"acmCertificateArn": "x", "minimumProtocolVersion": "TLSv1_2016"}}))},
-		{rule: "ENC-018", name: "https origins", res: res(cdn, goodCDN(nil))},
-		{rule: "ENC-018", name: "http origin", fail: true, want: "match-viewer", res: res(cdn, goodCDN(map[string]any{"origins": []any{map[string]any{"customOriginConfig": map[string]any{"originProtocolPolicy": "match-viewer", "originSslProtocols": []any{"TLSv1.2"}}}}}))},
-		{rule: "ENC-018", name: "old tls to origin", fail: true, want: "TLSv1.1", res: res(cdn, goodCDN(map[string]any{"origins": []any{map[string]any{"customOriginConfig": map[string]any{"originProtocolPolicy": "https-only", "originSslProtocols": []any{"TLSv1.1", "TLSv1.2"}}}}}))},
+		{rule: "ENC-016", name: "https viewers", on: cdn},
+		{rule: "ENC-016", name: "allow-all default", fail: true, want: "plain HTTP", on: cdn, edit: with(cdn, map[string]any{"defaultCacheBehavior.viewerProtocolPolicy": "allow-all"})},
+		{rule: "ENC-016", name: "allow-all ordered", fail: true, want: "orderedCacheBehaviors[0]", on: cdn, edit: with(cdn, map[string]any{"orderedCacheBehaviors.0.viewerProtocolPolicy": "allow-all"})},
+		{rule: "ENC-017", name: "tls12", on: cdn},
+		{rule: "ENC-017", name: "default certificate", fail: true, want: "default certificate", on: cdn, edit: with(cdn, map[string]any{"viewerCertificate": map[string]any{"cloudfrontDefaultCertificate": true}})},
+		{rule: "ENC-017", name: "tls1", fail: true, want: "TLSv1_2016", on: cdn, edit: with(cdn, map[string]any{"viewerCertificate.minimumProtocolVersion": "TLSv1_2016"})},
+		{rule: "ENC-018", name: "https origins", on: cdn},
+		{rule: "ENC-018", name: "http origin", fail: true, want: "match-viewer", on: cdn, edit: origin(map[string]any{"originProtocolPolicy": "match-viewer"})},
+		{rule: "ENC-018", name: "old tls to origin", fail: true, want: "TLSv1.1", on: cdn, edit: origin(map[string]any{"originSslProtocols": []any{"TLSv1.1", "TLSv1.2"}})},
 
 		// LP-001..003
-		{rule: "LP-001", name: "scoped actions", res: res("aws:iam/policy:Policy", map[string]any{"policy": policy(allow([]any{"s3:GetObject"}, "arn:aws:s3:::b/*"))})},
-		{rule: "LP-001", name: "star action", fail: true, want: `"*"`, res: res("aws:iam/policy:Policy", map[string]any{"policy": policy(allow("*", "arn:aws:s3:::b"))})},
-		{rule: "LP-001", name: "service wildcard in role inline policy", fail: true, want: "s3:*", res: res("aws:iam/role:Role", map[string]any{"inlinePolicies": []any{map[string]any{"name": "p", "policy": policy(allow("s3:*", "arn:aws:s3:::b"))}}})},
-		{rule: "LP-001", name: "not action", fail: true, want: "NotAction", res: res("aws:iam/rolePolicy:RolePolicy", map[string]any{"policy": policy(map[string]any{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})})},
-		{rule: "LP-001", name: "deny star is fine", res: res("aws:iam/policy:Policy", map[string]any{"policy": policy(map[string]any{"Effect": "Deny", "Action": "*", "Resource": "*"})})},
-		{rule: "LP-001", name: "invalid json", fail: true, want: "not valid JSON", res: res("aws:iam/policy:Policy", map[string]any{"policy": "{not json"})},
-		{rule: "LP-001", name: "unknown document", res: res("aws:iam/policy:Policy", map[string]any{"policy": rules.Unknown{}})},
-		{rule: "LP-002", name: "reads on star", res: res("aws:iam/policy:Policy", map[string]any{"policy": policy(allow([]any{"ec2:DescribeInstances", "eks:ListClusters"}, "*"))})},
-		{rule: "LP-002", name: "conditioned write on star", res: res("aws:iam/policy:Policy", map[string]any{"policy": policy(map[string]any{"Effect": "Allow", "Action": "autoscaling:SetDesiredCapacity", "Resource": "*",
-			"Condition": map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true"}}})})},
-		{rule: "LP-002", name: "service-linked role for one service", res: res("aws:iam/rolePolicy:RolePolicy", map[string]any{"policy": policy(map[string]any{"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*",
-			"Condition": map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}}})})},
-		{rule: "LP-002", name: "write on star with a non-scoping condition", fail: true, want: "ec2:TerminateInstances", res: res("aws:iam/policy:Policy", map[string]any{"policy": policy(map[string]any{"Effect": "Allow", "Action": "ec2:TerminateInstances", "Resource": "*",
-			"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "true"}}})})},
-		{rule: "LP-002", name: "write on star", fail: true, want: "s3:PutObject", res: res("aws:iam/policy:Policy", map[string]any{"policy": policy(allow("s3:PutObject", "*"))})},
-		{rule: "LP-002", name: "secret read on star", fail: true, want: "secretsmanager:GetSecretValue", res: res("aws:iam/rolePolicy:RolePolicy", map[string]any{"policy": policy(map[string]any{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
-			"Condition": map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/app": "x"}}})})},
-		{rule: "LP-002", name: "kms decrypt on star", fail: true, want: "kms:Decrypt", res: res("aws:iam/policy:Policy", map[string]any{"policy": policy(allow("kms:Decrypt", "*"))})},
-		{rule: "LP-003", name: "passrole scoped", res: res("aws:iam/policy:Policy", map[string]any{"policy": policy(allow("iam:PassRole", "arn:aws:iam::123456789012:role/app"))})},
-		{rule: "LP-003", name: "passrole star", fail: true, want: "pass any role", res: res("aws:iam/policy:Policy", map[string]any{"policy": policy(allow("iam:PassRole", "*"))})},
-		{rule: "LP-003", name: "iam wildcard on star", fail: true, want: "iam:Pass*", res: res("aws:iam/policy:Policy", map[string]any{"policy": policy(allow([]any{"iam:Pass*"}, []any{"*"}))})},
+		iamCase("LP-001", "scoped actions", false, "", tPolicy, policy(allow([]any{"s3:GetObject"}, "arn:aws:s3:::b/*"))),
+		iamCase("LP-001", "star action", true, `"*"`, tPolicy, policy(allow("*", "arn:aws:s3:::b"))),
+		iamCase("LP-001", "service wildcard in role inline policy", true, "s3:*", tRole, policy(allow("s3:*", "arn:aws:s3:::b"))),
+		iamCase("LP-001", "not action", true, "NotAction", tRolePol, policy(map[string]any{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})),
+		iamCase("LP-001", "deny star is fine", false, "", tPolicy, policy(map[string]any{"Effect": "Deny", "Action": "*", "Resource": "*"})),
+		iamCase("LP-001", "invalid json", true, "not valid JSON", tPolicy, "{not json"),
+		iamCase("LP-001", "unknown document", false, "", tPolicy, plantest.Unknown),
+		iamCase("LP-002", "reads on star", false, "", tPolicy, policy(allow([]any{"ec2:DescribeInstances", "eks:ListClusters"}, "*"))),
+		iamCase("LP-002", "conditioned write on star", false, "", tPolicy, policy(map[string]any{"Effect": "Allow", "Action": "autoscaling:SetDesiredCapacity", "Resource": "*",
+			"Condition": map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true"}}})),
+		iamCase("LP-002", "service-linked role for one service", false, "", tRolePol, policy(map[string]any{"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*",
+			"Condition": map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}}})),
+		iamCase("LP-002", "write on star with a non-scoping condition", true, "ec2:TerminateInstances", tPolicy, policy(map[string]any{"Effect": "Allow", "Action": "ec2:TerminateInstances", "Resource": "*",
+			"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "true"}}})),
+		iamCase("LP-002", "write on star", true, "s3:PutObject", tPolicy, policy(allow("s3:PutObject", "*"))),
+		iamCase("LP-002", "secret read on star", true, "secretsmanager:GetSecretValue", tRolePol, policy(map[string]any{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
+			"Condition": map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/app": "x"}}})),
+		iamCase("LP-002", "kms decrypt on star", true, "kms:Decrypt", tPolicy, policy(allow("kms:Decrypt", "*"))),
+		iamCase("LP-003", "passrole scoped", false, "", tPolicy, policy(allow("iam:PassRole", "arn:aws:iam::123456789012:role/app"))),
+		iamCase("LP-003", "passrole star", true, "pass any role", tPolicy, policy(allow("iam:PassRole", "*"))),
+		iamCase("LP-003", "iam wildcard on star", true, "iam:Pass*", tPolicy, policy(allow([]any{"iam:Pass*"}, []any{"*"}))),
 		// LP-004
-		{rule: "LP-004", name: "worker policy", res: res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", map[string]any{"policyArn": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"})},
-		{rule: "LP-004", name: "admin attachment", fail: true, want: "AdministratorAccess", res: res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", map[string]any{"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"})},
-		{rule: "LP-004", name: "power user managed arn", fail: true, want: "PowerUserAccess", res: res("aws:iam/role:Role", map[string]any{"managedPolicyArns": []any{"arn:aws:iam::aws:policy/PowerUserAccess"}})},
+		{rule: "LP-004", name: "worker policy", on: subject{tAttach, "cluster-nodes-AmazonEKSWorkerNodePolicy"}},
+		{rule: "LP-004", name: "admin attachment", fail: true, want: "AdministratorAccess", on: subject{tAttach, "cluster-nodes-AmazonEKSWorkerNodePolicy"},
+			edit: with(subject{tAttach, "cluster-nodes-AmazonEKSWorkerNodePolicy"}, map[string]any{"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"})},
+		{rule: "LP-004", name: "power user managed arn", fail: true, want: "PowerUserAccess", on: appRole,
+			edit: with(appRole, map[string]any{"managedPolicyArns": []any{"arn:aws:iam::aws:policy/PowerUserAccess"}})},
 		// LP-005
-		{rule: "LP-005", name: "service principal", res: res("aws:iam/role:Role", map[string]any{"assumeRolePolicy": policy(map[string]any{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": map[string]any{"Service": "eks.amazonaws.com"}})})},
-		{rule: "LP-005", name: "exact service account", res: res("aws:iam/role:Role", map[string]any{"assumeRolePolicy": irsa(map[string]any{"StringEquals": map[string]any{host + ":sub": "system:serviceaccount:shop:api", host + ":aud": "sts.amazonaws.com"}})})},
-		{rule: "LP-005", name: "wildcard principal", fail: true, want: "any principal", res: res("aws:iam/role:Role", map[string]any{"assumeRolePolicy": policy(map[string]any{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": map[string]any{"AWS": "*"}})})},
-		{rule: "LP-005", name: "irsa without condition", fail: true, want: "any service account", res: res("aws:iam/role:Role", map[string]any{"assumeRolePolicy": irsa(nil)})},
-		{rule: "LP-005", name: "irsa pattern", fail: true, want: "pattern", res: res("aws:iam/role:Role", map[string]any{"assumeRolePolicy": irsa(map[string]any{"StringLike": map[string]any{host + ":sub": "system:serviceaccount:shop:*"}})})},
-		{rule: "LP-005", name: "irsa namespace only", fail: true, want: "not one exact service account", res: res("aws:iam/role:Role", map[string]any{"assumeRolePolicy": irsa(map[string]any{"StringEquals": map[string]any{host + ":sub": "system:serviceaccount:shop"}})})},
+		{rule: "LP-005", name: "service principal", on: subject{tRole, "cluster-cluster"}},
+		{rule: "LP-005", name: "exact service account", on: appRole},
+		{rule: "LP-005", name: "wildcard principal", fail: true, want: "any principal", on: appRole, edit: with(appRole, map[string]any{
+			"assumeRolePolicy": policy(map[string]any{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": map[string]any{"AWS": "*"}})})},
+		{rule: "LP-005", name: "irsa without condition", fail: true, want: "any service account", on: appRole,
+			edit: trust(func(st map[string]any, _ string) { delete(st, "Condition") })},
+		{rule: "LP-005", name: "irsa pattern", fail: true, want: "pattern", on: appRole, edit: trust(func(st map[string]any, host string) {
+			st["Condition"] = map[string]any{"StringLike": map[string]any{host + ":sub": "system:serviceaccount:storefront:*"}}
+		})},
+		{rule: "LP-005", name: "irsa namespace only", fail: true, want: "not one exact service account", on: appRole, edit: trust(func(st map[string]any, host string) {
+			st["Condition"] = map[string]any{"StringEquals": map[string]any{host + ":sub": "system:serviceaccount:storefront"}}
+		})},
 		// LP-006
-		{rule: "LP-006", name: "account root and scoped wildcard", res: res("aws:kms/key:Key", map[string]any{"policy": policy(
+		{rule: "LP-006", name: "account root and scoped wildcard", on: dataKey, edit: with(dataKey, map[string]any{"policy": policy(
 			map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"},
 			map[string]any{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*", "Condition": map[string]any{"StringEquals": map[string]any{"kms:CallerAccount": "123456789012"}}})})},
-		{rule: "LP-006", name: "wildcard principal", fail: true, want: "any principal", res: res("aws:kms/key:Key", map[string]any{"policy": policy(map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "*"}, "Action": "kms:*", "Resource": "*"})})},
+		{rule: "LP-006", name: "wildcard principal", fail: true, want: "any principal", on: dataKey, edit: with(dataKey, map[string]any{
+			"policy": policy(map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "*"}, "Action": "kms:*", "Resource": "*"})})},
 		// LP-007
-		{rule: "LP-007", name: "cell: 443 on ALB only", stack: func() *rules.Stack { return stackOf(euCell()) }},
-		{rule: "LP-007", name: "ssh from world", fail: true, want: "tcp 22-22 to 0.0.0.0/0", stack: euWith(func(s *fixture.Stack) {
-			sg := s.Add("aws:ec2/securityGroup:SecurityGroup", "bastion", map[string]any{"vpcId": "vpc-01"})
-			s.Add("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ssh", map[string]any{"securityGroupId": sg.ID,
-				"cidrIpv4": "0.0.0.0/0", "fromPort": 22.0, "toPort": 22.0, "ipProtocol": "tcp"}, fixture.DependsOn("securityGroupId", sg))
-		})},
-		{rule: "LP-007", name: "443 on a non-LB group", fail: true, want: "not attached to a load balancer", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:ec2/securityGroup:SecurityGroup", "app", map[string]any{"ingress": []any{map[string]any{"fromPort": 443.0, "toPort": 443.0,
-				"protocol": "tcp", "ipv6CidrBlocks": []any{"::/0"}}}})
-		})},
-		{rule: "LP-007", name: "all traffic rule", fail: true, want: "all traffic", stack: euWith(func(s *fixture.Stack) {
-			sg := s.Add("aws:ec2/securityGroup:SecurityGroup", "lb", map[string]any{})
-			s.Add("aws:lb/loadBalancer:LoadBalancer", "lb", map[string]any{"securityGroups": []any{sg.ID}})
-			s.Add("aws:ec2/securityGroupRule:SecurityGroupRule", "all", map[string]any{"type": "ingress", "securityGroupId": sg.ID,
-				"fromPort": 0.0, "toPort": 0.0, "protocol": "-1", "cidrBlocks": []any{"0.0.0.0/0"}})
-		})},
-		// LP-012 / LP-013 / LP-014
-		{rule: "LP-012", name: "cell: ALB with a regional web ACL", stack: func() *rules.Stack { return stackOf(euCell()) }},
-		{rule: "LP-012", name: "internal ALB without WAF", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:lb/loadBalancer:LoadBalancer", "lb", map[string]any{"loadBalancerType": "application", "internal": true})
-		})},
-		{rule: "LP-012", name: "internet-facing ALB without WAF", fail: true, want: "no WAF web ACL association", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:lb/loadBalancer:LoadBalancer", "lb", map[string]any{"loadBalancerType": "application", "internal": false})
-		})},
-		{rule: "LP-013", name: "cell: ALB drops invalid headers", stack: func() *rules.Stack { return stackOf(euCell()) }},
-		{rule: "LP-013", name: "ALB forwards invalid headers", fail: true, want: "dropInvalidHeaderFields is off", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:lb/loadBalancer:LoadBalancer", "lb", map[string]any{"loadBalancerType": "application"})
-		})},
-		{rule: "LP-014", name: "cell: ALB logs to its region", stack: func() *rules.Stack { return stackOf(euCell()) }},
-		{rule: "LP-014", name: "ALB without access logs", fail: true, want: "writes no access logs", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:lb/loadBalancer:LoadBalancer", "lb", map[string]any{"loadBalancerType": "application", "accessLogs": map[string]any{"bucket": "", "enabled": false}})
-		})},
-		{rule: "LP-014", name: "ALB logging to another region", fail: true, want: "only to a bucket in the load balancer's region", stack: euWith(func(s *fixture.Stack) {
-			dr := s.Provider("dr", "eu-central-1")
-			s.Add("aws:s3/bucketV2:BucketV2", "logs", map[string]any{"bucket": "logs-eu-central-1"}, fixture.ID("logs-eu-central-1"), fixture.Via(dr))
-			s.Add("aws:lb/loadBalancer:LoadBalancer", "lb", map[string]any{"loadBalancerType": "application", "accessLogs": map[string]any{"bucket": "logs-eu-central-1", "enabled": true}})
-		})},
-		// ENC-019 / ENC-020
-		{rule: "ENC-019", name: "TLS 1.3 policy", stack: albListeners("ELBSecurityPolicy-TLS13-1-2-2021-06", "redirect")},
-		{rule: "ENC-019", name: "policy accepting TLS 1.0", fail: true, want: "older than 1.2", stack: albListeners("ELBSecurityPolicy-2016-08", "redirect")},
-		{rule: "ENC-019", name: "no policy", fail: true, want: "no sslPolicy", stack: albListeners("", "redirect")},
-		{rule: "ENC-020", name: "HTTP redirects to HTTPS", stack: albListeners("ELBSecurityPolicy-TLS13-1-2-2021-06", "redirect")},
-		{rule: "ENC-020", name: "HTTP forwards beside HTTPS", fail: true, want: "does not redirect to HTTPS", stack: albListeners("ELBSecurityPolicy-TLS13-1-2-2021-06", "forward")},
+		{rule: "LP-007", name: "cell: 443 from CloudFront on the ALB only"},
+		{rule: "LP-007", name: "ssh from world", fail: true, want: "tcp 22-22 to 0.0.0.0/0", on: subject{"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ssh"},
+			edit: func(p *plantest.Plan) {
+				// a copy of the app tier's egress rule, turned into an ingress rule from anywhere
+				r := p.Copy("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "vpc-app-https-out", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ssh")
+				for k, v := range map[string]any{"cidrIpv4": "0.0.0.0/0", "fromPort": 22.0, "toPort": 22.0, "ipProtocol": "tcp"} {
+					plantest.SetProp(p.T(), r, k, v)
+				}
+			}},
+		{rule: "LP-007", name: "443 on a non-LB group", fail: true, want: "not attached to a load balancer", on: subject{tSG, "vpc-endpoints"},
+			edit: with(subject{tSG, "vpc-endpoints"}, map[string]any{"ingress": []any{map[string]any{"fromPort": 443.0, "toPort": 443.0,
+				"protocol": "tcp", "ipv6CidrBlocks": []any{"::/0"}}}})},
+		{rule: "LP-007", name: "all traffic rule", fail: true, want: "all traffic", on: subject{"aws:ec2/securityGroupRule:SecurityGroupRule", "all"},
+			edit: func(p *plantest.Plan) {
+				sg := p.Find(tSG, "vpc-endpoints")
+				p.Add(tSG, "vpc-endpoints", "aws:ec2/securityGroupRule:SecurityGroupRule", "all", map[string]any{"type": "ingress",
+					"securityGroupId": string(sg.ID), "fromPort": 0.0, "toPort": 0.0, "protocol": "-1", "cidrBlocks": []any{"0.0.0.0/0"}})
+			}},
+		// LP-012 / LP-013 / LP-014 (the origin's internet-facing load balancer)
+		{rule: "LP-012", name: "cell: ALB with a regional web ACL", on: alb},
+		{rule: "LP-012", name: "internal ALB without WAF", on: alb, edit: then(removeWAF, with(alb, map[string]any{"internal": true}))},
+		{rule: "LP-012", name: "internet-facing ALB without WAF", fail: true, want: "no WAF web ACL association", on: alb, edit: removeWAF},
+		{rule: "LP-013", name: "cell: ALB drops invalid headers", on: alb},
+		{rule: "LP-013", name: "ALB forwards invalid headers", fail: true, want: "dropInvalidHeaderFields is off", on: alb,
+			edit: with(alb, map[string]any{"dropInvalidHeaderFields": deleted{}})}, // the API's default is off
+		{rule: "LP-014", name: "cell: ALB logs to its region", on: alb},
+		{rule: "LP-014", name: "ALB without access logs", fail: true, want: "writes no access logs", on: alb,
+			edit: with(alb, map[string]any{"accessLogs": map[string]any{"bucket": "", "enabled": false}})},
+		{rule: "LP-014", name: "ALB logging to another region", fail: true, want: "only to a bucket in the load balancer's region", on: alb,
+			edit: func(p *plantest.Plan) { // to the assets replica, a bucket of the DR region
+				replica := p.Find(tBucket, "replication-assets-replica")
+				p.Set(alb.typ, alb.name, "accessLogs.bucket", string(replica.ID)).Undepend(alb.typ, alb.name, "accessLogs").
+					DependOn(alb.typ, alb.name, "accessLogs", replica)
+			}},
+		// ENC-019 / ENC-020 (the origin's listeners)
+		{rule: "ENC-019", name: "TLS 1.3 policy", on: httpsListener},
+		{rule: "ENC-019", name: "policy accepting TLS 1.0", fail: true, want: "older than 1.2", on: httpsListener,
+			edit: with(httpsListener, map[string]any{"sslPolicy": "ELBSecurityPolicy-2016-08"})},
+		{rule: "ENC-019", name: "no policy", fail: true, want: "no sslPolicy", on: httpsListener, edit: with(httpsListener, map[string]any{"sslPolicy": deleted{}})},
+		{rule: "ENC-020", name: "HTTP redirects to HTTPS", on: httpListener},
+		{rule: "ENC-020", name: "HTTP forwards beside HTTPS", fail: true, want: "does not redirect to HTTPS", on: httpListener, edit: func(p *plantest.Plan) {
+			tg := p.Find(tTargetGroup, "origin")
+			p.Set(httpListener.typ, httpListener.name, "defaultActions", []any{map[string]any{"type": "forward", "targetGroupArn": tg.Outputs["arn"]}}).
+				DependOn(httpListener.typ, httpListener.name, "defaultActions", tg)
+		}},
 		// LP-008
-		{rule: "LP-008", name: "private instance", res: res("aws:rds/clusterInstance:ClusterInstance", map[string]any{"publiclyAccessible": false})},
-		{rule: "LP-008", name: "vpc search domain", res: res(search, goodSearch(nil))},
-		{rule: "LP-008", name: "public instance", fail: true, want: "publicly accessible", res: res("aws:rds/clusterInstance:ClusterInstance", map[string]any{"publiclyAccessible": true})},
-		{rule: "LP-008", name: "public search domain", fail: true, want: "public endpoint", res: res(search, goodSearch(map[string]any{"vpcOptions": nil}))},
+		{rule: "LP-008", name: "private instance", on: instance},
+		{rule: "LP-008", name: "vpc search domain", on: search},
+		{rule: "LP-008", name: "public instance", fail: true, want: "publicly accessible", on: instance, edit: with(instance, map[string]any{"publiclyAccessible": true})},
+		{rule: "LP-008", name: "public search domain", fail: true, want: "public endpoint", on: search, edit: with(search, map[string]any{"vpcOptions": deleted{}})},
 		// LP-009
-		{rule: "LP-009", name: "cell: data subnets isolated", stack: func() *rules.Stack { return stackOf(euCell()) }},
-		{rule: "LP-009", name: "db in public subnets", fail: true, want: "internet gateway", stack: euWith(func(s *fixture.Stack) {
-			n := s.AddNetwork("net", "10.9", "eu-west-1", "")
-			g := s.Add("aws:rds/subnetGroup:SubnetGroup", "db", map[string]any{"name": "db", "subnetIds": n.PublicSubnetID}, fixture.DependsOn("subnetIds", n.Public...))
-			s.Add("aws:rds/cluster:Cluster", "db", map[string]any{"dbSubnetGroupName": g.ID}, fixture.DependsOn("dbSubnetGroupName", g))
-		})},
-		{rule: "LP-009", name: "cache in default vpc", fail: true, want: "default VPC", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:elasticache/replicationGroup:ReplicationGroup", "cache", map[string]any{"description": "x"})
-		})},
-		{rule: "LP-009", name: "search in public subnets via ids only", fail: true, want: "internet gateway", stack: euWith(func(s *fixture.Stack) {
-			n := s.AddNetwork("net", "10.9", "eu-west-1", "")
-			s.Add(search, "search", goodSearch(map[string]any{"vpcOptions": map[string]any{"subnetIds": n.PublicSubnetID[:1]}}))
-		})},
+		{rule: "LP-009", name: "cell: data subnets isolated"},
+		{rule: "LP-009", name: "db in public subnets", fail: true, want: "internet gateway", on: db, edit: func(p *plantest.Plan) {
+			ids, subnets := publicSubnets(p)
+			p.Set("aws:rds/subnetGroup:SubnetGroup", "database", "subnetIds", ids).Undepend("aws:rds/subnetGroup:SubnetGroup", "database", "subnetIds")
+			for _, s := range subnets {
+				p.DependOn("aws:rds/subnetGroup:SubnetGroup", "database", "subnetIds", p.Find(s.typ, s.name))
+			}
+		}},
+		{rule: "LP-009", name: "cache in default vpc", fail: true, want: "default VPC", on: cache, edit: with(cache, map[string]any{"subnetGroupName": deleted{}})},
+		{rule: "LP-009", name: "search in public subnets via ids only", fail: true, want: "internet gateway", on: search, edit: func(p *plantest.Plan) {
+			ids, _ := publicSubnets(p)
+			p.Set(search.typ, search.name, "vpcOptions.subnetIds", ids[:1]).Undepend(search.typ, search.name, "vpcOptions")
+		}},
 		// LP-010
-		{rule: "LP-010", name: "private endpoint", res: res("aws:eks/cluster:Cluster", map[string]any{"vpcConfig": map[string]any{"endpointPublicAccess": false}})},
-		{rule: "LP-010", name: "restricted public endpoint", res: res("aws:eks/cluster:Cluster", map[string]any{"vpcConfig": map[string]any{"publicAccessCidrs": []any{"203.0.113.0/24"}}})},
-		{rule: "LP-010", name: "default public endpoint", fail: true, want: "0.0.0.0/0", res: res("aws:eks/cluster:Cluster", map[string]any{"vpcConfig": map[string]any{"subnetIds": []any{"subnet-1"}}})},
-		{rule: "LP-010", name: "explicit world", fail: true, want: "0.0.0.0/0", res: res("aws:eks/cluster:Cluster", map[string]any{"vpcConfig": map[string]any{"endpointPublicAccess": true, "publicAccessCidrs": []any{"0.0.0.0/0"}}})},
+		{rule: "LP-010", name: "private endpoint", on: eks},
+		{rule: "LP-010", name: "restricted public endpoint", on: eks, edit: with(eks, map[string]any{"vpcConfig.endpointPublicAccess": true, "vpcConfig.publicAccessCidrs": []any{"203.0.113.0/24"}})},
+		{rule: "LP-010", name: "default public endpoint", fail: true, want: "0.0.0.0/0", on: eks, edit: with(eks, map[string]any{"vpcConfig.endpointPublicAccess": deleted{}})},
+		{rule: "LP-010", name: "explicit world", fail: true, want: "0.0.0.0/0", on: eks, edit: with(eks, map[string]any{"vpcConfig.endpointPublicAccess": true, "vpcConfig.publicAccessCidrs": []any{"0.0.0.0/0"}})},
 		// LP-011
-		{rule: "LP-011", name: "template requires tokens", res: res("aws:ec2/launchTemplate:LaunchTemplate", map[string]any{"metadataOptions": map[string]any{"httpTokens": "required"}})},
-		{rule: "LP-011", name: "AL2023 node group", res: res("aws:eks/nodeGroup:NodeGroup", map[string]any{"amiType": "AL2023_ARM_64_STANDARD"})},
-		{rule: "LP-011", name: "instance optional tokens", fail: true, want: "IMDSv2", res: res("aws:ec2/instance:Instance", map[string]any{"metadataOptions": map[string]any{"httpTokens": "optional"}})},
-		{rule: "LP-011", name: "template without options", fail: true, want: "unset", res: res("aws:ec2/launchTemplate:LaunchTemplate", map[string]any{"imageId": "ami-1"})},
-		{rule: "LP-011", name: "AL2 node group without template", fail: true, want: "AL2_x86_64", res: res("aws:eks/nodeGroup:NodeGroup", map[string]any{"amiType": "AL2_x86_64"})},
+		{rule: "LP-011", name: "template requires tokens", on: subject{"aws:ec2/launchTemplate:LaunchTemplate", "cluster-nodes"}},
+		{rule: "LP-011", name: "AL2023 node group", on: subject{"aws:eks/nodeGroup:NodeGroup", "cluster"}},
+		{rule: "LP-011", name: "instance optional tokens", fail: true, want: "IMDSv2", on: subject{"aws:ec2/instance:Instance", "bastion"}, edit: func(p *plantest.Plan) {
+			// the stacks run no bare instance: one launched from the nodes' template settings
+			lt := p.Find("aws:ec2/launchTemplate:LaunchTemplate", "cluster-nodes")
+			p.Add(lt.Type.String(), "cluster-nodes", "aws:ec2/instance:Instance", "bastion", map[string]any{"instanceType": "t3.micro",
+				"vpcSecurityGroupIds": lt.Inputs["vpcSecurityGroupIds"], "metadataOptions": map[string]any{"httpTokens": "optional"}})
+		}},
+		{rule: "LP-011", name: "template without options", fail: true, want: "unset", on: subject{"aws:ec2/launchTemplate:LaunchTemplate", "cluster-nodes"},
+			edit: with(subject{"aws:ec2/launchTemplate:LaunchTemplate", "cluster-nodes"}, map[string]any{"metadataOptions": deleted{}})},
+		{rule: "LP-011", name: "AL2 node group without template", fail: true, want: "AL2_x86_64", on: subject{"aws:eks/nodeGroup:NodeGroup", "cluster"},
+			edit: with(subject{"aws:eks/nodeGroup:NodeGroup", "cluster"}, map[string]any{"amiType": "AL2_x86_64", "launchTemplate": deleted{}})},
 
 		// DEP-001
-		{rule: "DEP-001", name: "cell", stack: func() *rules.Stack { return stackOf(euCell()) }},
-		{rule: "DEP-001", name: "key policy takes the role's ARN output", stack: euWith(func(s *fixture.Stack) {
-			role := s.Add("aws:iam/role:Role", "app", map[string]any{"name": "app"})
-			s.Add("aws:kms/key:Key", "k", map[string]any{"policy": policy(principal(role.ARN))}, fixture.DependsOn("policy", role))
-		})},
-		{rule: "DEP-001", name: "key policy names a role it does not wait for", fail: true, want: `input policy (Statement[0].Principal.AWS) names "app"`,
-			stack: euWith(func(s *fixture.Stack) {
-				role := s.Add("aws:iam/role:Role", "app", map[string]any{"name": "app"})
-				s.Add("aws:kms/key:Key", "k", map[string]any{"policy": policy(principal(role.ARN))}, fixture.Literal("policy"))
-			})},
-		{rule: "DEP-001", name: "access policy spells the ARN of a role not created yet", fail: true, want: "OpenSearch resolves the principals",
-			stack: euWith(func(s *fixture.Stack) {
-				s.Add("aws:iam/role:Role", "app", map[string]any{"name": "app"}, fixture.Outputs(map[string]any{"arn": unknown}))
-				s.Add("aws:opensearch/domain:Domain", "search", map[string]any{"domainName": "search",
-					"accessPolicies": policy(principal("arn:aws:iam::123456789012:role/app"))})
-			})},
-		{rule: "DEP-001", name: "grant to a role it does not wait for", fail: true, want: "input granteePrincipal", stack: euWith(func(s *fixture.Stack) {
-			k := key(s)
-			role := s.Add("aws:iam/role:Role", "app", map[string]any{"name": "app"})
-			s.Add("aws:kms/grant:Grant", "g", map[string]any{"keyId": k.ID, "granteePrincipal": role.ARN, "operations": []any{"Decrypt"}},
-				fixture.Literal("granteePrincipal"))
-		})},
-		{rule: "DEP-001", name: "distribution waits for the log bucket's ACLs", stack: euWith(func(s *fixture.Stack) {
-			b, oc := logBucket(s, "BucketOwnerPreferred")
-			distributionLoggingTo(s, b, fixture.DependsOn("loggingConfig", b), fixture.DependsOn("loggingConfig", oc))
-		})},
-		{rule: "DEP-001", name: "distribution before the log bucket's ownership controls", fail: true, want: "without depending on its ownership controls",
-			stack: euWith(func(s *fixture.Stack) {
-				b, _ := logBucket(s, "BucketOwnerPreferred")
-				distributionLoggingTo(s, b, fixture.DependsOn("loggingConfig", b))
-			})},
-		{rule: "DEP-001", name: "log bucket with ACLs disabled", fail: true, want: "BucketOwnerEnforced", stack: euWith(func(s *fixture.Stack) {
-			b, oc := logBucket(s, "BucketOwnerEnforced")
-			distributionLoggingTo(s, b, fixture.DependsOn("loggingConfig", b), fixture.DependsOn("loggingConfig", oc))
-		})},
-		// DEP-002
-		{rule: "DEP-002", name: "cell", stack: func() *rules.Stack { return stackOf(euCell()) }},
-		{rule: "DEP-002", name: "alias takes the key's id output", stack: euWith(func(s *fixture.Stack) {
-			k := key(s)
-			s.Add("aws:kms/alias:Alias", "a", map[string]any{"name": "alias/a", "targetKeyId": k.ID}, fixture.DependsOn("targetKeyId", k))
-		})},
-		{rule: "DEP-002", name: "alias copies the key's id", fail: true, want: `input targetKeyId names "k"`, stack: euWith(func(s *fixture.Stack) {
-			k := key(s)
-			s.Add("aws:kms/alias:Alias", "a", map[string]any{"name": "alias/a", "targetKeyId": k.ID}, fixture.Literal("targetKeyId"))
-		})},
-		{rule: "DEP-002", name: "bucket ARN inside a policy document", fail: true, want: `input policy (Statement[0].Resource[0]) names "assets"`,
-			stack: euWith(func(s *fixture.Stack) {
-				b := s.Add("aws:s3/bucketV2:BucketV2", "assets", map[string]any{"bucket": "assets"}, fixture.ID("assets"))
-				role := s.Add("aws:iam/role:Role", "app", map[string]any{"name": "app"})
-				s.Add("aws:iam/rolePolicy:RolePolicy", "app", map[string]any{"role": "app",
-					"policy": policy(allow("s3:GetObject", []any{b.ARN + "/*"}))}, fixture.DependsOn("role", role), fixture.Literal("policy"))
-			})},
-		{rule: "DEP-002", name: "AWS-managed policy and another stack's ARN", stack: euWith(func(s *fixture.Stack) {
-			role := s.Add("aws:iam/role:Role", "app", map[string]any{"name": "app"})
-			s.Add("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "ro", map[string]any{"role": "app",
-				"policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}, fixture.DependsOn("role", role))
-			s.Add("aws:iam/rolePolicy:RolePolicy", "app", map[string]any{"role": "app",
-				"policy": policy(allow("kms:Decrypt", "arn:aws:kms:eu-central-1:123456789012:key/from-the-cell"))}, fixture.DependsOn("role", role))
-		})},
-		{rule: "DEP-002", name: "output naming what was created from the resource", stack: euWith(func(s *fixture.Stack) {
-			vpc := s.Add("aws:ec2/vpc:Vpc", "main", map[string]any{"cidrBlock": "10.0.0.0/16"},
-				fixture.Outputs(map[string]any{"defaultSecurityGroupId": "sg-0default"}))
-			s.Add("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "default", map[string]any{"vpcId": vpc.ID},
-				fixture.ID("sg-0default"), fixture.DependsOn("vpcId", vpc))
-		})},
-		{rule: "DEP-002", name: "role reports a policy attached to it", stack: euWith(func(s *fixture.Stack) {
-			pol := s.Add("aws:iam/policy:Policy", "reader", map[string]any{"name": "reader", "policy": policy(allow("s3:GetObject", "*"))})
-			role := s.Add("aws:iam/role:Role", "app", map[string]any{"name": "app"},
-				fixture.Outputs(map[string]any{"managedPolicyArns": []any{pol.ARN}}))
-			s.Add("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "app", map[string]any{"role": "app", "policyArn": pol.ARN},
-				fixture.DependsOn("role", role), fixture.DependsOn("policyArn", pol))
-		})},
-		{rule: "DEP-002", name: "child of the resource it names", stack: euWith(func(s *fixture.Stack) {
-			k := key(s)
-			s.Add("aws:kms/alias:Alias", "a", map[string]any{"name": "alias/a", "targetKeyId": k.ID}, fixture.Parent(k.URN))
-		})},
-		// RES-001
-		{rule: "RES-001", name: "cell declares eu", stack: func() *rules.Stack { return stackOf(euCell()) }},
-		{rule: "RES-001", name: "no jurisdiction", fail: true, want: "declares no jurisdiction", stack: func() *rules.Stack {
-			return stackOf(fixture.New("prod-xx", "", "eu-west-1", "eu-central-1"))
+		{rule: "DEP-001", name: "cell"},
+		{rule: "DEP-001", name: "key policy takes the role's ARN output", edit: func(p *plantest.Plan) {
+			p.Set(dataKey.typ, dataKey.name, "policy", policy(principal(arnOf(p, appRole)))).
+				DependOn(dataKey.typ, dataKey.name, "policy", p.Find(appRole.typ, appRole.name))
 		}},
-		{rule: "RES-001", name: "invalid jurisdiction", fail: true, want: "unknown jurisdiction", stack: func() *rules.Stack {
-			return stackOf(fixture.New("prod-xx", "uk", "eu-west-2", "eu-west-1"))
+		{rule: "DEP-001", name: "key policy names a role it does not wait for", fail: true, want: `input policy (Statement[0].Principal.AWS) names "storefront"`, on: dataKey,
+			edit: func(p *plantest.Plan) {
+				p.Set(dataKey.typ, dataKey.name, "policy", policy(principal(arnOf(p, appRole)))).Undepend(dataKey.typ, dataKey.name, "policy")
+			}},
+		{rule: "DEP-001", name: "access policy spells the ARN of a role not created yet", fail: true, want: "OpenSearch resolves the principals", on: search,
+			edit: func(p *plantest.Plan) {
+				p.Find(appRole.typ, appRole.name).Outputs["arn"] = plantest.Unknown
+				p.Set(search.typ, search.name, "accessPolicies", policy(principal("arn:aws:iam::123456789012:role/prod-eu-storefront")))
+			}},
+		{rule: "DEP-001", name: "grant to a role it does not wait for", fail: true, want: "input granteePrincipal", on: subject{"aws:kms/grant:Grant", "storefront"},
+			edit: func(p *plantest.Plan) {
+				// the stacks grant nothing: a grant added next to the data key's alias
+				key := p.Find(dataKey.typ, dataKey.name)
+				p.Add(tAlias, "keys-data", "aws:kms/grant:Grant", "storefront", map[string]any{"keyId": string(key.ID),
+					"granteePrincipal": arnOf(p, appRole), "operations": []any{"Decrypt"}})
+				p.DependOn("aws:kms/grant:Grant", "storefront", "keyId", p.Find(dataKey.typ, dataKey.name))
+			}},
+		{rule: "DEP-001", name: "distribution waits for the log bucket's ACLs"},
+		{rule: "DEP-001", name: "distribution before the log bucket's ownership controls", fail: true, want: "without depending on its ownership controls", on: cdn,
+			edit: func(p *plantest.Plan) {
+				p.DropDependency(cdn.typ, cdn.name, p.Find(tOwner, "edge-logs"))
+			}},
+		{rule: "DEP-001", name: "log bucket with ACLs disabled", fail: true, want: "BucketOwnerEnforced", on: cdn,
+			edit: with(subject{tOwner, "edge-logs"}, map[string]any{"rule.objectOwnership": "BucketOwnerEnforced"})},
+		// DEP-002
+		{rule: "DEP-002", name: "cell"},
+		{rule: "DEP-002", name: "alias takes the key's id output", edit: func(p *plantest.Plan) {
+			if len(p.Find(tAlias, "keys-data").PropertyDependencies["targetKeyId"]) == 0 {
+				p.T().Fatal("the planned alias does not take its key's id output")
+			}
+		}},
+		{rule: "DEP-002", name: "alias copies the key's id", fail: true, want: `names "keys-data" (aws:kms/key:Key) without depending on it`, on: subject{tAlias, "keys-data"},
+			edit: func(p *plantest.Plan) { p.Undepend(tAlias, "keys-data", "targetKeyId") }},
+		{rule: "DEP-002", name: "bucket ARN inside a policy document", fail: true, want: `input policy (Statement[0].Resource[0]) names "edge-assets"`, on: appPolicy,
+			edit: func(p *plantest.Plan) {
+				p.Set(appPolicy.typ, appPolicy.name, "policy", policy(allow("s3:GetObject", []any{arnOf(p, subject{tBucket, "edge-assets"}) + "/*"}))).
+					Undepend(appPolicy.typ, appPolicy.name, "policy")
+			}},
+		{rule: "DEP-002", name: "AWS-managed policy and another stack's ARN", edit: func(p *plantest.Plan) {
+			p.Set(tAttach, "cluster-nodes-AmazonEKSWorkerNodePolicy", "policyArn", "arn:aws:iam::aws:policy/ReadOnlyAccess").
+				Undepend(tAttach, "cluster-nodes-AmazonEKSWorkerNodePolicy", "policyArn")
+			p.Set(appPolicy.typ, appPolicy.name, "policy", policy(allow("kms:Decrypt", "arn:aws:kms:eu-central-1:123456789012:key/from-the-cell"))).
+				Undepend(appPolicy.typ, appPolicy.name, "policy")
+		}},
+		{rule: "DEP-002", name: "output naming what was created from the resource", edit: func(p *plantest.Plan) {
+			def := p.Find("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "vpc-default")
+			p.Find("aws:ec2/vpc:Vpc", "vpc").Outputs["defaultSecurityGroupId"] = string(def.ID)
+		}},
+		{rule: "DEP-002", name: "role reports a policy attached to it", edit: func(p *plantest.Plan) {
+			pol := p.Add(tRolePol, "storefront", tPolicy, "reader", map[string]any{"name": "reader", "policy": policy(allow("s3:GetObject", "*"))})
+			polARN := pol.Outputs["arn"].(string)
+			role := p.Find(tRole, "cluster-nodes")
+			role.Outputs["managedPolicyArns"] = []any{polARN}
+			p.Add(tAttach, "cluster-nodes-AmazonEKSWorkerNodePolicy", tAttach, "cluster-nodes-reader", map[string]any{
+				"role": role.Outputs["name"], "policyArn": polARN})
+			p.DependOn(tAttach, "cluster-nodes-reader", "role", p.Find(tRole, "cluster-nodes")).
+				DependOn(tAttach, "cluster-nodes-reader", "policyArn", p.Find(tPolicy, "reader"))
+		}},
+		{rule: "DEP-002", name: "child of the resource it names", edit: func(p *plantest.Plan) {
+			key := p.Find(dataKey.typ, dataKey.name)
+			p.Find(tAlias, "keys-data").Parent = key.URN
+			p.Undepend(tAlias, "keys-data", "targetKeyId")
+		}},
+		// RES-001
+		{rule: "RES-001", name: "cell declares eu"},
+		{rule: "RES-001", name: "no jurisdiction", fail: true, want: "declares no jurisdiction", edit: func(p *plantest.Plan) {
+			delete(p.Root().Outputs, "jurisdiction")
+		}},
+		{rule: "RES-001", name: "invalid jurisdiction", fail: true, want: "unknown jurisdiction", edit: func(p *plantest.Plan) {
+			p.Root().Outputs["jurisdiction"] = "uk"
 		}},
 		// RES-002
-		{rule: "RES-002", name: "cell incl. us-east-1 global services", stack: func() *rules.Stack { return stackOf(euCell()) }},
-		{rule: "RES-002", name: "log group in us-east-1", fail: true, want: "outside jurisdiction", stack: euWith(func(s *fixture.Stack) {
-			g := s.Provider("global", "us-east-1")
-			s.Add("aws:cloudwatch/logGroup:LogGroup", "waf", map[string]any{"kmsKeyId": "k"}, fixture.Via(g))
-		})},
-		{rule: "RES-002", name: "own region argument", fail: true, want: "ap-northeast-1", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:s3/bucketV2:BucketV2", "b", map[string]any{"region": "ap-northeast-1"})
-		})},
-		{rule: "RES-002", name: "regional WAF in us-east-1", fail: true, want: "wafv2", stack: euWith(func(s *fixture.Stack) {
-			g := s.Provider("global", "us-east-1")
-			s.Add("aws:wafv2/webAcl:WebAcl", "alb", map[string]any{"scope": "REGIONAL"}, fixture.Via(g))
-		})},
+		{rule: "RES-002", name: "cell incl. us-east-1 global services"},
+		{rule: "RES-002", name: "log group in us-east-1", fail: true, want: "outside jurisdiction", on: subject{tLogGroup, "cluster-control-plane"},
+			edit: func(p *plantest.Plan) { p.Via(tLogGroup, "cluster-control-plane", p.ProviderRef("us-east-1")) }},
+		{rule: "RES-002", name: "own region argument", fail: true, want: "ap-northeast-1", on: subject{tBucket, "edge-assets"},
+			edit: with(subject{tBucket, "edge-assets"}, map[string]any{"region": "ap-northeast-1"})},
+		{rule: "RES-002", name: "regional WAF in us-east-1", fail: true, want: "wafv2", on: subject{"aws:wafv2/webAcl:WebAcl", "edge"},
+			edit: with(subject{"aws:wafv2/webAcl:WebAcl", "edge"}, map[string]any{"scope": "REGIONAL"})},
 		// RES-003
-		{rule: "RES-003", name: "cell logs in eu", stack: func() *rules.Stack { return stackOf(euCell()) }},
-		{rule: "RES-003", name: "cloudfront logs to us bucket", fail: true, want: "us-east-1", stack: euWith(func(s *fixture.Stack) {
-			g := s.Provider("global", "us-east-1")
-			s.Add("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{"loggingConfig": map[string]any{"bucket": "cdn-logs-us-east-1.s3.amazonaws.com"}}, fixture.Via(g))
-		})},
-		{rule: "RES-003", name: "waf logs to us-east-1 log group", fail: true, want: "outside jurisdiction", stack: euWith(func(s *fixture.Stack) {
-			g := s.Provider("global", "us-east-1")
-			s.Add("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "waf", map[string]any{
-				"resourceArn":           "arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1",
-				"logDestinationConfigs": []any{"arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-x"}}, fixture.Via(g))
-		})},
-		{rule: "RES-003", name: "log bucket of unknown region", fail: true, want: "cannot be established", stack: euWith(func(s *fixture.Stack) {
-			g := s.Provider("global", "us-east-1")
-			s.Add("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{"loggingConfig": map[string]any{"bucket": "somewhere.s3.amazonaws.com"}}, fixture.Via(g))
-		})},
+		{rule: "RES-003", name: "cell logs in eu"},
+		{rule: "RES-003", name: "cloudfront logs to us bucket", fail: true, want: "us-east-1", on: cdn,
+			edit: with(cdn, map[string]any{"loggingConfig.bucket": "cdn-logs-us-east-1.s3.amazonaws.com"})},
+		{rule: "RES-003", name: "waf logs to us-east-1 log group", fail: true, want: "outside jurisdiction",
+			edit: with(subject{"aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "edge"}, map[string]any{
+				"logDestinationConfigs": []any{"arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-x"}})},
+		{rule: "RES-003", name: "log bucket of unknown region", fail: true, want: "cannot be established", on: cdn,
+			edit: with(cdn, map[string]any{"loggingConfig.bucket": "somewhere.s3.amazonaws.com"})},
 		// RES-004
-		{rule: "RES-004", name: "cell primary in eu", stack: func() *rules.Stack { return stackOf(euCell()) }},
-		{rule: "RES-004", name: "secondary in us-west-2", fail: true, want: "us-west-2", stack: euWith(func(s *fixture.Stack) {
-			us := s.Provider("us", "us-west-2")
-			s.Add("aws:rds/cluster:Cluster", "secondary", map[string]any{"globalClusterIdentifier": "prod-eu-global"}, fixture.Via(us))
-		})},
-		{rule: "RES-004", name: "global cluster from us source", fail: true, want: "source cluster", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:rds/globalCluster:GlobalCluster", "g", map[string]any{"sourceDbClusterIdentifier": "arn:aws:rds:us-east-1:123456789012:cluster:old"})
-		})},
+		{rule: "RES-004", name: "cell primary in eu"},
+		{rule: "RES-004", name: "secondary in us-west-2", fail: true, want: "us-west-2", on: subject{tCluster, "secondary"}, edit: func(p *plantest.Plan) {
+			us := usProvider(p, "us-west-2")
+			p.Copy(tCluster, "database", "", "secondary")
+			p.Via(tCluster, "secondary", us)
+		}},
+		{rule: "RES-004", name: "global cluster from us source", fail: true, want: "source cluster", on: global,
+			edit: with(global, map[string]any{"sourceDbClusterIdentifier": "arn:aws:rds:us-east-1:123456789012:cluster:old"})},
 		// RES-005
-		{rule: "RES-005", name: "cell replicates to eu-central-1", stack: func() *rules.Stack { return stackOf(euCell()) }},
-		{rule: "RES-005", name: "replicates to us bucket in stack", fail: true, want: "us-east-1", stack: euWith(func(s *fixture.Stack) {
-			us := s.Provider("us", "us-east-1")
-			dst := s.Add("aws:s3/bucketV2:BucketV2", "replica", map[string]any{"bucket": "replica-bucket"}, fixture.Via(us), fixture.ID("replica-bucket"))
-			s.Add("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "r", map[string]any{"bucket": "src",
-				"rules": []any{map[string]any{"destination": map[string]any{"bucket": dst.ARN}}}})
-		})},
-		{rule: "RES-005", name: "replicates to unlocatable bucket", fail: true, want: "cannot be established", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "r", map[string]any{"bucket": "src",
-				"rules": []any{map[string]any{"destination": map[string]any{"bucket": "arn:aws:s3:::mystery"}}}})
-		})},
-		// RES-006
-		{rule: "RES-006", name: "members in eu", stack: euWith(func(s *fixture.Stack) {
-			dr := s.Provider("dr", "eu-central-1")
-			s.Add("aws:elasticache/replicationGroup:ReplicationGroup", "secondary", map[string]any{"globalReplicationGroupId": "ldgnf-sessions"}, fixture.Via(dr))
-		})},
-		{rule: "RES-006", name: "member in us", fail: true, want: "us-east-2", stack: euWith(func(s *fixture.Stack) {
-			us := s.Provider("us", "us-east-2")
-			s.Add("aws:elasticache/replicationGroup:ReplicationGroup", "secondary", map[string]any{"globalReplicationGroupId": "ldgnf-sessions"}, fixture.Via(us))
-		})},
-		// RES-007
-		{rule: "RES-007", name: "cell replica key in eu-central-1", stack: func() *rules.Stack { return stackOf(euCell()) }},
-		{rule: "RES-007", name: "replica key in jp", fail: true, want: "ap-northeast-1", stack: euWith(func(s *fixture.Stack) {
-			jp := s.Provider("jp", "ap-northeast-1")
-			k := key(s)
-			s.Add("aws:kms/replicaKey:ReplicaKey", "jp", map[string]any{"primaryKeyArn": k.ARN}, fixture.Via(jp))
-		})},
+		{rule: "RES-005", name: "cell replicates to eu-central-1"},
+		{rule: "RES-005", name: "replicates to us bucket in stack", fail: true, want: "us-east-1", edit: func(p *plantest.Plan) {
+			// the replica bucket and its settings moved to us-east-1
+			for _, typ := range []string{tBucket, tPAB, tSSE, "aws:s3/bucketVersioningV2:BucketVersioningV2"} {
+				p.Via(typ, "replication-assets-replica", p.ProviderRef("us-east-1"))
+			}
+			b := p.Find(tBucket, "replication-assets-replica")
+			b.Outputs["bucketRegionalDomainName"] = strings.Replace(b.Outputs["bucketRegionalDomainName"].(string), "eu-central-1", "us-east-1", 1)
+			b.Outputs["region"] = "us-east-1" // the provider reports the bucket's region
+		}},
+		{rule: "RES-005", name: "replicates to unlocatable bucket", fail: true, want: "cannot be established",
+			edit: with(subject{"aws:s3/bucketReplicationConfig:BucketReplicationConfig", "replication-assets"}, map[string]any{
+				"rules.0.destination.bucket": "arn:aws:s3:::mystery"})},
+		// RES-006 (the cells run no global datastore: a secondary replication group added as a copy)
+		{rule: "RES-006", name: "members in eu", edit: func(p *plantest.Plan) {
+			p.Copy(tCache, "cache", "", "secondary")
+			p.Via(tCache, "secondary", p.ProviderRef("eu-central-1")).Set(tCache, "secondary", "globalReplicationGroupId", "ldgnf-sessions")
+		}},
+		{rule: "RES-006", name: "member in us", fail: true, want: "us-east-2", on: subject{tCache, "secondary"}, edit: func(p *plantest.Plan) {
+			us := usProvider(p, "us-east-2")
+			p.Copy(tCache, "cache", "", "secondary")
+			p.Via(tCache, "secondary", us).Set(tCache, "secondary", "globalReplicationGroupId", "ldgnf-sessions")
+		}},
+		// RES-007 (the cells create their DR keys in the DR region: a replica key added next to them)
+		{rule: "RES-007", name: "replica key in eu-central-1", edit: func(p *plantest.Plan) {
+			p.Add(tKey, "dr-keys-storage", "aws:kms/replicaKey:ReplicaKey", "keys-data-dr", map[string]any{"primaryKeyArn": arnOf(p, dataKey)})
+		}},
+		{rule: "RES-007", name: "replica key in jp", fail: true, want: "ap-northeast-1", on: subject{"aws:kms/replicaKey:ReplicaKey", "keys-data-jp"}, edit: func(p *plantest.Plan) {
+			jp := usProvider(p, "ap-northeast-1")
+			p.Add(tKey, "dr-keys-storage", "aws:kms/replicaKey:ReplicaKey", "keys-data-jp", map[string]any{"primaryKeyArn": arnOf(p, dataKey)})
+			p.Via("aws:kms/replicaKey:ReplicaKey", "keys-data-jp", jp)
+		}},
 		// RES-008
-		{rule: "RES-008", name: "copy to eu vault", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:backup/plan:Plan", "p", map[string]any{"rules": []any{map[string]any{"copyActions": []any{map[string]any{
-				"destinationVaultArn": "arn:aws:backup:eu-central-1:123456789012:backup-vault:dr"}}}}})
-		})},
-		{rule: "RES-008", name: "copy to us vault", fail: true, want: "us-west-2", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:backup/plan:Plan", "p", map[string]any{"rules": []any{map[string]any{"copyActions": []any{map[string]any{
-				"destinationVaultArn": "arn:aws:backup:us-west-2:123456789012:backup-vault:dr"}}}}})
-		})},
+		{rule: "RES-008", name: "copy to eu vault"},
+		{rule: "RES-008", name: "copy to us vault", fail: true, want: "us-west-2", on: subject{"aws:backup/plan:Plan", "replication"},
+			edit: with(subject{"aws:backup/plan:Plan", "replication"}, map[string]any{"rules.0.copyActions": []any{map[string]any{
+				"destinationVaultArn": "arn:aws:backup:us-west-2:123456789012:backup-vault:dr"}}})},
 		// RES-009
-		{rule: "RES-009", name: "eu replicas", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:secretsmanager/secret:Secret", "s", map[string]any{"replicas": []any{map[string]any{"region": "eu-central-1"}}})
-		})},
-		{rule: "RES-009", name: "dynamodb replica in us", fail: true, want: "us-east-1", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:dynamodb/table:Table", "t", map[string]any{"replicas": []any{map[string]any{"regionName": "us-east-1"}}})
-		})},
-		// AUD-001
-		{rule: "AUD-001", name: "cell with its baseline", stack: func() *rules.Stack { return stackOf(euCell()) }},
-		{rule: "AUD-001", name: "no trail", fail: true, want: "has no CloudTrail trail", stack: euWith(func(s *fixture.Stack) {})},
-		{rule: "AUD-001", name: "trail without log file validation", fail: true, want: "enableLogFileValidation off", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:cloudtrail/trail:Trail", "t", map[string]any{"s3BucketName": "audit-eu-west-1", "kmsKeyId": key(s).ARN, "enableLogFileValidation": false})
-		})},
-		// AUD-002
-		{rule: "AUD-002", name: "region owner with detector and recorder", stack: func() *rules.Stack { return stackOf(euCell()) }},
-		{rule: "AUD-002", name: "baseline not owning its region", stack: euWith(func(s *fixture.Stack) {
-			s.SetRootOutput("baselineOwnsRegion", false)
-		})},
-		{rule: "AUD-002", name: "region owner without a detector", fail: true, want: "lacks an enabled GuardDuty detector", stack: euWith(func(s *fixture.Stack) {
-			s.SetRootOutput("baselineOwnsRegion", true)
-			s.Add("aws:cfg/recorder:Recorder", "r", map[string]any{"name": "r"}, fixture.ID("r"))
-			s.Add("aws:cfg/recorderStatus:RecorderStatus", "r", map[string]any{"name": "r", "isEnabled": true})
-			s.Add("aws:cfg/deliveryChannel:DeliveryChannel", "r", map[string]any{"name": "r", "s3BucketName": "audit-eu-west-1"})
-		})},
-		{rule: "AUD-002", name: "region owner with a stopped recorder", fail: true, want: "lacks an enabled AWS Config recorder", stack: euWith(func(s *fixture.Stack) {
-			s.SetRootOutput("baselineOwnsRegion", true)
-			s.Add("aws:guardduty/detector:Detector", "d", map[string]any{"enable": true})
-			s.Add("aws:cfg/recorder:Recorder", "r", map[string]any{"name": "r"}, fixture.ID("r"))
-			s.Add("aws:cfg/recorderStatus:RecorderStatus", "r", map[string]any{"name": "r", "isEnabled": false})
-			s.Add("aws:cfg/deliveryChannel:DeliveryChannel", "r", map[string]any{"name": "r", "s3BucketName": "audit-eu-west-1"})
-		})},
+		{rule: "RES-009", name: "eu replicas", edit: with(subject{tSecret, "database-master"}, map[string]any{"replicas.0.region": "eu-central-1"})},
+		{rule: "RES-009", name: "dynamodb replica in us", fail: true, want: "us-east-1", on: subject{"aws:dynamodb/table:Table", "sessions"},
+			edit: func(p *plantest.Plan) { // the stacks have no table: one added next to the cache's secret
+				p.Add(tSecret, "cache-auth", "aws:dynamodb/table:Table", "sessions", map[string]any{"name": "prod-eu-sessions",
+					"replicas": []any{map[string]any{"regionName": "us-east-1"}}})
+			}},
+		// AUD-001 (the trail of components/baseline)
+		{rule: "AUD-001", name: "cell with its baseline", on: trail},
+		{rule: "AUD-001", name: "no trail", fail: true, want: "has no CloudTrail trail", on: rootStack,
+			edit: func(p *plantest.Plan) { p.Remove(trail.typ, trail.name) }},
+		{rule: "AUD-001", name: "trail without log file validation", fail: true, want: "enableLogFileValidation off", on: trail,
+			edit: with(trail, map[string]any{"enableLogFileValidation": false})},
+		// AUD-002 (prod-eu's baseline owns eu-west-1)
+		{rule: "AUD-002", name: "region owner with detector and recorder", edit: ownsRegion(true)},
+		{rule: "AUD-002", name: "baseline not owning its region", edit: then(ownsRegion(false), // a stack without the region pieces
+			func(p *plantest.Plan) {
+				for _, s := range []subject{detector, recorderStatus, {tRecorder, "baseline"}, {tDelivery, "baseline"}} {
+					p.Remove(s.typ, s.name)
+				}
+			})},
+		{rule: "AUD-002", name: "region owner without a detector", fail: true, want: "lacks an enabled GuardDuty detector", on: rootStack,
+			edit: then(ownsRegion(true), func(p *plantest.Plan) { p.Remove(detector.typ, detector.name) })},
+		{rule: "AUD-002", name: "region owner with a stopped recorder", fail: true, want: "lacks an enabled AWS Config recorder", on: rootStack,
+			edit: then(ownsRegion(true), with(recorderStatus, map[string]any{"isEnabled": false}))},
 		// AUD-003
-		{rule: "AUD-003", name: "trail and Config into the cell's archive", stack: func() *rules.Stack { return stackOf(euCell()) }},
-		{rule: "AUD-003", name: "trail into a us-east-1 bucket", fail: true, want: "us-east-1", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:cloudtrail/trail:Trail", "t", map[string]any{"s3BucketName": "audit-archive-us-east-1", "enableLogFileValidation": true})
-		})},
-		{rule: "AUD-003", name: "multi-Region trail", fail: true, want: "multi-Region", stack: euWith(func(s *fixture.Stack) {
-			b := s.Bucket("audit-archive-eu-west-1", key(s))
-			s.Add("aws:cloudtrail/trail:Trail", "t", map[string]any{"s3BucketName": b.ID, "enableLogFileValidation": true, "isMultiRegionTrail": true})
-		})},
-		{rule: "AUD-003", name: "Security Hub aggregating regions", fail: true, want: "copies findings across regions", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:securityhub/findingAggregator:FindingAggregator", "agg", map[string]any{"linkingMode": "ALL_REGIONS"})
-		})},
+		{rule: "AUD-003", name: "trail and Config into the cell's archive", on: trail},
+		{rule: "AUD-003", name: "trail into a us-east-1 bucket", fail: true, want: "us-east-1", on: trail, edit: func(p *plantest.Plan) {
+			p.Set(trail.typ, trail.name, "s3BucketName", "audit-archive-us-east-1").Undepend(trail.typ, trail.name, "s3BucketName")
+		}},
+		{rule: "AUD-003", name: "multi-Region trail", fail: true, want: "multi-Region", on: trail, edit: with(trail, map[string]any{"isMultiRegionTrail": true})},
+		{rule: "AUD-003", name: "Security Hub aggregating regions", fail: true, want: "copies findings across regions",
+			on: subject{"aws:securityhub/findingAggregator:FindingAggregator", "baseline"}, edit: func(p *plantest.Plan) {
+				p.Add("aws:securityhub/account:Account", "baseline", "aws:securityhub/findingAggregator:FindingAggregator", "baseline",
+					map[string]any{"linkingMode": "ALL_REGIONS"})
+			}},
 		// DNS-001
-		{rule: "DNS-001", name: "one owner per record set", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:route53/record:Record", "a", map[string]any{"zoneId": "Z1", "name": "api.example.eu", "type": "CNAME", "setIdentifier": "primary"})
-			s.Add("aws:route53/record:Record", "b", map[string]any{"zoneId": "Z1", "name": "api.example.eu", "type": "CNAME", "setIdentifier": "secondary"})
-		})},
-		{rule: "DNS-001", name: "record set managed twice", fail: true, want: "also managed by a", stack: euWith(func(s *fixture.Stack) {
-			s.Add("aws:route53/record:Record", "a", map[string]any{"zoneId": "Z1", "name": "_x.api.example.eu.", "type": "CNAME"})
-			s.Add("aws:route53/record:Record", "b", map[string]any{"zoneId": "Z1", "name": "_X.api.example.eu", "type": "CNAME"})
-		})},
-		{rule: "DNS-001", name: "record set managed by a sibling stack", fail: true, want: "also managed by stack prod-eu-dr", stack: func() *rules.Stack {
-			s := euWith(func(s *fixture.Stack) {
-				s.Add("aws:route53/record:Record", "a", map[string]any{"zoneId": "Z1", "name": "_x.api.example.eu", "type": "CNAME"})
-			})()
-			s.RecordOwners = map[string][]string{"z1|_x.api.example.eu|cname|": {"prod-eu", "prod-eu-dr"}}
-			return s
+		{rule: "DNS-001", name: "one owner per record set", edit: func(p *plantest.Plan) {
+			p.Set(tRecord, "edge-a", "setIdentifier", "primary")
+			p.Copy(tRecord, "edge-a", "", "edge-a-secondary")
+			p.Set(tRecord, "edge-a-secondary", "setIdentifier", "secondary")
 		}},
+		{rule: "DNS-001", name: "record set managed twice", fail: true, want: "also managed by edge-validation", on: subject{tRecord, "edge-validation-again"},
+			edit: func(p *plantest.Plan) {
+				name := p.Find(tRecord, "edge-validation").Inputs["name"].(string)
+				p.Copy(tRecord, "edge-validation", "", "edge-validation-again")
+				p.Set(tRecord, "edge-validation-again", "name", strings.ToUpper(strings.TrimSuffix(name, ".")))
+			}},
+		{rule: "DNS-001", name: "record set managed by a sibling stack", fail: true, want: "also managed by stack prod-eu-dr", on: subject{tRecord, "edge-validation"},
+			view: func(s *rules.Stack) {
+				for k, rs := range rules.RecordKeys(s) {
+					if rs[0].Name == "edge-validation" {
+						s.RecordOwners = map[string][]string{k: {"prod-eu", "prod-eu-dr"}}
+					}
+				}
+			}},
 		// NET-001..003 (more in netflow_test.go and tests/policy/flows_test.go)
-		{rule: "NET-001", name: "app reaches postgres", stack: func() *rules.Stack { return tinyNet([]any{flow("required", 5432.0, nil)}) }},
-		{rule: "NET-001", name: "app cannot reach redis port", fail: true, want: "ingress: no rule admits", stack: func() *rules.Stack {
-			return tinyNet([]any{flow("required", 6379.0, nil)})
-		}},
-		{rule: "NET-002", name: "only the data port", stack: func() *rules.Stack {
-			return tinyNet([]any{flow("forbidden", nil, map[string]any{"ports": "0-65535", "except": []any{5432.0}})})
-		}},
-		{rule: "NET-002", name: "data port forbidden", fail: true, want: "open on tcp/5432", stack: func() *rules.Stack {
-			return tinyNet([]any{flow("forbidden", 5432.0, nil)})
-		}},
-		{rule: "NET-003", name: "declared and resolved", stack: func() *rules.Stack { return tinyNet([]any{flow("required", 5432.0, nil)}) }},
-		{rule: "NET-003", name: "declarations lost", fail: true, want: "the stack carries none", stack: func() *rules.Stack {
-			return tinyNet(nil, &rules.Resource{URN: "urn:db", Type: "globalstack:database:Database", Name: "database", Props: map[string]any{}})
+		{rule: "NET-001", name: "app reaches postgres"},
+		{rule: "NET-001", name: "app cannot reach redis port", fail: true, want: "ingress: no rule admits",
+			edit: with(subject{tSG, "cache"}, map[string]any{"ingress": []any{}})},
+		{rule: "NET-002", name: "only the data port"},
+		{rule: "NET-002", name: "data port forbidden", fail: true, want: "open on tcp/",
+			edit: with(subject{tSG, "database"}, map[string]any{"ingress.0.fromPort": 0.0})},
+		{rule: "NET-003", name: "declared and resolved"},
+		{rule: "NET-003", name: "declarations lost", fail: true, want: "the stack carries none", edit: func(p *plantest.Plan) {
+			for i := range p.D.Resources {
+				delete(p.D.Resources[i].Outputs, "flows")
+			}
 		}},
 	}
 }
 
-func run(t *testing.T, rule *rules.Rule, c fixtureCase) rules.Outcome {
+func run(t *testing.T, rule *rules.Rule, c fixtureCase) []rules.Violation {
 	t.Helper()
-	switch {
-	case c.res != nil && !rule.IsStack():
-		if !rule.AppliesTo(c.res.Type) {
-			t.Fatalf("rule %s does not apply to fixture type %s", rule.ID, c.res.Type)
-		}
-		return rule.CheckResource(c.res)
-	case c.stack != nil && rule.IsStack():
-		return rule.CheckStack(c.stack())
+	stack := c.stack
+	if stack == "" {
+		stack = "prod-eu"
 	}
-	t.Fatalf("fixture kind does not match rule %s (stack rule: %v)", rule.ID, rule.IsStack())
-	return rules.Outcome{}
+	p := plantest.New(t, stack)
+	if !c.now.IsZero() {
+		p.Now = c.now
+	}
+	if c.edit != nil {
+		c.edit(p)
+	}
+	if c.on.typ != "" {
+		p.Find(c.on.typ, c.on.name)
+		if !rule.IsStack() && !rule.AppliesTo(c.on.typ) {
+			t.Fatalf("rule %s does not apply to %s", rule.ID, c.on.typ)
+		}
+	}
+	v := p.Views()
+	if c.view != nil {
+		c.view(v.Stack)
+	}
+	if rule.IsStack() {
+		return rule.CheckStack(v.Stack).Violations
+	}
+	// a resource rule sees each resource's inputs, as under the engine
+	var out []rules.Violation
+	for _, r := range v.Inputs {
+		if rule.AppliesTo(r.Type) {
+			out = append(out, rule.CheckResource(r).Violations...)
+		}
+	}
+	return out
 }
 
 func TestRuleFixtures(t *testing.T) {
@@ -612,22 +710,25 @@ func TestRuleFixtures(t *testing.T) {
 			if rule == nil {
 				t.Fatalf("unknown rule %s", c.rule)
 			}
-			o := run(t, rule, c)
+			vs := run(t, rule, c)
 			if !c.fail {
-				for _, v := range o.Violations {
+				for _, v := range vs {
 					t.Errorf("unexpected violation on %s: %s", v.URN, v.Message)
 				}
 				return
 			}
-			if len(o.Violations) == 0 {
-				t.Fatalf("expected a violation of %s, got none (not applicable: %q)", c.rule, o.NotApplicable)
+			if len(vs) == 0 {
+				t.Fatalf("expected a violation of %s, got none", c.rule)
 			}
-			for _, v := range o.Violations {
+			for _, v := range vs {
 				if v.Rule != rule {
 					t.Errorf("violation attributed to %s, want %s", v.Rule.ID, rule.ID)
 				}
 				if !strings.Contains(v.Message, c.want) {
 					t.Errorf("violation %q does not mention %q", v.Message, c.want)
+				}
+				if c.on.typ != "" && !strings.HasSuffix(v.URN, c.on.typ+"::"+c.on.name) {
+					t.Errorf("violation on %s, want it on %s %s: %s", v.URN, c.on.typ, c.on.name, v.Message)
 				}
 			}
 		})
@@ -689,13 +790,24 @@ func TestRuleMetadata(t *testing.T) {
 }
 
 func TestUnknownValuesAreNotApplicable(t *testing.T) {
-	r := res("aws:rds/cluster:Cluster", map[string]any{"storageEncrypted": true, "kmsKeyId": rules.Unknown{}})
+	inputs := func(edit func(p *plantest.Plan)) *rules.Resource {
+		p := plantest.New(t, "prod-eu")
+		edit(p)
+		for _, r := range p.Views().Inputs {
+			if r.Type == db.typ && r.Name == db.name {
+				return r
+			}
+		}
+		t.Fatal("the plan has no Aurora cluster named database")
+		return nil
+	}
+	r := inputs(with(db, map[string]any{"kmsKeyId": plantest.Unknown}))
 	o := rules.Lookup("ENC-001").CheckResource(r)
 	if len(o.Violations) != 0 || !strings.Contains(o.NotApplicable, "kmsKeyId") {
 		t.Fatalf("unknown kmsKeyId: violations %v, not applicable %q", o.Violations, o.NotApplicable)
 	}
 	// a known violation is still reported next to an unknown value
-	r = res("aws:rds/cluster:Cluster", map[string]any{"storageEncrypted": false, "kmsKeyId": rules.Unknown{}})
+	r = inputs(with(db, map[string]any{"kmsKeyId": plantest.Unknown, "storageEncrypted": false}))
 	if o := rules.Lookup("ENC-001").CheckResource(r); len(o.Violations) != 1 {
 		t.Fatalf("storageEncrypted=false with unknown key: got %d violations, want 1", len(o.Violations))
 	}
@@ -725,43 +837,4 @@ func TestReadmeRuleTable(t *testing.T) {
 			t.Errorf("policies/README.md has no row %q", row)
 		}
 	}
-}
-
-// albLogBucket adds an SSE-S3 bucket an Application Load Balancer writes its access logs to,
-// with or without versioning and a policy refusing plain HTTP.
-func albLogBucket(s *fixture.Stack, versioned, tlsOnly bool) {
-	b := s.Add("aws:s3/bucketV2:BucketV2", "alb-logs", map[string]any{"bucket": "alb-logs-eu-west-1"}, fixture.ID("alb-logs-eu-west-1"))
-	s.Add("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "alb-logs",
-		map[string]any{"bucket": b.ID, "rules": []any{map[string]any{"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"}}}})
-	if versioned {
-		s.Add("aws:s3/bucketVersioningV2:BucketVersioningV2", "alb-logs", map[string]any{"bucket": b.ID, "versioningConfiguration": map[string]any{"status": "Enabled"}})
-	}
-	if tlsOnly {
-		s.Add("aws:s3/bucketPolicy:BucketPolicy", "alb-logs", map[string]any{"bucket": b.ID, "policy": policy(map[string]any{
-			"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": []any{b.ARN, b.ARN + "/*"},
-			"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}})})
-	}
-	s.Add("aws:lb/loadBalancer:LoadBalancer", "lb", map[string]any{"loadBalancerType": "application",
-		"accessLogs": map[string]any{"bucket": b.ID, "enabled": true}}, fixture.DependsOn("accessLogs", b))
-}
-
-// albListeners builds a load balancer with an HTTPS listener using sslPolicy and an HTTP
-// listener whose default action is httpAction ("redirect" to HTTPS, or "forward").
-func albListeners(sslPolicy, httpAction string) func() *rules.Stack {
-	return euWith(func(s *fixture.Stack) {
-		lb := s.Add("aws:lb/loadBalancer:LoadBalancer", "lb", map[string]any{"loadBalancerType": "application"})
-		tg := s.Add("aws:lb/targetGroup:TargetGroup", "tg", map[string]any{"targetType": "ip", "port": 8080.0, "protocol": "HTTP"})
-		https := map[string]any{"loadBalancerArn": lb.ARN, "port": 443.0, "protocol": "HTTPS",
-			"defaultActions": []any{map[string]any{"type": "forward", "targetGroupArn": tg.ARN}}}
-		if sslPolicy != "" {
-			https["sslPolicy"] = sslPolicy
-		}
-		s.Add("aws:lb/listener:Listener", "https", https)
-		action := map[string]any{"type": "forward", "targetGroupArn": tg.ARN}
-		if httpAction == "redirect" {
-			action = map[string]any{"type": "redirect", "redirect": map[string]any{"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
-		}
-		s.Add("aws:lb/listener:Listener", "http", map[string]any{"loadBalancerArn": lb.ARN, "port": 80.0, "protocol": "HTTP",
-			"defaultActions": []any{action}})
-	})
 }

@@ -13,6 +13,7 @@ import (
 
 	"globalstack/internal/pulumifiles"
 	"globalstack/policies/check"
+	"globalstack/policies/plantest"
 )
 
 // copyRecord appends a copy of a Route 53 record to d under another name, the way a second
@@ -33,8 +34,8 @@ func copyRecord(d *apitype.DeploymentV3, rec apitype.ResourceV3, stack, newName 
 
 func validationRecord(t *testing.T, d apitype.DeploymentV3) apitype.ResourceV3 {
 	t.Helper()
-	for _, r := range byType(d, "aws:route53/record:Record") {
-		if strings.Contains(name(r), "validation") {
+	for _, r := range plantest.OfType(d, "aws:route53/record:Record") {
+		if strings.Contains(plantest.Name(r), "validation") {
 			return *r
 		}
 	}
@@ -43,7 +44,7 @@ func validationRecord(t *testing.T, d apitype.DeploymentV3) apitype.ResourceV3 {
 }
 
 func TestRecordManagedTwiceInOneStack(t *testing.T) {
-	d := clone(t, loadPlanned(t, "prod-eu"))
+	d := plantest.Clone(t, loadPlanned(t, "prod-eu"))
 	before := findings(t, "prod-eu", d)
 	copyRecord(&d, validationRecord(t, d), "prod-eu", "validation-again")
 	after := findings(t, "prod-eu", d)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"globalstack/policies/check"
+	"globalstack/policies/plantest"
 )
 
 // The flow mutations break one network control of a freshly planned production stack and
@@ -33,7 +34,7 @@ func netFindings(t *testing.T, stack string, d apitype.DeploymentV3) []check.Fin
 
 func ingressNamed(t *testing.T, d apitype.DeploymentV3, typ, name string) *apitype.ResourceV3 {
 	t.Helper()
-	for _, r := range byType(d, typ) {
+	for _, r := range plantest.OfType(d, typ) {
 		if meta, ok := r.Outputs["metadata"].(map[string]any); ok && meta["name"] == name {
 			return r
 		}
@@ -99,24 +100,24 @@ func TestFlowMutationsOfAPlannedStackAreCaught(t *testing.T) {
 		}, "NET-001", []string{"vpc endpoint sts", "NetworkPolicy storefront/storefront egress: no rule admits"}},
 		{"no rule admitting the ALB on the nodes", func(t *testing.T, d *apitype.DeploymentV3) {
 			n := removeResource(d, func(r *apitype.ResourceV3) bool {
-				return !(string(r.Type) == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && name(r) == "origin-alb-to-pods")
+				return !(string(r.Type) == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && plantest.Name(r) == "origin-alb-to-pods")
 			})
 			require.Equal(t, 1, n)
 		}, "NET-001", []string{"load balancer origin", "ingress: no rule admits", "tcp/8080"}},
 		{"health checkers no longer admitted", func(t *testing.T, d *apitype.DeploymentV3) {
-			for _, sg := range byType(*d, "aws:ec2/securityGroup:SecurityGroup") {
-				if name(sg) == "origin-alb-health-checks" {
-					set(sg, "ingress", []any{})
+			for _, sg := range plantest.OfType(*d, "aws:ec2/securityGroup:SecurityGroup") {
+				if plantest.Name(sg) == "origin-alb-health-checks" {
+					plantest.SetProp(t, sg, "ingress", []any{})
 					return
 				}
 			}
 			t.Fatal("no health-check security group in the plan")
 		}, "NET-001", []string{"prefix list com.amazonaws.eu-west-1.route53-healthchecks", "ingress: no rule admits", "tcp/443"}},
 		{"data security group open to the world", func(t *testing.T, d *apitype.DeploymentV3) {
-			for _, sg := range byType(*d, "aws:ec2/securityGroup:SecurityGroup") {
-				if name(sg) == "database" {
+			for _, sg := range plantest.OfType(*d, "aws:ec2/securityGroup:SecurityGroup") {
+				if plantest.Name(sg) == "database" {
 					rules := sg.Outputs["ingress"].([]any)
-					set(sg, "ingress", append(rules, map[string]any{"protocol": "tcp", "fromPort": 5432.0, "toPort": 5432.0, "cidrBlocks": []any{"0.0.0.0/0"}}))
+					plantest.SetProp(t, sg, "ingress", append(rules, map[string]any{"protocol": "tcp", "fromPort": 5432.0, "toPort": 5432.0, "cidrBlocks": []any{"0.0.0.0/0"}}))
 					return
 				}
 			}
@@ -137,7 +138,7 @@ func TestFlowMutationsOfAPlannedStackAreCaught(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d := clone(t, base)
+			d := plantest.Clone(t, base)
 			c.mutate(t, &d)
 			found := netFindings(t, stack, d)
 			var msgs []string
@@ -162,9 +163,9 @@ func TestFlowMutationsOfAPlannedStackAreCaught(t *testing.T) {
 // TestMakePolicyFailsOnAnEditedExport: `make policy POLICY_FILES=<edited state.json>` exits
 // non-zero and names the blocked flow.
 func TestMakePolicyFailsOnAnEditedExport(t *testing.T) {
-	d := clone(t, loadPlanned(t, "prod-eu"))
+	d := plantest.Clone(t, loadPlanned(t, "prod-eu"))
 	removeResource(&d, func(r *apitype.ResourceV3) bool {
-		return !(string(r.Type) == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && name(r) == "origin-alb-to-pods")
+		return !(string(r.Type) == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && plantest.Name(r) == "origin-alb-to-pods")
 	})
 	raw, err := json.Marshal(d)
 	require.NoError(t, err)

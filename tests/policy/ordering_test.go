@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"globalstack/policies/check"
+	"globalstack/policies/plantest"
 	"globalstack/policies/rules"
 )
 
@@ -43,7 +44,7 @@ func without(r *apitype.ResourceV3, urn resource.URN) {
 // storefrontRole is the storefront's IAM role in a planned cell.
 func storefrontRole(t *testing.T, d apitype.DeploymentV3) *apitype.ResourceV3 {
 	t.Helper()
-	for _, r := range byType(d, "aws:iam/role:Role") {
+	for _, r := range plantest.OfType(d, "aws:iam/role:Role") {
 		if strings.HasSuffix(string(r.URN), "globalstack:storefront:Storefront$aws:iam/role:Role::storefront") {
 			return r
 		}
@@ -57,8 +58,8 @@ func storefrontRole(t *testing.T, d apitype.DeploymentV3) *apitype.ResourceV3 {
 func inlineRoleIntoDataKeyPolicy(t *testing.T, d apitype.DeploymentV3) string {
 	t.Helper()
 	arn := storefrontRole(t, d).Outputs["arn"].(string)
-	for _, k := range byType(d, "aws:kms/key:Key") {
-		if !strings.HasSuffix(name(k), "-data") {
+	for _, k := range plantest.OfType(d, "aws:kms/key:Key") {
+		if !strings.HasSuffix(plantest.Name(k), "-data") {
 			continue
 		}
 		var doc map[string]any
@@ -67,8 +68,8 @@ func inlineRoleIntoDataKeyPolicy(t *testing.T, d apitype.DeploymentV3) string {
 			"Principal": map[string]any{"AWS": arn}, "Action": "kms:Decrypt", "Resource": "*"})
 		raw, err := json.Marshal(doc)
 		require.NoError(t, err)
-		set(k, "policy", string(raw))
-		return name(k)
+		plantest.SetProp(t, k, "policy", string(raw))
+		return plantest.Name(k)
 	}
 	t.Fatal("no data key in the plan")
 	return ""
@@ -83,43 +84,43 @@ func TestOrderingMutationsOfAPlannedStackAreCaught(t *testing.T) {
 		mutate func(t *testing.T, d apitype.DeploymentV3) string
 	}{
 		{"search access policy no longer waits for the role", func(t *testing.T, d apitype.DeploymentV3) string {
-			p := byType(d, "aws:opensearch/domainPolicy:DomainPolicy")
+			p := plantest.OfType(d, "aws:opensearch/domainPolicy:DomainPolicy")
 			require.Len(t, p, 1)
 			without(p[0], storefrontRole(t, d).URN)
-			return "DEP-001 " + name(p[0])
+			return "DEP-001 " + plantest.Name(p[0])
 		}},
 		{"role ARN inlined into a key policy", func(t *testing.T, d apitype.DeploymentV3) string {
 			return "DEP-001 " + inlineRoleIntoDataKeyPolicy(t, d)
 		}},
 		{"distribution no longer waits for the log bucket's ownership controls", func(t *testing.T, d apitype.DeploymentV3) string {
-			dist := byType(d, "aws:cloudfront/distribution:Distribution")
+			dist := plantest.OfType(d, "aws:cloudfront/distribution:Distribution")
 			require.Len(t, dist, 1)
 			removed := 0
-			for _, oc := range byType(d, "aws:s3/bucketOwnershipControls:BucketOwnershipControls") {
+			for _, oc := range plantest.OfType(d, "aws:s3/bucketOwnershipControls:BucketOwnershipControls") {
 				if slices.Contains(dist[0].Dependencies, oc.URN) {
 					without(dist[0], oc.URN)
 					removed++
 				}
 			}
 			require.Equal(t, 1, removed, "the distribution must depend on exactly the log bucket's ownership controls")
-			return "DEP-001 " + name(dist[0])
+			return "DEP-001 " + plantest.Name(dist[0])
 		}},
 		{"dropped dependency of a key alias", func(t *testing.T, d apitype.DeploymentV3) string {
-			a := byType(d, "aws:kms/alias:Alias")
+			a := plantest.OfType(d, "aws:kms/alias:Alias")
 			require.NotEmpty(t, a)
-			for _, k := range byType(d, "aws:kms/key:Key") {
+			for _, k := range plantest.OfType(d, "aws:kms/key:Key") {
 				if k.Outputs["keyId"] == a[0].Outputs["targetKeyId"] || k.Outputs["arn"] == a[0].Outputs["targetKeyId"] {
 					without(a[0], k.URN)
-					return "DEP-002 " + name(a[0])
+					return "DEP-002 " + plantest.Name(a[0])
 				}
 			}
-			t.Fatalf("alias %s targets no key of the plan", name(a[0]))
+			t.Fatalf("alias %s targets no key of the plan", plantest.Name(a[0]))
 			return ""
 		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d := clone(t, base)
+			d := plantest.Clone(t, base)
 			want := c.mutate(t, d)
 			got := findings(t, stack, d)
 			added := newFindings(baseline, got)
@@ -132,7 +133,7 @@ func TestOrderingMutationsOfAPlannedStackAreCaught(t *testing.T) {
 // checker exits 1, which make reports with its own status 2 ("2 if make encountered any errors",
 // GNU make manual, "Running make").
 func TestMakePolicyFailsOnAnEditedPlan(t *testing.T) {
-	d := clone(t, loadPlanned(t, "prod-eu"))
+	d := plantest.Clone(t, loadPlanned(t, "prod-eu"))
 	key := inlineRoleIntoDataKeyPolicy(t, d)
 	raw, err := json.Marshal(d)
 	require.NoError(t, err)

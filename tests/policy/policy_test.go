@@ -24,7 +24,7 @@ import (
 
 	"globalstack/internal/pulumifiles"
 	"globalstack/policies/check"
-	"globalstack/policies/fixture"
+	"globalstack/policies/plantest"
 	"globalstack/policies/rules"
 	"globalstack/policies/waivers"
 )
@@ -34,16 +34,12 @@ const repoRoot = "../.."
 var (
 	planDir     string // every stack, planned by TestMain
 	productions = []string{"prod-us", "prod-eu", "prod-jp"}
-	badState    = mustAbs(filepath.Join(repoRoot, "policies/testdata/bad/bad-eu/state.json"))
-	badWaivers  = mustAbs(filepath.Join(repoRoot, "policies/testdata/bad/waivers.yaml"))
 )
 
-func mustAbs(p string) string {
-	a, err := filepath.Abs(p)
-	if err != nil {
-		panic(err)
-	}
-	return a
+// badStack writes the bad stack (plantest.Bad: documented edits of the planned prod-eu) and
+// its waiver file, and returns their paths.
+func badStack(t *testing.T) (state, waivers string) {
+	return plantest.WriteBad(t, t.TempDir())
 }
 
 func TestMain(m *testing.M) {
@@ -143,8 +139,9 @@ func TestMakePolicyFormats(t *testing.T) {
 	require.Len(t, sarif.Runs[0].Tool.Driver.Rules, len(rules.All()))
 }
 
-// TestPolicyCheckFailsOnTheBadStack runs the offline command over the bad fixture.
+// TestPolicyCheckFailsOnTheBadStack runs the offline command over the bad stack.
 func TestPolicyCheckFailsOnTheBadStack(t *testing.T) {
+	badState, badWaivers := badStack(t)
 	out, code := run(t, repoRoot, nil, "go", "run", "./policies/cmd/policy-check", "-format", "json",
 		"-waivers", badWaivers, badState)
 	require.Equal(t, 1, code, out)
@@ -165,7 +162,7 @@ func TestPolicyCheckFailsOnTheBadStack(t *testing.T) {
 	for _, f := range doc.Stacks[0].Findings {
 		got = append(got, fmt.Sprintf("%s %s %v", f.RuleID, f.ResourceName, f.Waiver != nil))
 	}
-	for _, e := range fixture.BadExpected {
+	for _, e := range plantest.BadExpected {
 		want = append(want, fmt.Sprintf("%s %s %v", e.Rule, e.Resource, e.Waived))
 	}
 	sort.Strings(got)
@@ -232,7 +229,7 @@ func analyze(t *testing.T, pulumi, state, pack string, env map[string]string) ([
 
 func expectedBad(packs ...rules.Pack) []string {
 	var want []string
-	for _, e := range fixture.BadExpected {
+	for _, e := range plantest.BadExpected {
 		r := rules.Lookup(e.Rule)
 		if len(packs) > 0 && r.Pack != packs[0] {
 			continue
@@ -262,6 +259,7 @@ func TestEngineProductionStacksPass(t *testing.T) {
 func TestEngineBadStackFails(t *testing.T) {
 	pulumi := engine(t)
 	pack := buildPack(t, "./policies")
+	badState, badWaivers := badStack(t)
 	got, code := analyze(t, pulumi, badState, pack, map[string]string{"GLOBALSTACK_POLICY_WAIVERS": badWaivers})
 	require.Equal(t, 1, code, "%v", got)
 	require.Equal(t, expectedBad(), got)
@@ -277,13 +275,14 @@ func TestEngineRuntimeGoDirectory(t *testing.T) {
 	env := map[string]string{"PATH": binDir + string(os.PathListSeparator) + os.Getenv("PATH")}
 	packDir, err := filepath.Abs(filepath.Join(repoRoot, "policies", "packs", "data-residency"))
 	require.NoError(t, err)
+	badState, _ := badStack(t)
 	got, code := analyze(t, pulumi, badState, packDir, env)
 	require.Equal(t, 1, code, "%v", got)
 	require.Equal(t, expectedBad(rules.DataResidency), got)
 
 	all, err := filepath.Abs(filepath.Join(repoRoot, "policies"))
 	require.NoError(t, err)
-	got, code = analyze(t, pulumi, mustAbs(filepath.Join(repoRoot, "policies/testdata/cells/prod-eu/state.json")), all, env)
+	got, code = analyze(t, pulumi, filepath.Join(planDir, "prod-eu", "state.json"), all, env)
 	require.Equal(t, 0, code, "%v", got)
 }
 
@@ -292,9 +291,11 @@ func TestEngineRuntimeGoDirectory(t *testing.T) {
 func TestEnginePolicyConfig(t *testing.T) {
 	pulumi := engine(t)
 	pack := buildPack(t, "./policies")
-	s := fixture.Cell("prod-eu", "", "eu-west-1", "eu-central-1", "10.20")
+	// the planned prod-eu without its jurisdiction output
+	p := plantest.Edit(t, "prod-eu", loadPlanned(t, "prod-eu"))
+	delete(p.Root().Outputs, "jurisdiction")
 	state := filepath.Join(t.TempDir(), "state.json")
-	require.NoError(t, s.Write(state))
+	p.Write(state)
 
 	got, code := analyze(t, pulumi, state, pack, nil)
 	require.Equal(t, 1, code, "%v", got)
