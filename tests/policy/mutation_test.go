@@ -143,14 +143,14 @@ func TestMutationsOfAPlannedStackAreCaught(t *testing.T) {
 			return "RES-002 " + plantest.Name(g)
 		}, nil},
 		{"edge alarm events forwarded to a bus outside the jurisdiction", func(t *testing.T, d apitype.DeploymentV3) string {
-			tgt := named(t, d, "aws:cloudwatch/eventTarget:EventTarget", "monitoring-edge-alarms-out")
-			set(tgt, "arn", "arn:aws:events:us-west-2:123456789012:event-bus/default")
-			return "RES-002 " + name(tgt)
+			tgt := plantest.Find(t, d, "aws:cloudwatch/eventTarget:EventTarget", "monitoring-edge-alarms-out")
+			plantest.SetProp(t, tgt, "arn", "arn:aws:events:us-west-2:123456789012:event-bus/default")
+			return "RES-002 " + plantest.Name(tgt)
 		}, nil},
 		{"us-east-1 alarm on a regional metric", func(t *testing.T, d apitype.DeploymentV3) string {
-			a := named(t, d, "aws:cloudwatch/metricAlarm:MetricAlarm", "monitoring-cloudfront-5xx")
-			set(a, "namespace", "AWS/RDS")
-			return "RES-002 " + name(a)
+			a := plantest.Find(t, d, "aws:cloudwatch/metricAlarm:MetricAlarm", "monitoring-cloudfront-5xx")
+			plantest.SetProp(t, a, "namespace", "AWS/RDS")
+			return "RES-002 " + plantest.Name(a)
 		}, nil},
 	}
 	for _, c := range cases {
