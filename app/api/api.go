@@ -101,6 +101,10 @@ func New(cfg Config, d Deps) *echo.Echo {
 	g.Match(getHead, "/users/me", a.me, a.auth)
 	g.PATCH("/users/me", a.updateMe, a.auth)
 
+	me := g.Group("/me", a.auth)
+	me.Match(getHead, "/sessions", a.listSessions)
+	me.DELETE("/sessions/:id", a.revokeSession)
+
 	g.Match(getHead, "/cart", a.getCart, a.optionalAuth)
 	g.POST("/cart/items", a.addCartItem, a.optionalAuth)
 	g.PUT("/cart/items/:product_id", a.setCartItem, a.optionalAuth)

@@ -70,11 +70,11 @@ func (a *API) optionalAuth(next echo.HandlerFunc) echo.HandlerFunc {
 // authenticate reads the account on every request, so a deleted or disabled account's token
 // stops working at once and a demoted admin loses the role at once.
 func (a *API) authenticate(c echo.Context, tok string, next echo.HandlerFunc) error {
-	u, err := a.Accounts.Authenticate(c.Request().Context(), tok)
+	u, sid, err := a.Accounts.Authenticate(c.Request().Context(), tok)
 	if err != nil {
 		return err
 	}
-	c.Set(ctxClaims, store.Claims{UserID: u.ID, Role: u.Role})
+	c.Set(ctxClaims, store.Claims{UserID: u.ID, Role: u.Role, SessionID: sid})
 	return next(c)
 }
 
@@ -116,7 +116,7 @@ func (a *API) login(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	u, token, err := a.Accounts.Login(ctx, cr)
+	u, token, err := a.Accounts.Login(ctx, cr, sessionMeta(c))
 	if err != nil {
 		return err
 	}
@@ -131,8 +131,35 @@ func (a *API) login(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"token": token, "token_type": "Bearer", "expires_in": int(a.Tokens.TTL().Seconds()), "user": u})
 }
 
+func sessionMeta(c echo.Context) store.SessionMeta {
+	return store.SessionMeta{UserAgent: c.Request().UserAgent(), IP: c.RealIP()}
+}
+
+// logout ends the session of the request's token, if any, and clears the cookie.
 func (a *API) logout(c echo.Context) error {
+	if tok, err := bearer(c); err == nil && tok != "" {
+		if err := a.Accounts.Logout(c.Request().Context(), tok); err != nil {
+			return err
+		}
+	}
 	a.setSessionCookie(c, "", -1)
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *API) listSessions(c echo.Context) error {
+	cl := claims(c)
+	ss, err := a.Accounts.ListSessions(c.Request().Context(), cl.UserID, cl.SessionID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": ss})
+}
+
+func (a *API) revokeSession(c echo.Context) error {
+	cl := claims(c)
+	if err := a.Accounts.RevokeSession(c.Request().Context(), cl.UserID, c.Param("id")); err != nil {
+		return err
+	}
 	return c.NoContent(http.StatusNoContent)
 }
 

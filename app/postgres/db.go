@@ -199,9 +199,12 @@ func (d *DB) Migrate(ctx context.Context) ([]int, error) {
 	return applied, nil
 }
 
-// Maintain deletes idempotency records and outbox events past their retention.
+// Maintain deletes idempotency records and outbox events past their retention, and expired sessions.
 func (d *DB) Maintain(ctx context.Context, idempotencyTTL, outboxTTL time.Duration) error {
 	if _, err := d.pool.Exec(ctx, "DELETE FROM idempotency_keys WHERE created_at < now() - $1::interval", idempotencyTTL.String()); err != nil {
+		return mapErr(err)
+	}
+	if _, err := d.pool.Exec(ctx, "DELETE FROM sessions WHERE expires_at < now()"); err != nil {
 		return mapErr(err)
 	}
 	_, err := d.pool.Exec(ctx, "DELETE FROM outbox WHERE created_at < now() - $1::interval", outboxTTL.String())

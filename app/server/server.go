@@ -37,6 +37,7 @@ type Main struct {
 	Metrics  *api.Metrics
 	Catalog  *store.Catalog
 	Tokens   *store.Tokens
+	Accounts *store.Accounts
 	Hasher   *store.Hasher
 	Throttle *store.LoginThrottle
 	Echo     *echo.Echo
@@ -115,13 +116,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Main, error
 	if m.Search != nil {
 		checks = append(checks, api.Check{Name: "opensearch", Ping: m.Search.Ping})
 	}
+	m.Accounts = &store.Accounts{Users: m.DB, Sessions: m.DB, Tokens: m.Tokens, Hasher: m.Hasher, Throttle: m.Throttle}
 	orders := &store.Orders{Repo: m.DB, Carts: carts, Payments: m.Payments, Catalog: m.Catalog, Metrics: m.Metrics, Log: log}
 	m.Echo = api.New(api.Config{
 		CORSOrigins: cfg.CORSOrigins, RateLimitRPS: cfg.RateLimitRPS, RateLimitBurst: cfg.RateLimitBurst,
 		MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout, TrustedProxies: cfg.TrustedProxies, CartTTL: cfg.CartTTL,
 	}, api.Deps{
 		Catalog:  m.Catalog,
-		Accounts: &store.Accounts{Users: m.DB, Tokens: m.Tokens, Hasher: m.Hasher, Throttle: m.Throttle},
+		Accounts: m.Accounts,
 		Users:    m.DB,
 		Carts:    carts,
 		Orders:   orders,

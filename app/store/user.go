@@ -136,12 +136,13 @@ var dummyHash, _ = HashPassword("not-a-real-password")
 
 // Claims is what a token asserts.
 type Claims struct {
-	UserID  int64 `json:"sub"`
-	Role    Role  `json:"role"`
-	Expires int64 `json:"exp"`
+	UserID    int64  `json:"sub"`
+	Role      Role   `json:"role"`
+	Expires   int64  `json:"exp"`
+	SessionID string `json:"sid"` // the server-side session; the token is void once it is gone
 }
 
-// Tokens signs and verifies stateless session tokens (HMAC-SHA256).
+// Tokens signs and verifies session tokens (HMAC-SHA256); each names a server-side session.
 type Tokens struct {
 	secret []byte
 	ttl    time.Duration
@@ -159,30 +160,33 @@ func NewTokens(secret []byte, ttl time.Duration) (*Tokens, error) {
 // TTL is how long issued tokens are valid.
 func (t *Tokens) TTL() time.Duration { return t.ttl }
 
-// Issue creates a token for u.
-func (t *Tokens) Issue(u User) string {
-	payload, _ := json.Marshal(Claims{UserID: u.ID, Role: u.Role, Expires: t.now().Add(t.ttl).Unix()})
-	body := "v1." + base64.RawURLEncoding.EncodeToString(payload)
+// Issue creates a token of session sessionID for u, valid until expires.
+func (t *Tokens) Issue(u User, sessionID string, expires time.Time) string {
+	payload, _ := json.Marshal(Claims{UserID: u.ID, Role: u.Role, Expires: expires.Unix(), SessionID: sessionID})
+	body := tokenVersion + base64.RawURLEncoding.EncodeToString(payload)
 	return body + "." + base64.RawURLEncoding.EncodeToString(t.sign(body))
 }
 
-// Verify checks signature and expiry.
+// tokenVersion prefixes tokens that name a session; v1 tokens (stateless) are refused.
+const tokenVersion = "v2."
+
+// Verify checks signature and expiry (the session is checked by Accounts.Authenticate).
 func (t *Tokens) Verify(token string) (Claims, error) {
 	bad := ErrInvalidToken
 	i := strings.LastIndexByte(token, '.')
-	if i < 0 || !strings.HasPrefix(token, "v1.") || len(token) > 1024 {
+	if i < len(tokenVersion) || !strings.HasPrefix(token, tokenVersion) || len(token) > 1024 {
 		return Claims{}, bad
 	}
 	sig, err := base64.RawURLEncoding.DecodeString(token[i+1:])
 	if err != nil || !hmac.Equal(sig, t.sign(token[:i])) {
 		return Claims{}, bad
 	}
-	payload, err := base64.RawURLEncoding.DecodeString(token[3:i])
+	payload, err := base64.RawURLEncoding.DecodeString(token[len(tokenVersion):i])
 	if err != nil {
 		return Claims{}, bad
 	}
 	var c Claims
-	if err := json.Unmarshal(payload, &c); err != nil || c.UserID <= 0 || t.now().Unix() >= c.Expires {
+	if err := json.Unmarshal(payload, &c); err != nil || c.UserID <= 0 || c.SessionID == "" || t.now().Unix() >= c.Expires {
 		return Claims{}, bad
 	}
 	return c, nil
@@ -225,9 +229,10 @@ func (t *Tokens) sign(s string) []byte {
 
 // Accounts implements registration, login and profiles.
 type Accounts struct {
-	Users  UserRepository
-	Tokens *Tokens
-	Hasher *Hasher // bounds argon2id hashes in flight; nil: unbounded
+	Users    UserRepository
+	Sessions SessionRepository
+	Tokens   *Tokens
+	Hasher   *Hasher // bounds argon2id hashes in flight; nil: unbounded
 	// Throttle slows password guessing per account; nil: none.
 	Throttle *LoginThrottle
 }
@@ -253,8 +258,8 @@ func (a *Accounts) Register(ctx context.Context, r Registration) (User, error) {
 	return a.Users.CreateUser(ctx, User{Email: r.Email, Name: strings.TrimSpace(r.Name), Role: RoleCustomer, PasswordHash: hash})
 }
 
-// Login checks credentials and returns the user and a token.
-func (a *Accounts) Login(ctx context.Context, c Credentials) (User, string, error) {
+// Login checks credentials, starts a session and returns the user and its token.
+func (a *Accounts) Login(ctx context.Context, c Credentials, meta SessionMeta) (User, string, error) {
 	email, err := NormalizeEmail(c.Email)
 	if err != nil {
 		return User{}, "", err
@@ -288,22 +293,27 @@ func (a *Accounts) Login(ctx context.Context, c Credentials) (User, string, erro
 	if u.Disabled {
 		return User{}, "", ErrAccountDisabled
 	}
-	return u, a.Tokens.Issue(u), nil
+	tok, err := a.StartSession(ctx, u, meta)
+	if err != nil {
+		return User{}, "", err
+	}
+	return u, tok, nil
 }
 
-// Authenticate verifies a session token and that its account still exists and is enabled, so
-// a token does not outlive a deleted or disabled account. The user returned carries the
-// current role, not the one in the token.
-func (a *Accounts) Authenticate(ctx context.Context, token string) (User, error) {
+// Authenticate verifies a session token, that its session is live and that its account still
+// exists and is enabled (one lookup), so a token does not outlive its session (logout,
+// password change, revocation) nor a deleted or disabled account. The user returned carries
+// the current role, not the one in the token; the session id comes with it.
+func (a *Accounts) Authenticate(ctx context.Context, token string) (User, string, error) {
 	cl, err := a.Tokens.Verify(token)
 	if err != nil {
-		return User{}, err
+		return User{}, "", err
 	}
-	u, err := a.Users.GetUser(ctx, cl.UserID)
-	if IsNotFound(err) || err == nil && u.Disabled {
-		return User{}, ErrInvalidToken
+	u, err := a.Sessions.SessionUser(ctx, cl.SessionID)
+	if IsNotFound(err) || err == nil && (u.Disabled || u.ID != cl.UserID) {
+		return User{}, "", ErrInvalidToken
 	}
-	return u, err
+	return u, cl.SessionID, err
 }
 
 // UpdateProfile validates and applies a profile change.
