@@ -104,6 +104,11 @@ func New(cfg Config, d Deps) *echo.Echo {
 	me := g.Group("/me", a.auth)
 	me.Match(getHead, "/sessions", a.listSessions)
 	me.DELETE("/sessions/:id", a.revokeSession)
+	me.POST("/password", a.changePassword)
+	me.POST("/verify-email", a.resendVerification)
+	g.POST("/users/password-reset", a.requestPasswordReset)
+	g.POST("/users/password-reset/confirm", a.confirmPasswordReset)
+	g.POST("/users/verify-email", a.verifyEmail)
 
 	g.Match(getHead, "/cart", a.getCart, a.optionalAuth)
 	g.POST("/cart/items", a.addCartItem, a.optionalAuth)

@@ -182,3 +182,56 @@ func (a *API) updateMe(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, u)
 }
+
+func (a *API) changePassword(c echo.Context) error {
+	var p store.PasswordChange
+	if err := DecodeJSON(c.Request(), &p); err != nil {
+		return err
+	}
+	cl := claims(c)
+	if err := a.Accounts.ChangePassword(c.Request().Context(), cl.UserID, cl.SessionID, p); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// requestPasswordReset answers 202 whether or not the email has an account.
+func (a *API) requestPasswordReset(c echo.Context) error {
+	var r store.ResetRequest
+	if err := DecodeJSON(c.Request(), &r); err != nil {
+		return err
+	}
+	if err := a.Accounts.RequestPasswordReset(c.Request().Context(), r); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, map[string]string{"status": "if the address has an account, a reset link was sent to it"})
+}
+
+func (a *API) confirmPasswordReset(c echo.Context) error {
+	var r store.ResetConfirm
+	if err := DecodeJSON(c.Request(), &r); err != nil {
+		return err
+	}
+	if err := a.Accounts.ConfirmPasswordReset(c.Request().Context(), r); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *API) verifyEmail(c echo.Context) error {
+	var t store.EmailToken
+	if err := DecodeJSON(c.Request(), &t); err != nil {
+		return err
+	}
+	if err := a.Accounts.VerifyEmail(c.Request().Context(), t); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *API) resendVerification(c echo.Context) error {
+	if err := a.Accounts.SendVerification(c.Request().Context(), claims(c).UserID); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusAccepted)
+}

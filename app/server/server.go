@@ -19,6 +19,7 @@ import (
 
 	"globalstack/app/api"
 	"globalstack/app/config"
+	"globalstack/app/mail"
 	"globalstack/app/opensearch"
 	"globalstack/app/payment"
 	"globalstack/app/postgres"
@@ -38,6 +39,7 @@ type Main struct {
 	Catalog  *store.Catalog
 	Tokens   *store.Tokens
 	Accounts *store.Accounts
+	Mailer   *store.Mailer // nil when MAIL_BACKEND=none
 	Hasher   *store.Hasher
 	Throttle *store.LoginThrottle
 	Echo     *echo.Echo
@@ -116,7 +118,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Main, error
 	if m.Search != nil {
 		checks = append(checks, api.Check{Name: "opensearch", Ping: m.Search.Ping})
 	}
-	m.Accounts = &store.Accounts{Users: m.DB, Sessions: m.DB, Tokens: m.Tokens, Hasher: m.Hasher, Throttle: m.Throttle}
+	if m.Mailer, err = newMailer(ctx, cfg, log); err != nil {
+		m.Close()
+		return nil, err
+	}
+	m.Accounts = &store.Accounts{Users: m.DB, Sessions: m.DB, OneTime: m.DB, Tokens: m.Tokens, Hasher: m.Hasher, Throttle: m.Throttle,
+		Mail: m.Mailer, Links: store.Links{BaseURL: cfg.PublicURL, ResetTTL: cfg.PasswordResetTTL, VerifyTTL: cfg.EmailVerifyTTL}}
 	orders := &store.Orders{Repo: m.DB, Carts: carts, Payments: m.Payments, Catalog: m.Catalog, Metrics: m.Metrics, Log: log}
 	m.Echo = api.New(api.Config{
 		CORSOrigins: cfg.CORSOrigins, RateLimitRPS: cfg.RateLimitRPS, RateLimitBurst: cfg.RateLimitBurst,
@@ -134,6 +141,28 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Main, error
 		Log:      log,
 	})
 	return m, nil
+}
+
+// newMailer builds the email sender MAIL_BACKEND names; nil for none.
+func newMailer(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Mailer, error) {
+	var sender store.Sender
+	switch cfg.MailBackend {
+	case "dir":
+		d, err := mail.NewDir(cfg.MailDir, cfg.MailFrom)
+		if err != nil {
+			return nil, err
+		}
+		sender = d
+	case "ses":
+		s, err := mail.NewSES(ctx, cfg.MailSESRegion, cfg.MailFrom, cfg.MailSESEndpoint)
+		if err != nil {
+			return nil, err
+		}
+		sender = s
+	default:
+		return nil, nil
+	}
+	return &store.Mailer{Sender: sender, Log: log}, nil
 }
 
 // Migrate applies migrations, retrying while the database is not reachable yet.
@@ -234,6 +263,9 @@ func (m *Main) Run(ctx context.Context) error {
 	_ = m.httpServer.Close()
 	stopBG()
 	m.wg.Wait()
+	if m.Mailer != nil {
+		m.Mailer.Wait()
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}

@@ -13,7 +13,6 @@ import (
 	"net/mail"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -36,6 +35,8 @@ type User struct {
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
 	Disabled     bool      `json:"-"` // cannot log in; its tokens are refused
+	// EmailVerified: the owner opened the verification link sent to Email.
+	EmailVerified bool `json:"email_verified"`
 }
 
 // Registration is the sign-up request.
@@ -75,8 +76,8 @@ func (r *Registration) Validate() error {
 	if r.Email, err = NormalizeEmail(r.Email); err != nil {
 		return err
 	}
-	if n := utf8.RuneCountInString(r.Password); n < 10 || len(r.Password) > 128 {
-		return Invalid("password", "password must be 10 to 128 characters")
+	if err := checkPassword("password", r.Password); err != nil {
+		return err
 	}
 	return checkText("name", r.Name, 1, 100)
 }
@@ -231,6 +232,9 @@ func (t *Tokens) sign(s string) []byte {
 type Accounts struct {
 	Users    UserRepository
 	Sessions SessionRepository
+	OneTime  AccountTokenRepository // password reset and email verification links
+	Links    Links
+	Mail     *Mailer // nil: no email (password reset and verification answer 503 mail_unavailable)
 	Tokens   *Tokens
 	Hasher   *Hasher // bounds argon2id hashes in flight; nil: unbounded
 	// Throttle slows password guessing per account; nil: none.
@@ -255,7 +259,15 @@ func (a *Accounts) Register(ctx context.Context, r Registration) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
-	return a.Users.CreateUser(ctx, User{Email: r.Email, Name: strings.TrimSpace(r.Name), Role: RoleCustomer, PasswordHash: hash})
+	u, err := a.Users.CreateUser(ctx, User{Email: r.Email, Name: strings.TrimSpace(r.Name), Role: RoleCustomer, PasswordHash: hash})
+	if err != nil || a.Mail == nil {
+		return u, err
+	}
+	// The account exists; a failed verification email can be requested again.
+	if err := a.sendLink(ctx, u, PurposeEmailVerification); err != nil && a.Mail.Log != nil {
+		a.Mail.Log.Warn("email verification link not sent", "user_id", u.ID, "err", err)
+	}
+	return u, nil
 }
 
 // Login checks credentials, starts a session and returns the user and its token.
