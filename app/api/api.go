@@ -36,6 +36,7 @@ type Deps struct {
 	Carts    *store.Carts // nil when Redis is not configured
 	Orders   *store.Orders
 	Reviews  *store.Reviews
+	Privacy  *store.Privacy
 	Tokens   *store.Tokens
 	Health   *Health
 	Metrics  *Metrics
@@ -106,6 +107,8 @@ func New(cfg Config, d Deps) *echo.Echo {
 	me.DELETE("/sessions/:id", a.revokeSession)
 	me.POST("/password", a.changePassword)
 	me.POST("/verify-email", a.resendVerification)
+	me.Match(getHead, "/export", a.exportMe)
+	me.DELETE("", a.deleteMe)
 	g.POST("/users/password-reset", a.requestPasswordReset)
 	g.POST("/users/password-reset/confirm", a.confirmPasswordReset)
 	g.POST("/users/verify-email", a.verifyEmail)

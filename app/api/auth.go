@@ -235,3 +235,27 @@ func (a *API) resendVerification(c echo.Context) error {
 	}
 	return c.NoContent(http.StatusAccepted)
 }
+
+// exportMe answers the caller's data as a JSON download.
+func (a *API) exportMe(c echo.Context) error {
+	out, err := a.Privacy.Export(c.Request().Context(), claims(c).UserID)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="my-data.json"`)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, out)
+}
+
+// deleteMe erases the caller's account and clears the session cookie.
+func (a *API) deleteMe(c echo.Context) error {
+	var d store.AccountDeletion
+	if err := DecodeJSON(c.Request(), &d); err != nil {
+		return err
+	}
+	if err := a.Privacy.Delete(c.Request().Context(), claims(c).UserID, d); err != nil {
+		return err
+	}
+	a.setSessionCookie(c, "", -1)
+	return c.NoContent(http.StatusNoContent)
+}

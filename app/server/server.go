@@ -135,6 +135,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Main, error
 		Carts:    carts,
 		Orders:   orders,
 		Reviews:  &store.Reviews{Repo: m.DB, Catalog: m.Catalog},
+		Privacy:  &store.Privacy{Accounts: m.Accounts, Repo: m.DB, Audit: m.DB, Carts: carts},
 		Tokens:   m.Tokens,
 		Health:   &api.Health{Checks: checks, Draining: m.draining.Load},
 		Metrics:  m.Metrics,

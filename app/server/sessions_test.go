@@ -17,7 +17,7 @@ func (a *app) login(email, password string, headers ...string) string {
 // customer registers an account and returns its email and the bearer of a first session.
 func (a *app) customer(name string) (string, string) {
 	a.t.Helper()
-	email := fmt.Sprintf("%s-%d-%d@example.com", name, time.Now().UnixNano(), emailSeq.Add(1))
+	email := fmt.Sprintf("%s-%d-%d@example.com", strings.ToLower(strings.Fields(name)[0]), time.Now().UnixNano(), emailSeq.Add(1))
 	a.expect(201, a.req("POST", "/api/users", map[string]string{"email": email, "password": "correct horse battery", "name": name}))
 	return email, a.login(email, "correct horse battery")
 }
