@@ -37,6 +37,8 @@ type Deps struct {
 	Orders   *store.Orders
 	Reviews  *store.Reviews
 	Privacy  *store.Privacy
+	Admin    store.AdminRepository
+	Audit    store.AuditRepository
 	Tokens   *store.Tokens
 	Health   *Health
 	Metrics  *Metrics
@@ -124,7 +126,12 @@ func New(cfg Config, d Deps) *echo.Echo {
 	g.Match(getHead, "/orders/:id", a.getOrder, a.auth)
 	g.POST("/orders/:id/cancel", a.cancelOrder, a.auth)
 
-	adm := g.Group("/admin", a.auth, a.admin)
+	adm := g.Group("/admin", a.auth, a.admin, a.auditAdmin)
+	adm.Match(getHead, "/orders", a.adminListOrders)
+	adm.Match(getHead, "/users", a.adminListUsers)
+	adm.POST("/users/:id/disable", a.adminSetDisabled(true))
+	adm.POST("/users/:id/enable", a.adminSetDisabled(false))
+	adm.Match(getHead, "/audit", a.adminAudit)
 	adm.POST("/products", a.createProduct)
 	adm.PATCH("/products/:id", a.updateProduct)
 	adm.DELETE("/products/:id", a.deleteProduct)

@@ -136,6 +136,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Main, error
 		Orders:   orders,
 		Reviews:  &store.Reviews{Repo: m.DB, Catalog: m.Catalog},
 		Privacy:  &store.Privacy{Accounts: m.Accounts, Repo: m.DB, Audit: m.DB, Carts: carts},
+		Admin:    m.DB,
+		Audit:    m.DB,
 		Tokens:   m.Tokens,
 		Health:   &api.Health{Checks: checks, Draining: m.draining.Load},
 		Metrics:  m.Metrics,
