@@ -136,3 +136,41 @@ func (a *API) adminAudit(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, page)
 }
+
+// facets serves GET /api/categories and /api/brands.
+func (a *API) facets(column string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		fs, err := a.Admin.Facets(c.Request().Context(), column)
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set("Cache-Control", "public, max-age=60")
+		return c.JSON(http.StatusOK, map[string]any{"items": fs})
+	}
+}
+
+func (a *API) adminSetReviewHidden(hidden bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		r, err := a.Reviews.SetHidden(c.Request().Context(), id, hidden)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, r)
+	}
+}
+
+func (a *API) adminHiddenReviews(c echo.Context) error {
+	limit, before, err := pageParams(c, "hidden_reviews")
+	if err != nil {
+		return err
+	}
+	page, err := a.Reviews.Repo.ListHiddenReviews(c.Request().Context(), limit, before)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}

@@ -97,6 +97,8 @@ func New(cfg Config, d Deps) *echo.Echo {
 	g.POST("/products/:id/reviews", a.postReview, a.auth)
 	g.DELETE("/reviews/:id", a.deleteReview, a.auth)
 	g.Match(getHead, "/search", a.search)
+	g.Match(getHead, "/categories", a.facets("category"))
+	g.Match(getHead, "/brands", a.facets("brand"))
 
 	g.POST("/users", a.register)
 	g.POST("/users/login", a.login)
@@ -132,6 +134,9 @@ func New(cfg Config, d Deps) *echo.Echo {
 	adm.POST("/users/:id/disable", a.adminSetDisabled(true))
 	adm.POST("/users/:id/enable", a.adminSetDisabled(false))
 	adm.Match(getHead, "/audit", a.adminAudit)
+	adm.Match(getHead, "/reviews/hidden", a.adminHiddenReviews)
+	adm.POST("/reviews/:id/hide", a.adminSetReviewHidden(true))
+	adm.POST("/reviews/:id/unhide", a.adminSetReviewHidden(false))
 	adm.POST("/products", a.createProduct)
 	adm.PATCH("/products/:id", a.updateProduct)
 	adm.DELETE("/products/:id", a.deleteProduct)

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -113,4 +114,32 @@ func (d *DB) SetDisabled(ctx context.Context, userID int64, disabled bool) (stor
 		return err
 	})
 	return u, mapErr(err)
+}
+
+// Facets returns the categories (column "category") or brands ("brand") with their product
+// counts, by name. It runs as a read query (DB_MAX_READ_QUERIES): it scans an index of
+// every product.
+func (d *DB) Facets(ctx context.Context, column string) ([]store.Facet, error) {
+	if column != "category" && column != "brand" {
+		return nil, fmt.Errorf("facets of %q: only category and brand", column)
+	}
+	release, err := d.acquireRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	rows, err := d.pool.Query(ctx, "SELECT "+column+", count(*) FROM products GROUP BY 1 ORDER BY 1")
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := []store.Facet{}
+	for rows.Next() {
+		var f store.Facet
+		if err := rows.Scan(&f.Name, &f.Products); err != nil {
+			return nil, mapErr(err)
+		}
+		out = append(out, f)
+	}
+	return out, mapErr(rows.Err())
 }

@@ -33,22 +33,11 @@ func (d *DB) AllOrders(ctx context.Context, userID int64) ([]store.Order, error)
 
 // UserReviews returns every review a user wrote, newest first.
 func (d *DB) UserReviews(ctx context.Context, userID int64) ([]store.Review, error) {
-	rows, err := d.pool.Query(ctx, `SELECT r.id, r.product_id, r.user_id, u.name, r.rating, r.title, r.body, r.created_at
-		FROM reviews r JOIN users u ON u.id = r.user_id WHERE r.user_id = $1 ORDER BY r.id DESC`, userID)
+	rows, err := d.pool.Query(ctx, "SELECT "+reviewCols+" FROM reviews r JOIN users u ON u.id = r.user_id WHERE r.user_id = $1 ORDER BY r.id DESC", userID)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	defer rows.Close()
-	out := []store.Review{}
-	for rows.Next() {
-		var r store.Review
-		if err := rows.Scan(&r.ID, &r.ProductID, &r.UserID, &r.Author, &r.Rating, &r.Title, &r.Body, &r.CreatedAt); err != nil {
-			return nil, mapErr(err)
-		}
-		r.CreatedAt = r.CreatedAt.UTC()
-		out = append(out, r)
-	}
-	return out, mapErr(rows.Err())
+	return scanReviews(rows)
 }
 
 // EraseUser anonymises an account in one transaction. The user row stays (orders reference it)
@@ -76,7 +65,8 @@ func (d *DB) EraseUser(ctx context.Context, userID int64, audit store.AuditEntry
 			WHERE topic LIKE 'order.%' AND key IN (SELECT id::text FROM orders WHERE user_id = $1)`, userID); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `WITH gone AS (DELETE FROM reviews WHERE user_id = $1 RETURNING product_id, rating)
+		// Hidden reviews are not in the ratings.
+		rows, err := tx.Query(ctx, `WITH gone AS (DELETE FROM reviews WHERE user_id = $1 AND hidden_at IS NULL RETURNING product_id, rating)
 			UPDATE products p SET rating_sum = p.rating_sum - g.s, rating_count = p.rating_count - g.n, updated_at = now()
 			FROM (SELECT product_id, sum(rating) AS s, count(*) AS n FROM gone GROUP BY product_id) g
 			WHERE p.id = g.product_id RETURNING p.id`, userID)
@@ -92,7 +82,7 @@ func (d *DB) EraseUser(ctx context.Context, userID int64, audit store.AuditEntry
 				return err
 			}
 		}
-		for _, q := range []string{"DELETE FROM sessions WHERE user_id = $1", "DELETE FROM account_tokens WHERE user_id = $1",
+		for _, q := range []string{"DELETE FROM reviews WHERE user_id = $1", "DELETE FROM sessions WHERE user_id = $1", "DELETE FROM account_tokens WHERE user_id = $1",
 			"DELETE FROM idempotency_keys WHERE user_id = $1"} {
 			if _, err := tx.Exec(ctx, q, userID); err != nil {
 				return err

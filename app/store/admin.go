@@ -32,12 +32,20 @@ type AdminUser struct {
 	Deleted  bool `json:"deleted"`
 }
 
-// AdminRepository holds the queries only admins run.
+// Facet is a category or brand with the number of its products.
+type Facet struct {
+	Name     string `json:"name"`
+	Products int64  `json:"products"`
+}
+
+// AdminRepository holds the queries only admins run, and the catalog facets.
 type AdminRepository interface {
 	SearchOrders(ctx context.Context, q OrderQuery) (Page[Order], error)
 	ListUsers(ctx context.Context, q UserQuery) (Page[AdminUser], error)
 	// SetDisabled disables (ending every session) or enables an account.
 	SetDisabled(ctx context.Context, userID int64, disabled bool) (AdminUser, error)
+	// Facets lists the categories ("category") or brands ("brand") with product counts.
+	Facets(ctx context.Context, column string) ([]Facet, error)
 }
 
 func onlyKeys(v url.Values, keys ...string) error {
