@@ -82,6 +82,9 @@ type Config struct {
 	// One-time links: password reset and email verification lifetimes.
 	PasswordResetTTL time.Duration
 	EmailVerifyTTL   time.Duration
+	// PendingOrderTTL: an order still pending (never paid) this long after checkout fails and
+	// its stock is released.
+	PendingOrderTTL time.Duration
 }
 
 // DefaultLoginMaxHashes is the default of LOGIN_MAX_HASHES: one argon2id hash per two CPUs the
@@ -292,6 +295,7 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("LOGIN_THROTTLE_BASE", "must not exceed LOGIN_THROTTLE_MAX (%s)", c.LoginThrottleMax)
 	}
 	c.loadMail(str, dur, bad)
+	c.PendingOrderTTL = dur("PENDING_ORDER_TTL", 30*time.Minute, time.Second, 7*24*time.Hour)
 	c.ShutdownTimeout = dur("SHUTDOWN_TIMEOUT", 20*time.Second, 0, 10*time.Minute)
 	c.RequestTimeout = dur("REQUEST_TIMEOUT", 15*time.Second, 100*time.Millisecond, 5*time.Minute)
 	if s := str("TRUSTED_PROXIES", ""); s != "" {

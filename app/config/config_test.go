@@ -192,3 +192,13 @@ func TestMailSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestPendingOrderTTL(t *testing.T) {
+	c, err := Load(env(map[string]string{"STOREFRONT_ENV": "development"}))
+	if err != nil || c.PendingOrderTTL != 30*time.Minute {
+		t.Fatalf("default PENDING_ORDER_TTL %s (%v), want 30m", c.PendingOrderTTL, err)
+	}
+	if _, err := Load(env(map[string]string{"STOREFRONT_ENV": "development", "PENDING_ORDER_TTL": "0s"})); err == nil || !strings.Contains(err.Error(), "PENDING_ORDER_TTL") {
+		t.Fatalf("PENDING_ORDER_TTL=0s: %v, want an error naming it", err)
+	}
+}

@@ -365,3 +365,13 @@ func (d *DB) UpdateOrder(ctx context.Context, id int64, update func(*store.Order
 	})
 	return after, changes, mapErr(err)
 }
+
+// StalePendingOrders returns ids of orders pending since before cutoff, oldest first.
+func (d *DB) StalePendingOrders(ctx context.Context, cutoff time.Time, limit int) ([]int64, error) {
+	rows, err := d.pool.Query(ctx, "SELECT id FROM orders WHERE status = 'pending' AND created_at < $1 ORDER BY id LIMIT $2", cutoff, limit)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	return ids, mapErr(err)
+}

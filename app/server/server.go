@@ -39,6 +39,7 @@ type Main struct {
 	Catalog  *store.Catalog
 	Tokens   *store.Tokens
 	Accounts *store.Accounts
+	Orders   *store.Orders
 	Mailer   *store.Mailer // nil when MAIL_BACKEND=none
 	Hasher   *store.Hasher
 	Throttle *store.LoginThrottle
@@ -125,6 +126,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Main, error
 	m.Accounts = &store.Accounts{Users: m.DB, Sessions: m.DB, OneTime: m.DB, Tokens: m.Tokens, Hasher: m.Hasher, Throttle: m.Throttle,
 		Mail: m.Mailer, Links: store.Links{BaseURL: cfg.PublicURL, ResetTTL: cfg.PasswordResetTTL, VerifyTTL: cfg.EmailVerifyTTL}}
 	orders := &store.Orders{Repo: m.DB, Carts: carts, Payments: m.Payments, Catalog: m.Catalog, Metrics: m.Metrics, Log: log}
+	m.Orders = orders
 	m.Echo = api.New(api.Config{
 		CORSOrigins: cfg.CORSOrigins, RateLimitRPS: cfg.RateLimitRPS, RateLimitBurst: cfg.RateLimitBurst,
 		MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout, TrustedProxies: cfg.TrustedProxies, CartTTL: cfg.CartTTL,
@@ -287,6 +289,9 @@ func (m *Main) startBackground(ctx context.Context) {
 			m.Log.Warn("retention cleanup failed", "err", err)
 		}
 	})
+	// Checked at a quarter of the TTL (at most every minute), so an order is released at most
+	// that late.
+	m.every(ctx, min(max(m.Config.PendingOrderTTL/4, 250*time.Millisecond), time.Minute), m.expirePending)
 	if m.Search != nil {
 		m.wg.Add(1)
 		go func() {
@@ -300,6 +305,26 @@ func (m *Main) startBackground(ctx context.Context) {
 			defer m.wg.Done()
 			m.syncCache(ctx)
 		}()
+	}
+}
+
+// expirePending fails the orders pending for longer than PENDING_ORDER_TTL, releasing their
+// stock, in batches until none is left.
+func (m *Main) expirePending(ctx context.Context) {
+	for ctx.Err() == nil {
+		n, err := m.Orders.ExpirePending(ctx, time.Now().Add(-m.Config.PendingOrderTTL), 100)
+		if err != nil {
+			if ctx.Err() == nil {
+				m.Log.Warn("releasing the stock of unpaid orders failed; retrying", "err", err)
+			}
+			return
+		}
+		if n > 0 {
+			m.Log.Info("unpaid orders expired; stock released", "orders", n, "pending_order_ttl", m.Config.PendingOrderTTL.String())
+		}
+		if n < 100 {
+			return
+		}
 	}
 }
 
