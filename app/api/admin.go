@@ -174,3 +174,15 @@ func (a *API) adminHiddenReviews(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, page)
 }
+
+func (a *API) adminListProducts(c echo.Context) error {
+	q, err := store.ParseProductQuery(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	page, err := a.Admin.AdminListProducts(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}

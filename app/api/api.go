@@ -137,6 +137,7 @@ func New(cfg Config, d Deps) *echo.Echo {
 	adm.Match(getHead, "/reviews/hidden", a.adminHiddenReviews)
 	adm.POST("/reviews/:id/hide", a.adminSetReviewHidden(true))
 	adm.POST("/reviews/:id/unhide", a.adminSetReviewHidden(false))
+	adm.Match(getHead, "/products", a.adminListProducts)
 	adm.POST("/products", a.createProduct)
 	adm.PATCH("/products/:id", a.updateProduct)
 	adm.DELETE("/products/:id", a.deleteProduct)

@@ -128,7 +128,7 @@ func (d *DB) Facets(ctx context.Context, column string) ([]store.Facet, error) {
 		return nil, err
 	}
 	defer release()
-	rows, err := d.pool.Query(ctx, "SELECT "+column+", count(*) FROM products GROUP BY 1 ORDER BY 1")
+	rows, err := d.pool.Query(ctx, "SELECT "+column+", count(*) FROM products WHERE published GROUP BY 1 ORDER BY 1")
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -142,4 +142,30 @@ func (d *DB) Facets(ctx context.Context, column string) ([]store.Facet, error) {
 		out = append(out, f)
 	}
 	return out, mapErr(rows.Err())
+}
+
+// AdminListProducts pages products newest first, drafts included unless filtered.
+func (d *DB) AdminListProducts(ctx context.Context, q store.ProductQuery) (store.Page[store.Product], error) {
+	page := store.Page[store.Product]{Items: []store.Product{}}
+	if q.BeforeID <= 0 {
+		q.BeforeID = 1<<63 - 1
+	}
+	rows, err := d.pool.Query(ctx, "SELECT "+productCols+" FROM products WHERE id < $1 AND ($2::boolean IS NULL OR published = $2) ORDER BY id DESC LIMIT $3",
+		q.BeforeID, q.Published, q.Limit+1)
+	if err != nil {
+		return page, mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p, err := scanProduct(rows)
+		if err != nil {
+			return page, mapErr(err)
+		}
+		page.Items = append(page.Items, p)
+	}
+	if len(page.Items) > q.Limit {
+		page.Items = page.Items[:q.Limit]
+		page.NextCursor = store.Cursor{Sort: "admin_products", ID: page.Items[q.Limit-1].ID}.Encode()
+	}
+	return page, mapErr(rows.Err())
 }

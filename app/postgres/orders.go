@@ -89,7 +89,8 @@ func (d *DB) StartCheckout(ctx context.Context, userID int64, key string, produc
 	var s store.CheckoutStart
 	b := &pgx.Batch{}
 	b.Queue(lookupOutcomeSQL, userID, key)
-	b.Queue("SELECT id, sku, name, price_minor, currency, stock FROM products WHERE id = ANY($1)", productIDs)
+	// Drafts are not for sale: they are missing from the quote (not found).
+	b.Queue("SELECT id, sku, name, price_minor, currency, stock FROM products WHERE id = ANY($1) AND published", productIDs)
 	b.Queue(nextOrderSQL)
 	br := d.pool.SendBatch(ctx, b)
 	defer br.Close()

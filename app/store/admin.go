@@ -18,6 +18,37 @@ type OrderQuery struct {
 	BeforeID int64
 }
 
+// ProductQuery filters the admin product list (newest first, keyset by id): drafts included.
+type ProductQuery struct {
+	Published *bool // nil: drafts and published
+	Limit     int
+	BeforeID  int64
+}
+
+// ParseProductQuery reads GET /api/admin/products?state=draft|published|all&limit=&cursor=.
+func ParseProductQuery(v url.Values) (ProductQuery, error) {
+	var q ProductQuery
+	var err error
+	if err = onlyKeys(v, "state", "limit", "cursor"); err != nil {
+		return q, err
+	}
+	switch v.Get("state") {
+	case "", "all":
+	case "draft":
+		q.Published = new(bool)
+	case "published":
+		t := true
+		q.Published = &t
+	default:
+		return q, Invalid("state", "state must be draft, published or all")
+	}
+	if q.Limit, err = parseLimit(v.Get("limit")); err != nil {
+		return q, err
+	}
+	q.BeforeID, err = parseCursor(v, "admin_products")
+	return q, err
+}
+
 // UserQuery filters the admin user list (newest first, keyset by id).
 type UserQuery struct {
 	Email    string // substring of the email, case-insensitive
@@ -44,6 +75,7 @@ type AdminRepository interface {
 	ListUsers(ctx context.Context, q UserQuery) (Page[AdminUser], error)
 	// SetDisabled disables (ending every session) or enables an account.
 	SetDisabled(ctx context.Context, userID int64, disabled bool) (AdminUser, error)
+	AdminListProducts(ctx context.Context, q ProductQuery) (Page[Product], error)
 	// Facets lists the categories ("category") or brands ("brand") with product counts.
 	Facets(ctx context.Context, column string) ([]Facet, error)
 }
