@@ -45,5 +45,18 @@ func (m *Mailer) Send(m2 Message) {
 	}()
 }
 
+// Go runs fn (the work that leads to a message) in the background, like Send.
+func (m *Mailer) Go(what string, fn func(ctx context.Context) error) {
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := fn(ctx); err != nil && m.Log != nil {
+			m.Log.Error(what+" failed", "err", err)
+		}
+	}()
+}
+
 // Wait returns when every queued message was sent or failed.
 func (m *Mailer) Wait() { m.wg.Wait() }

@@ -128,8 +128,8 @@ func (a *Accounts) sendLink(ctx context.Context, u User, purpose string) error {
 }
 
 // RequestPasswordReset mails a reset link when email belongs to an enabled account. The
-// answer and its timing are the same for unknown emails: the lookup happens either way and
-// the mail is sent in the background.
+// answer and the work done before it are the same for unknown emails: one lookup by email;
+// the link is stored and mailed in the background.
 func (a *Accounts) RequestPasswordReset(ctx context.Context, r ResetRequest) error {
 	if a.Mail == nil {
 		return ErrMailUnavailable
@@ -145,7 +145,8 @@ func (a *Accounts) RequestPasswordReset(ctx context.Context, r ResetRequest) err
 	if err != nil {
 		return err
 	}
-	return a.sendLink(ctx, u, PurposePasswordReset)
+	a.Mail.Go("password reset link", func(ctx context.Context) error { return a.sendLink(ctx, u, PurposePasswordReset) })
+	return nil
 }
 
 // ConfirmPasswordReset sets a new password with a reset link's token and ends every session.
