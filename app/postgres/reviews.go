@@ -15,7 +15,8 @@ func (d *DB) CreateReview(ctx context.Context, productID, userID int64, in store
 	var category string
 	err := d.inTx(ctx, func(tx pgx.Tx) error {
 		// Lock the product first: it must exist, and the aggregate update below needs the lock anyway.
-		err := tx.QueryRow(ctx, "SELECT category FROM products WHERE id = $1 FOR NO KEY UPDATE", productID).Scan(&category)
+		// Drafts cannot be reviewed: shoppers cannot see them.
+		err := tx.QueryRow(ctx, "SELECT category FROM products WHERE id = $1 AND published FOR NO KEY UPDATE", productID).Scan(&category)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return store.NotFound("product", productID)
 		}
@@ -86,7 +87,7 @@ func (d *DB) ListReviews(ctx context.Context, productID int64, limit int, before
 		beforeID = 1<<63 - 1
 	}
 	var exists bool
-	if err := d.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM products WHERE id = $1)", productID).Scan(&exists); err != nil {
+	if err := d.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM products WHERE id = $1 AND published)", productID).Scan(&exists); err != nil {
 		return page, mapErr(err)
 	}
 	if !exists {

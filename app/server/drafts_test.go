@@ -38,6 +38,12 @@ func TestDraftProductsStayHiddenUntilPublished(t *testing.T) {
 		if r := a.req("POST", "/api/orders", orderBody(pid, 1, "tok_visa"), "Authorization", shopper, "Idempotency-Key", "draft-"+why); r.Status != 404 {
 			t.Fatalf("%s: checkout %d %s, want 404", why, r.Status, r.Body)
 		}
+		if r := a.req("GET", fmt.Sprintf("/api/products/%d/reviews", pid), nil); r.Status != 404 {
+			t.Fatalf("%s: reviews of the draft %d, want 404", why, r.Status)
+		}
+		if r := a.req("POST", fmt.Sprintf("/api/products/%d/reviews", pid), map[string]any{"rating": 3, "title": "Early", "body": "x"}, "Authorization", shopper); r.Status != 404 {
+			t.Fatalf("%s: reviewing the draft %d %s, want 404", why, r.Status, r.Body)
+		}
 		for _, f := range items(t, a.expect(200, a.req("GET", "/api/categories", nil))) {
 			if f["name"] == "draft-cabinets" && f["products"] != float64(1) {
 				t.Fatalf("%s: category count %v, want 1 (drafts not counted)", why, f)

@@ -143,3 +143,16 @@ func TestTransitionReleasesStockAndCarriesTheOrder(t *testing.T) {
 		t.Fatalf("shipped -> paid: %v, order %+v", err, o)
 	}
 }
+
+// Client-supplied session labels are cut on a rune boundary and stay valid UTF-8.
+func TestClipKeepsValidUTF8(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{{"abc", 5, "abc"}, {"abcdef", 3, "abc"}, {"aé", 2, "a"}, {"日本語", 4, "日"}, {"a\xffb", 5, "ab"}} {
+		if got := clip(tc.in, tc.n); got != tc.want {
+			t.Errorf("clip(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+}
