@@ -7,7 +7,7 @@ BENCH_LOGIN_PRODUCTS ?= 10000
 FUZZTIME        ?= 10s
 STOREFRONT_BIN  ?= bin/storefront
 # package:FuzzTarget pairs run by `make fuzz`
-STOREFRONT_FUZZ := ./app/store:FuzzParseListQuery ./app/store:FuzzParseSearchQuery ./app/store:FuzzDecodeCursor ./app/api:FuzzDecodeJSON
+STOREFRONT_FUZZ := ./app/store:FuzzParseListQuery ./app/store:FuzzParseSearchQuery ./app/store:FuzzDecodeCursor ./app/store:FuzzParseAdminQueries ./app/api:FuzzDecodeJSON
 
 .PHONY: storefront storefront-build storefront-test bench bench-login fuzz storefront-image
 

@@ -36,6 +36,9 @@ type Deps struct {
 	Carts    *store.Carts // nil when Redis is not configured
 	Orders   *store.Orders
 	Reviews  *store.Reviews
+	Privacy  *store.Privacy
+	Admin    store.AdminRepository
+	Audit    store.AuditRepository
 	Tokens   *store.Tokens
 	Health   *Health
 	Metrics  *Metrics
@@ -94,12 +97,25 @@ func New(cfg Config, d Deps) *echo.Echo {
 	g.POST("/products/:id/reviews", a.postReview, a.auth)
 	g.DELETE("/reviews/:id", a.deleteReview, a.auth)
 	g.Match(getHead, "/search", a.search)
+	g.Match(getHead, "/categories", a.facets("category"))
+	g.Match(getHead, "/brands", a.facets("brand"))
 
 	g.POST("/users", a.register)
 	g.POST("/users/login", a.login)
 	g.POST("/users/logout", a.logout)
 	g.Match(getHead, "/users/me", a.me, a.auth)
 	g.PATCH("/users/me", a.updateMe, a.auth)
+
+	me := g.Group("/me", a.auth)
+	me.Match(getHead, "/sessions", a.listSessions)
+	me.DELETE("/sessions/:id", a.revokeSession)
+	me.POST("/password", a.changePassword)
+	me.POST("/verify-email", a.resendVerification)
+	me.Match(getHead, "/export", a.exportMe)
+	me.DELETE("", a.deleteMe)
+	g.POST("/users/password-reset", a.requestPasswordReset)
+	g.POST("/users/password-reset/confirm", a.confirmPasswordReset)
+	g.POST("/users/verify-email", a.verifyEmail)
 
 	g.Match(getHead, "/cart", a.getCart, a.optionalAuth)
 	g.POST("/cart/items", a.addCartItem, a.optionalAuth)
@@ -112,7 +128,16 @@ func New(cfg Config, d Deps) *echo.Echo {
 	g.Match(getHead, "/orders/:id", a.getOrder, a.auth)
 	g.POST("/orders/:id/cancel", a.cancelOrder, a.auth)
 
-	adm := g.Group("/admin", a.auth, a.admin)
+	adm := g.Group("/admin", a.auth, a.admin, a.auditAdmin)
+	adm.Match(getHead, "/orders", a.adminListOrders)
+	adm.Match(getHead, "/users", a.adminListUsers)
+	adm.POST("/users/:id/disable", a.adminSetDisabled(true))
+	adm.POST("/users/:id/enable", a.adminSetDisabled(false))
+	adm.Match(getHead, "/audit", a.adminAudit)
+	adm.Match(getHead, "/reviews/hidden", a.adminHiddenReviews)
+	adm.POST("/reviews/:id/hide", a.adminSetReviewHidden(true))
+	adm.POST("/reviews/:id/unhide", a.adminSetReviewHidden(false))
+	adm.Match(getHead, "/products", a.adminListProducts)
 	adm.POST("/products", a.createProduct)
 	adm.PATCH("/products/:id", a.updateProduct)
 	adm.DELETE("/products/:id", a.deleteProduct)

@@ -70,11 +70,11 @@ func (a *API) optionalAuth(next echo.HandlerFunc) echo.HandlerFunc {
 // authenticate reads the account on every request, so a deleted or disabled account's token
 // stops working at once and a demoted admin loses the role at once.
 func (a *API) authenticate(c echo.Context, tok string, next echo.HandlerFunc) error {
-	u, err := a.Accounts.Authenticate(c.Request().Context(), tok)
+	u, sid, err := a.Accounts.Authenticate(c.Request().Context(), tok)
 	if err != nil {
 		return err
 	}
-	c.Set(ctxClaims, store.Claims{UserID: u.ID, Role: u.Role})
+	c.Set(ctxClaims, store.Claims{UserID: u.ID, Role: u.Role, SessionID: sid})
 	return next(c)
 }
 
@@ -116,7 +116,7 @@ func (a *API) login(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	u, token, err := a.Accounts.Login(ctx, cr)
+	u, token, err := a.Accounts.Login(ctx, cr, sessionMeta(c))
 	if err != nil {
 		return err
 	}
@@ -131,8 +131,35 @@ func (a *API) login(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"token": token, "token_type": "Bearer", "expires_in": int(a.Tokens.TTL().Seconds()), "user": u})
 }
 
+func sessionMeta(c echo.Context) store.SessionMeta {
+	return store.SessionMeta{UserAgent: c.Request().UserAgent(), IP: c.RealIP()}
+}
+
+// logout ends the session of the request's token, if any, and clears the cookie.
 func (a *API) logout(c echo.Context) error {
+	if tok, err := bearer(c); err == nil && tok != "" {
+		if err := a.Accounts.Logout(c.Request().Context(), tok); err != nil {
+			return err
+		}
+	}
 	a.setSessionCookie(c, "", -1)
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *API) listSessions(c echo.Context) error {
+	cl := claims(c)
+	ss, err := a.Accounts.ListSessions(c.Request().Context(), cl.UserID, cl.SessionID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": ss})
+}
+
+func (a *API) revokeSession(c echo.Context) error {
+	cl := claims(c)
+	if err := a.Accounts.RevokeSession(c.Request().Context(), cl.UserID, c.Param("id")); err != nil {
+		return err
+	}
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -154,4 +181,81 @@ func (a *API) updateMe(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, u)
+}
+
+func (a *API) changePassword(c echo.Context) error {
+	var p store.PasswordChange
+	if err := DecodeJSON(c.Request(), &p); err != nil {
+		return err
+	}
+	cl := claims(c)
+	if err := a.Accounts.ChangePassword(c.Request().Context(), cl.UserID, cl.SessionID, p); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// requestPasswordReset answers 202 whether or not the email has an account.
+func (a *API) requestPasswordReset(c echo.Context) error {
+	var r store.ResetRequest
+	if err := DecodeJSON(c.Request(), &r); err != nil {
+		return err
+	}
+	if err := a.Accounts.RequestPasswordReset(c.Request().Context(), r); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, map[string]string{"status": "if the address has an account, a reset link was sent to it"})
+}
+
+func (a *API) confirmPasswordReset(c echo.Context) error {
+	var r store.ResetConfirm
+	if err := DecodeJSON(c.Request(), &r); err != nil {
+		return err
+	}
+	if err := a.Accounts.ConfirmPasswordReset(c.Request().Context(), r); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *API) verifyEmail(c echo.Context) error {
+	var t store.EmailToken
+	if err := DecodeJSON(c.Request(), &t); err != nil {
+		return err
+	}
+	if err := a.Accounts.VerifyEmail(c.Request().Context(), t); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *API) resendVerification(c echo.Context) error {
+	if err := a.Accounts.SendVerification(c.Request().Context(), claims(c).UserID); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusAccepted)
+}
+
+// exportMe answers the caller's data as a JSON download.
+func (a *API) exportMe(c echo.Context) error {
+	out, err := a.Privacy.Export(c.Request().Context(), claims(c).UserID)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="my-data.json"`)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, out)
+}
+
+// deleteMe erases the caller's account and clears the session cookie.
+func (a *API) deleteMe(c echo.Context) error {
+	var d store.AccountDeletion
+	if err := DecodeJSON(c.Request(), &d); err != nil {
+		return err
+	}
+	if err := a.Privacy.Delete(c.Request().Context(), claims(c).UserID, d); err != nil {
+		return err
+	}
+	a.setSessionCookie(c, "", -1)
+	return c.NoContent(http.StatusNoContent)
 }

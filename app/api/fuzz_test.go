@@ -14,7 +14,8 @@ func FuzzDecodeJSON(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		for _, v := range []any{&store.CheckoutRequest{}, &store.ProductInput{}, &store.Registration{}, &store.LineRequest{}} {
+		for _, v := range []any{&store.CheckoutRequest{}, &store.ProductInput{}, &store.Registration{}, &store.LineRequest{},
+			&store.PasswordChange{}, &store.ResetRequest{}, &store.ResetConfirm{}, &store.EmailToken{}, &store.AccountDeletion{}} {
 			err := decodeBytes(body, v)
 			if err == nil {
 				// A decoded value must survive validation without panicking.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"regexp"
 	"runtime"
@@ -70,6 +71,20 @@ type Config struct {
 	LoginThrottleFree int
 	LoginThrottleBase time.Duration
 	LoginThrottleMax  time.Duration
+	// Email: MailBackend is "none", "dir" (MailDir) or "ses" (MailSESRegion); links in the
+	// messages point at PublicURL.
+	MailBackend     string
+	MailDir         string
+	MailFrom        string
+	MailSESRegion   string
+	MailSESEndpoint string
+	PublicURL       string
+	// One-time links: password reset and email verification lifetimes.
+	PasswordResetTTL time.Duration
+	EmailVerifyTTL   time.Duration
+	// PendingOrderTTL: an order still pending (never paid) this long after checkout fails and
+	// its stock is released.
+	PendingOrderTTL time.Duration
 }
 
 // DefaultLoginMaxHashes is the default of LOGIN_MAX_HASHES: one argon2id hash per two CPUs the
@@ -279,6 +294,8 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.LoginThrottleBase > c.LoginThrottleMax {
 		bad("LOGIN_THROTTLE_BASE", "must not exceed LOGIN_THROTTLE_MAX (%s)", c.LoginThrottleMax)
 	}
+	c.loadMail(str, dur, bad)
+	c.PendingOrderTTL = dur("PENDING_ORDER_TTL", 30*time.Minute, time.Second, 7*24*time.Hour)
 	c.ShutdownTimeout = dur("SHUTDOWN_TIMEOUT", 20*time.Second, 0, 10*time.Minute)
 	c.RequestTimeout = dur("REQUEST_TIMEOUT", 15*time.Second, 100*time.Millisecond, 5*time.Minute)
 	if s := str("TRUSTED_PROXIES", ""); s != "" {
@@ -300,6 +317,60 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("invalid configuration:\n%w", errors.Join(errs...))
 	}
 	return c, nil
+}
+
+// loadMail reads the email settings: the backend, its sender address and where links point.
+func (c *Config) loadMail(str func(name, def string) string,
+	dur func(name string, def, lo, hi time.Duration) time.Duration, bad func(name, format string, a ...any)) {
+	c.MailBackend = strings.ToLower(str("MAIL_BACKEND", "none"))
+	c.MailFrom = str("MAIL_FROM", "")
+	c.PasswordResetTTL = dur("PASSWORD_RESET_TTL", 30*time.Minute, time.Minute, 24*time.Hour)
+	c.EmailVerifyTTL = dur("EMAIL_VERIFY_TTL", 48*time.Hour, time.Hour, 30*24*time.Hour)
+	switch c.MailBackend {
+	case "none":
+		return
+	case "dir":
+		if c.MailDir = str("MAIL_DIR", ""); c.MailDir == "" {
+			bad("MAIL_DIR", "is required with MAIL_BACKEND=dir (the directory that receives .eml files)")
+		}
+		if c.MailFrom == "" {
+			c.MailFrom = "Storefront <no-reply@storefront.local>"
+		}
+	case "ses":
+		name, region := "MAIL_SES_REGION", str("MAIL_SES_REGION", "")
+		if region == "" {
+			name, region = "AWS_REGION", str("AWS_REGION", "")
+		}
+		switch {
+		case region == "":
+			bad("MAIL_SES_REGION", "is required with MAIL_BACKEND=ses (the SES region, e.g. eu-west-1); AWS_REGION is used when it is unset")
+		case !awsRegion.MatchString(region):
+			bad(name, "must be an AWS region such as eu-west-1, got %q", region)
+		default:
+			c.MailSESRegion = region
+		}
+		if c.MailFrom == "" {
+			bad("MAIL_FROM", "is required with MAIL_BACKEND=ses (an address or domain verified in SES)")
+		}
+		if e := str("MAIL_SES_ENDPOINT", ""); e != "" {
+			if u, err := url.Parse(e); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				bad("MAIL_SES_ENDPOINT", "must be an http(s) URL, got %q", e)
+			}
+			c.MailSESEndpoint = e
+		}
+	default:
+		bad("MAIL_BACKEND", "must be none, dir or ses, got %q", c.MailBackend)
+		return
+	}
+	if c.MailFrom != "" {
+		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+			bad("MAIL_FROM", "must be an address like Shop <no-reply@shop.example.com>, got %q", c.MailFrom)
+		}
+	}
+	c.PublicURL = strings.TrimSuffix(str("PUBLIC_URL", ""), "/")
+	if u, err := url.Parse(c.PublicURL); c.PublicURL == "" || err != nil || (u.Scheme != "https" && !(c.Dev && u.Scheme == "http")) || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		bad("PUBLIC_URL", "must be the shop's https:// address (http:// only with STOREFRONT_ENV=development) when MAIL_BACKEND is set: the emailed links point there, got %q", c.PublicURL)
+	}
 }
 
 func logLevel(s string) (slog.Level, bool) {

@@ -155,3 +155,50 @@ func TestMetricsListenOnTheirOwnPort(t *testing.T) {
 		}
 	}
 }
+
+func TestMailSettings(t *testing.T) {
+	c, err := Load(env(map[string]string{"STOREFRONT_ENV": "development"}))
+	if err != nil || c.MailBackend != "none" || c.PasswordResetTTL != 30*time.Minute || c.EmailVerifyTTL != 48*time.Hour {
+		t.Fatalf("defaults: backend %q, reset %s, verify %s, err %v; want none, 30m, 48h", c.MailBackend, c.PasswordResetTTL, c.EmailVerifyTTL, err)
+	}
+	c, err = Load(env(map[string]string{"STOREFRONT_ENV": "development", "MAIL_BACKEND": "dir", "MAIL_DIR": "/tmp/m", "PUBLIC_URL": "http://localhost:8080/"}))
+	if err != nil || c.MailDir != "/tmp/m" || c.PublicURL != "http://localhost:8080" || c.MailFrom == "" {
+		t.Fatalf("dir backend: %+v %v", c, err)
+	}
+	c, err = Load(env(map[string]string{"TOKEN_SECRET": strings.Repeat("k", 32), "MAIL_BACKEND": "ses", "AWS_REGION": "eu-west-1",
+		"MAIL_FROM": "Shop <no-reply@shop.example.com>", "PUBLIC_URL": "https://shop.example.com"}))
+	if err != nil || c.MailSESRegion != "eu-west-1" {
+		t.Fatalf("ses backend: region %q, %v", c.MailSESRegion, err)
+	}
+	for _, tc := range []struct {
+		vars map[string]string
+		name string
+	}{
+		{map[string]string{"MAIL_BACKEND": "smtp"}, "MAIL_BACKEND"},
+		{map[string]string{"MAIL_BACKEND": "dir", "PUBLIC_URL": "http://localhost"}, "MAIL_DIR"},
+		{map[string]string{"MAIL_BACKEND": "ses", "MAIL_FROM": "a@b.example", "PUBLIC_URL": "https://s.example"}, "MAIL_SES_REGION"},
+		{map[string]string{"MAIL_BACKEND": "ses", "AWS_REGION": "eu-west-1", "PUBLIC_URL": "https://s.example"}, "MAIL_FROM"},
+		{map[string]string{"MAIL_BACKEND": "dir", "MAIL_DIR": "/tmp/m"}, "PUBLIC_URL"},
+		{map[string]string{"MAIL_BACKEND": "dir", "MAIL_DIR": "/tmp/m", "PUBLIC_URL": "http://shop.example.com", "STOREFRONT_ENV": "production"}, "PUBLIC_URL"},
+		{map[string]string{"MAIL_BACKEND": "dir", "MAIL_DIR": "/tmp/m", "PUBLIC_URL": "http://localhost", "MAIL_FROM": "not an address"}, "MAIL_FROM"},
+		{map[string]string{"PASSWORD_RESET_TTL": "48h"}, "PASSWORD_RESET_TTL"},
+	} {
+		vars := map[string]string{"STOREFRONT_ENV": "development", "TOKEN_SECRET": strings.Repeat("k", 32)}
+		for k, v := range tc.vars {
+			vars[k] = v
+		}
+		if _, err := Load(env(vars)); err == nil || !strings.Contains(err.Error(), tc.name) {
+			t.Errorf("%v: error %v, want one naming %s", tc.vars, err, tc.name)
+		}
+	}
+}
+
+func TestPendingOrderTTL(t *testing.T) {
+	c, err := Load(env(map[string]string{"STOREFRONT_ENV": "development"}))
+	if err != nil || c.PendingOrderTTL != 30*time.Minute {
+		t.Fatalf("default PENDING_ORDER_TTL %s (%v), want 30m", c.PendingOrderTTL, err)
+	}
+	if _, err := Load(env(map[string]string{"STOREFRONT_ENV": "development", "PENDING_ORDER_TTL": "0s"})); err == nil || !strings.Contains(err.Error(), "PENDING_ORDER_TTL") {
+		t.Fatalf("PENDING_ORDER_TTL=0s: %v, want an error naming it", err)
+	}
+}

@@ -336,9 +336,11 @@ func (c *Client) Reindex(ctx context.Context, src ProductSource) (int, error) {
 		if len(products) == 0 {
 			break
 		}
-		docs := make([]Doc, len(products))
-		for i, p := range products {
-			docs[i] = DocOf(p)
+		docs := make([]Doc, 0, len(products))
+		for _, p := range products {
+			if p.Published { // drafts are not searchable
+				docs = append(docs, DocOf(p))
+			}
 		}
 		if err := c.Bulk(ctx, index, docs, nil); err != nil {
 			return total, err
@@ -423,7 +425,7 @@ func (c *Client) Sync(ctx context.Context, src ProductSource) (int, error) {
 		var docs []Doc
 		var deleted []int64
 		for _, id := range ids {
-			if p, ok := products[id]; ok {
+			if p, ok := products[id]; ok && p.Published {
 				docs = append(docs, DocOf(p))
 			} else {
 				deleted = append(deleted, id)

@@ -199,9 +199,16 @@ func (d *DB) Migrate(ctx context.Context) ([]int, error) {
 	return applied, nil
 }
 
-// Maintain deletes idempotency records and outbox events past their retention.
+// Maintain deletes idempotency records and outbox events past their retention, expired sessions and old one-time links.
 func (d *DB) Maintain(ctx context.Context, idempotencyTTL, outboxTTL time.Duration) error {
 	if _, err := d.pool.Exec(ctx, "DELETE FROM idempotency_keys WHERE created_at < now() - $1::interval", idempotencyTTL.String()); err != nil {
+		return mapErr(err)
+	}
+	if _, err := d.pool.Exec(ctx, "DELETE FROM sessions WHERE expires_at < now()"); err != nil {
+		return mapErr(err)
+	}
+	// Used or expired links are kept a day past their expiry, for the per-window send limit.
+	if _, err := d.pool.Exec(ctx, "DELETE FROM account_tokens WHERE expires_at < now() - interval '1 day'"); err != nil {
 		return mapErr(err)
 	}
 	_, err := d.pool.Exec(ctx, "DELETE FROM outbox WHERE created_at < now() - $1::interval", outboxTTL.String())

@@ -89,7 +89,8 @@ func (d *DB) StartCheckout(ctx context.Context, userID int64, key string, produc
 	var s store.CheckoutStart
 	b := &pgx.Batch{}
 	b.Queue(lookupOutcomeSQL, userID, key)
-	b.Queue("SELECT id, sku, name, price_minor, currency, stock FROM products WHERE id = ANY($1)", productIDs)
+	// Drafts are not for sale: they are missing from the quote (not found).
+	b.Queue("SELECT id, sku, name, price_minor, currency, stock FROM products WHERE id = ANY($1) AND published", productIDs)
 	b.Queue(nextOrderSQL)
 	br := d.pool.SendBatch(ctx, b)
 	defer br.Close()
@@ -364,4 +365,14 @@ func (d *DB) UpdateOrder(ctx context.Context, id int64, update func(*store.Order
 		return nil
 	})
 	return after, changes, mapErr(err)
+}
+
+// StalePendingOrders returns ids of orders pending since before cutoff, oldest first.
+func (d *DB) StalePendingOrders(ctx context.Context, cutoff time.Time, limit int) ([]int64, error) {
+	rows, err := d.pool.Query(ctx, "SELECT id FROM orders WHERE status = 'pending' AND created_at < $1 ORDER BY id LIMIT $2", cutoff, limit)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	return ids, mapErr(err)
 }

@@ -16,7 +16,7 @@ import (
 )
 
 const productCols = `id, sku, name, description, price_minor, currency, category, brand, attributes, stock,
-	rating_sum, rating_count, created_at, updated_at`
+	rating_sum, rating_count, published, created_at, updated_at`
 
 const summaryCols = `id, sku, name, price_minor, currency, category, brand, stock > 0, rating_sum, rating_count`
 
@@ -31,7 +31,7 @@ func scanProduct(row pgx.Row) (store.Product, error) {
 	var p store.Product
 	var sum int64
 	err := row.Scan(&p.ID, &p.SKU, &p.Name, &p.Description, &p.Price.Amount, &p.Price.Currency, &p.Category, &p.Brand,
-		&p.Attributes, &p.Stock, &sum, &p.Rating.Count, &p.CreatedAt, &p.UpdatedAt)
+		&p.Attributes, &p.Stock, &sum, &p.Rating.Count, &p.Published, &p.CreatedAt, &p.UpdatedAt)
 	if p.Attributes == nil {
 		p.Attributes = map[string]string{}
 	}
@@ -109,7 +109,7 @@ const nameCollated = `(name COLLATE "und-x-icu")`
 // ListProducts returns one keyset page.
 func (d *DB) ListProducts(ctx context.Context, q store.ListQuery) (store.Page[store.ProductSummary], error) {
 	var a args
-	var where []string
+	where := []string{"published"}
 	if q.Category != "" {
 		where = append(where, "category = "+a.add(q.Category))
 	}
@@ -218,7 +218,10 @@ func deref(s *string) string {
 // CreateProduct inserts a product.
 func (d *DB) CreateProduct(ctx context.Context, in store.ProductInput) (store.Product, error) {
 	var p store.Product
-	stock, attrs := 0, map[string]string{}
+	stock, attrs, published := 0, map[string]string{}, true
+	if in.Published != nil {
+		published = *in.Published
+	}
 	if in.Stock != nil {
 		stock = *in.Stock
 	}
@@ -227,9 +230,9 @@ func (d *DB) CreateProduct(ctx context.Context, in store.ProductInput) (store.Pr
 	}
 	err := d.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		p, err = scanProduct(tx.QueryRow(ctx, `INSERT INTO products (sku, name, description, price_minor, currency, category, brand, attributes, stock)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING `+productCols,
-			*in.SKU, *in.Name, deref(in.Description), in.Price.Amount, in.Price.Currency, *in.Category, *in.Brand, attrs, stock))
+		p, err = scanProduct(tx.QueryRow(ctx, `INSERT INTO products (sku, name, description, price_minor, currency, category, brand, attributes, stock, published)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING `+productCols,
+			*in.SKU, *in.Name, deref(in.Description), in.Price.Amount, in.Price.Currency, *in.Category, *in.Brand, attrs, stock, published))
 		if err != nil {
 			return err
 		}
@@ -276,6 +279,9 @@ func (d *DB) UpdateProduct(ctx context.Context, id int64, in store.ProductInput)
 		}
 		if in.Stock != nil {
 			set("stock", *in.Stock)
+		}
+		if in.Published != nil {
+			set("published", *in.Published)
 		}
 		after, err = scanProduct(tx.QueryRow(ctx, "UPDATE products SET "+strings.Join(sets, ", ")+" WHERE id = "+a.add(id)+" RETURNING "+productCols, a...))
 		if err != nil {
@@ -351,7 +357,7 @@ func queryWords(q string) []string {
 // in the listing's collation, then id.
 func (d *DB) Search(ctx context.Context, q store.SearchQuery) (store.Page[store.ProductSummary], error) {
 	var a args
-	where := []string{"(search @@ query OR search @@ fuzzy)"}
+	where := []string{"(search @@ query OR search @@ fuzzy)", "published"}
 	qp := a.add(q.Text)
 	fuzzy := fmt.Sprintf(fuzzyQuerySQL, a.add(queryWords(q.Text)))
 	if q.Category != "" {

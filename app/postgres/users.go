@@ -9,11 +9,17 @@ import (
 	"globalstack/app/store"
 )
 
-const userCols = "id, email, name, role, password_hash, created_at, disabled_at IS NOT NULL"
+const userCols = "id, email, name, role, password_hash, created_at, disabled_at IS NOT NULL, email_verified_at IS NOT NULL"
+
+// userColsOf is userCols qualified with a table alias, for joins.
+func userColsOf(alias string) string {
+	p := alias + "."
+	return p + "id, " + p + "email, " + p + "name, " + p + "role, " + p + "password_hash, " + p + "created_at, " + p + "disabled_at IS NOT NULL, " + p + "email_verified_at IS NOT NULL"
+}
 
 func scanUser(row pgx.Row) (store.User, error) {
 	var u store.User
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.CreatedAt, &u.Disabled)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.CreatedAt, &u.Disabled, &u.EmailVerified)
 	u.CreatedAt = u.CreatedAt.UTC()
 	return u, err
 }

@@ -193,7 +193,11 @@ func buyers(t *testing.T, a *app, n int) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[i] = "Bearer " + a.m.Tokens.Issue(u)
+		tok, err := a.m.Accounts.StartSession(context.Background(), u, store.SessionMeta{UserAgent: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = "Bearer " + tok
 	}
 	return out
 }

@@ -19,6 +19,7 @@ import (
 
 	"globalstack/app/api"
 	"globalstack/app/config"
+	"globalstack/app/mail"
 	"globalstack/app/opensearch"
 	"globalstack/app/payment"
 	"globalstack/app/postgres"
@@ -37,6 +38,9 @@ type Main struct {
 	Metrics  *api.Metrics
 	Catalog  *store.Catalog
 	Tokens   *store.Tokens
+	Accounts *store.Accounts
+	Orders   *store.Orders
+	Mailer   *store.Mailer // nil when MAIL_BACKEND=none
 	Hasher   *store.Hasher
 	Throttle *store.LoginThrottle
 	Echo     *echo.Echo
@@ -115,23 +119,55 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Main, error
 	if m.Search != nil {
 		checks = append(checks, api.Check{Name: "opensearch", Ping: m.Search.Ping})
 	}
+	if m.Mailer, err = newMailer(ctx, cfg, log); err != nil {
+		m.Close()
+		return nil, err
+	}
+	m.Accounts = &store.Accounts{Users: m.DB, Sessions: m.DB, OneTime: m.DB, Tokens: m.Tokens, Hasher: m.Hasher, Throttle: m.Throttle,
+		Mail: m.Mailer, Links: store.Links{BaseURL: cfg.PublicURL, ResetTTL: cfg.PasswordResetTTL, VerifyTTL: cfg.EmailVerifyTTL}}
 	orders := &store.Orders{Repo: m.DB, Carts: carts, Payments: m.Payments, Catalog: m.Catalog, Metrics: m.Metrics, Log: log}
+	m.Orders = orders
 	m.Echo = api.New(api.Config{
 		CORSOrigins: cfg.CORSOrigins, RateLimitRPS: cfg.RateLimitRPS, RateLimitBurst: cfg.RateLimitBurst,
 		MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout, TrustedProxies: cfg.TrustedProxies, CartTTL: cfg.CartTTL,
 	}, api.Deps{
 		Catalog:  m.Catalog,
-		Accounts: &store.Accounts{Users: m.DB, Tokens: m.Tokens, Hasher: m.Hasher, Throttle: m.Throttle},
+		Accounts: m.Accounts,
 		Users:    m.DB,
 		Carts:    carts,
 		Orders:   orders,
 		Reviews:  &store.Reviews{Repo: m.DB, Catalog: m.Catalog},
+		Privacy:  &store.Privacy{Accounts: m.Accounts, Repo: m.DB, Audit: m.DB, Carts: carts},
+		Admin:    m.DB,
+		Audit:    m.DB,
 		Tokens:   m.Tokens,
 		Health:   &api.Health{Checks: checks, Draining: m.draining.Load},
 		Metrics:  m.Metrics,
 		Log:      log,
 	})
 	return m, nil
+}
+
+// newMailer builds the email sender MAIL_BACKEND names; nil for none.
+func newMailer(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Mailer, error) {
+	var sender store.Sender
+	switch cfg.MailBackend {
+	case "dir":
+		d, err := mail.NewDir(cfg.MailDir, cfg.MailFrom)
+		if err != nil {
+			return nil, err
+		}
+		sender = d
+	case "ses":
+		s, err := mail.NewSES(ctx, cfg.MailSESRegion, cfg.MailFrom, cfg.MailSESEndpoint)
+		if err != nil {
+			return nil, err
+		}
+		sender = s
+	default:
+		return nil, nil
+	}
+	return &store.Mailer{Sender: sender, Log: log}, nil
 }
 
 // Migrate applies migrations, retrying while the database is not reachable yet.
@@ -232,6 +268,9 @@ func (m *Main) Run(ctx context.Context) error {
 	_ = m.httpServer.Close()
 	stopBG()
 	m.wg.Wait()
+	if m.Mailer != nil {
+		m.Mailer.Wait()
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
@@ -250,6 +289,9 @@ func (m *Main) startBackground(ctx context.Context) {
 			m.Log.Warn("retention cleanup failed", "err", err)
 		}
 	})
+	// Checked at a quarter of the TTL (at most every minute), so an order is released at most
+	// that late.
+	m.every(ctx, min(max(m.Config.PendingOrderTTL/4, 250*time.Millisecond), time.Minute), m.expirePending)
 	if m.Search != nil {
 		m.wg.Add(1)
 		go func() {
@@ -263,6 +305,26 @@ func (m *Main) startBackground(ctx context.Context) {
 			defer m.wg.Done()
 			m.syncCache(ctx)
 		}()
+	}
+}
+
+// expirePending fails the orders pending for longer than PENDING_ORDER_TTL, releasing their
+// stock, in batches until none is left.
+func (m *Main) expirePending(ctx context.Context) {
+	for ctx.Err() == nil {
+		n, err := m.Orders.ExpirePending(ctx, time.Now().Add(-m.Config.PendingOrderTTL), 100)
+		if err != nil {
+			if ctx.Err() == nil {
+				m.Log.Warn("releasing the stock of unpaid orders failed; retrying", "err", err)
+			}
+			return
+		}
+		if n > 0 {
+			m.Log.Info("unpaid orders expired; stock released", "orders", n, "pending_order_ttl", m.Config.PendingOrderTTL.String())
+		}
+		if n < 100 {
+			return
+		}
 	}
 }
 

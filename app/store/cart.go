@@ -137,6 +137,7 @@ func (c *Carts) price(ctx context.Context, items map[int64]CartItem) (CartView, 
 	if err != nil {
 		return CartView{}, err
 	}
+	dropDrafts(products)
 	totals := map[string]int64{}
 	for _, id := range ids {
 		item := items[id]
@@ -201,6 +202,7 @@ func (c *Carts) Add(ctx context.Context, owner string, l LineRequest) (CartView,
 	if err != nil {
 		return CartView{}, err
 	}
+	dropDrafts(products)
 	p, ok := products[l.ProductID]
 	if !ok {
 		return CartView{}, NotFound("product", l.ProductID)
@@ -255,6 +257,7 @@ func (c *Carts) set(ctx context.Context, owner string, items map[int64]CartItem,
 	if err != nil {
 		return CartView{}, err
 	}
+	dropDrafts(products)
 	p, ok := products[productID]
 	if !ok {
 		return CartView{}, NotFound("product", productID)
@@ -282,3 +285,13 @@ func (c *Carts) Merge(ctx context.Context, sessionID string, userID int64) error
 
 // UserCart is the owner key of a user's cart.
 func UserCart(userID int64) string { return UserCartPrefix + strconv.FormatInt(userID, 10) }
+
+// dropDrafts removes unpublished products: shoppers cannot add or buy them, and a cart line
+// of a product taken back to draft shows not_found.
+func dropDrafts(products map[int64]Product) {
+	for id, p := range products {
+		if !p.Published {
+			delete(products, id)
+		}
+	}
+}

@@ -80,6 +80,9 @@ func (c *Catalog) ProductJSON(ctx context.Context, id int64) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		if !p.Published {
+			return nil, NotFound("product", id)
+		}
 		return p.Page(), nil
 	})
 }

@@ -285,6 +285,9 @@ type OrderRepository interface {
 	// the order, gives back the stock update releases and writes its events. It returns the
 	// order as updated and the stock changes; an error from update rolls everything back.
 	UpdateOrder(ctx context.Context, id int64, update func(o *Order, now time.Time) (OrderUpdate, error)) (Order, []StockChange, error)
+	// StalePendingOrders returns up to limit ids of orders still pending that were created
+	// before cutoff, oldest first.
+	StalePendingOrders(ctx context.Context, cutoff time.Time, limit int) ([]int64, error)
 }
 
 // ChargeStatus is the provider's answer to a charge.
@@ -635,4 +638,38 @@ func requestHash(r CheckoutRequest) string {
 func providerKey(userID int64, key, hash string) string {
 	sum := sha256.Sum256([]byte(strconv.FormatInt(userID, 10) + "\x00" + key + "\x00" + hash))
 	return hex.EncodeToString(sum[:])
+}
+
+// errNoLongerPending stops an expiry of an order whose payment arrived meanwhile.
+var errNoLongerPending = errors.New("order is no longer pending")
+
+// ExpirePending moves orders still pending (never paid) that were created before cutoff to
+// failed, which gives their stock back, and returns how many it expired. An order paid in
+// the meantime is left alone: the status is checked under the row lock.
+func (s *Orders) ExpirePending(ctx context.Context, cutoff time.Time, limit int) (int, error) {
+	ids, err := s.Repo.StalePendingOrders(ctx, cutoff, limit)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		_, changes, err := s.Repo.UpdateOrder(ctx, id, func(o *Order, now time.Time) (OrderUpdate, error) {
+			if o.Status != StatusPending {
+				return OrderUpdate{}, errNoLongerPending
+			}
+			return o.Transition(StatusFailed, now)
+		})
+		if errors.Is(err, errNoLongerPending) || IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+		if s.Catalog != nil {
+			s.Catalog.StockChanged(ctx, changes)
+		}
+		s.metrics().OrderResult("expired")
+	}
+	return n, nil
 }

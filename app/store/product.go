@@ -40,8 +40,10 @@ type Product struct {
 	Stock       int               `json:"stock"`
 	InStock     bool              `json:"in_stock"`
 	Rating      Rating            `json:"rating"`
-	CreatedAt   time.Time         `json:"created_at"`
-	UpdatedAt   time.Time         `json:"updated_at"`
+	// Published: shown to shoppers; a draft (false) is visible to admins only.
+	Published bool      `json:"published"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // LowStock is the stock at or below which product pages say "low" instead of "in_stock".
@@ -121,6 +123,7 @@ type ProductInput struct {
 	Brand       *string            `json:"brand"`
 	Attributes  *map[string]string `json:"attributes"`
 	Stock       *int               `json:"stock"`
+	Published   *bool              `json:"published"` // default true on creation; false makes a draft
 }
 
 var (

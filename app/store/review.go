@@ -9,13 +9,17 @@ import (
 
 // Review is one user's rating of a product; a user reviews a product at most once.
 type Review struct {
-	ID        int64     `json:"id"`
-	ProductID int64     `json:"product_id"`
-	UserID    int64     `json:"-"`      // not shown: reviews do not identify accounts
-	Author    string    `json:"author"` // DisplayName of the reviewer
-	Rating    int       `json:"rating"`
-	Title     string    `json:"title"`
-	Body      string    `json:"body"`
+	ID        int64  `json:"id"`
+	ProductID int64  `json:"product_id"`
+	UserID    int64  `json:"-"`      // not shown: reviews do not identify accounts
+	Author    string `json:"author"` // DisplayName of the reviewer
+	Rating    int    `json:"rating"`
+	Title     string `json:"title"`
+	Body      string `json:"body"`
+	// Verified: the author had bought the product (a paid, shipped or delivered order) when
+	// posting; reviews of other customers are accepted and shown with verified false.
+	Verified  bool      `json:"verified"`
+	Hidden    bool      `json:"hidden,omitempty"` // hidden by a moderator (admin views only)
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -58,6 +62,11 @@ type ReviewRepository interface {
 	// DeleteReview deletes a review owned by userID (any review when asAdmin); returns the product category.
 	DeleteReview(ctx context.Context, reviewID, userID int64, asAdmin bool) (Review, string, error)
 	ListReviews(ctx context.Context, productID int64, limit int, afterID int64) (Page[Review], error)
+	// SetReviewHidden hides a review (out of listings and the product's rating) or shows it
+	// again; returns the product category.
+	SetReviewHidden(ctx context.Context, reviewID int64, hidden bool) (Review, string, error)
+	// ListHiddenReviews pages the hidden reviews, newest first (moderation).
+	ListHiddenReviews(ctx context.Context, limit int, beforeID int64) (Page[Review], error)
 }
 
 // Reviews posts and deletes reviews and refreshes cached products.
@@ -87,4 +96,14 @@ func (r *Reviews) Delete(ctx context.Context, reviewID, userID int64, asAdmin bo
 	}
 	r.Catalog.ProductChanged(ctx, rv.ProductID, category)
 	return nil
+}
+
+// SetHidden hides or shows a review (moderation) and refreshes the product's rating.
+func (r *Reviews) SetHidden(ctx context.Context, reviewID int64, hidden bool) (Review, error) {
+	rv, category, err := r.Repo.SetReviewHidden(ctx, reviewID, hidden)
+	if err != nil {
+		return Review{}, err
+	}
+	r.Catalog.ProductChanged(ctx, rv.ProductID, category)
+	return rv, nil
 }

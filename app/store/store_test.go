@@ -41,18 +41,23 @@ func TestTokensRejectTamperingAndExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := tk.Issue(User{ID: 7, Role: RoleCustomer})
-	if c, err := tk.Verify(tok); err != nil || c.UserID != 7 {
+	exp := time.Now().Add(time.Hour)
+	tok := tk.Issue(User{ID: 7, Role: RoleCustomer}, "s1", exp)
+	if c, err := tk.Verify(tok); err != nil || c.UserID != 7 || c.SessionID != "s1" {
 		t.Fatalf("verify: %+v %v", c, err)
 	}
 	// An admin payload carrying the customer token's signature must not verify.
-	forged := tk.Issue(User{ID: 7, Role: RoleAdmin})
+	forged := tk.Issue(User{ID: 7, Role: RoleAdmin}, "s1", exp)
 	spliced := forged[:strings.LastIndexByte(forged, '.')] + tok[strings.LastIndexByte(tok, '.'):]
 	if spliced == tok || spliced == forged {
 		t.Fatal("test setup: the splice did not change the token")
 	}
 	if _, err := tk.Verify(spliced); err == nil {
 		t.Fatal("tampered payload accepted")
+	}
+	// A token without a session (the stateless v1 format) is refused.
+	if _, err := tk.Verify(tk.Issue(User{ID: 7}, "", exp)); err == nil {
+		t.Fatal("token without a session accepted")
 	}
 	other, _ := NewTokens([]byte("another-secret-another-secret-xx"), time.Hour)
 	if _, err := other.Verify(tok); err == nil {
@@ -136,5 +141,18 @@ func TestTransitionReleasesStockAndCarriesTheOrder(t *testing.T) {
 	var se *Error
 	if _, err := o.Transition(StatusPaid, now); !errors.As(err, &se) || se.Code != "invalid_transition" || o.Status != StatusShipped {
 		t.Fatalf("shipped -> paid: %v, order %+v", err, o)
+	}
+}
+
+// Client-supplied session labels are cut on a rune boundary and stay valid UTF-8.
+func TestClipKeepsValidUTF8(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{{"abc", 5, "abc"}, {"abcdef", 3, "abc"}, {"aé", 2, "a"}, {"日本語", 4, "日"}, {"a\xffb", 5, "ab"}} {
+		if got := clip(tc.in, tc.n); got != tc.want {
+			t.Errorf("clip(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
 	}
 }

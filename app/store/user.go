@@ -13,7 +13,6 @@ import (
 	"net/mail"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -36,6 +35,8 @@ type User struct {
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
 	Disabled     bool      `json:"-"` // cannot log in; its tokens are refused
+	// EmailVerified: the owner opened the verification link sent to Email.
+	EmailVerified bool `json:"email_verified"`
 }
 
 // Registration is the sign-up request.
@@ -75,8 +76,8 @@ func (r *Registration) Validate() error {
 	if r.Email, err = NormalizeEmail(r.Email); err != nil {
 		return err
 	}
-	if n := utf8.RuneCountInString(r.Password); n < 10 || len(r.Password) > 128 {
-		return Invalid("password", "password must be 10 to 128 characters")
+	if err := checkPassword("password", r.Password); err != nil {
+		return err
 	}
 	return checkText("name", r.Name, 1, 100)
 }
@@ -136,12 +137,13 @@ var dummyHash, _ = HashPassword("not-a-real-password")
 
 // Claims is what a token asserts.
 type Claims struct {
-	UserID  int64 `json:"sub"`
-	Role    Role  `json:"role"`
-	Expires int64 `json:"exp"`
+	UserID    int64  `json:"sub"`
+	Role      Role   `json:"role"`
+	Expires   int64  `json:"exp"`
+	SessionID string `json:"sid"` // the server-side session; the token is void once it is gone
 }
 
-// Tokens signs and verifies stateless session tokens (HMAC-SHA256).
+// Tokens signs and verifies session tokens (HMAC-SHA256); each names a server-side session.
 type Tokens struct {
 	secret []byte
 	ttl    time.Duration
@@ -159,30 +161,33 @@ func NewTokens(secret []byte, ttl time.Duration) (*Tokens, error) {
 // TTL is how long issued tokens are valid.
 func (t *Tokens) TTL() time.Duration { return t.ttl }
 
-// Issue creates a token for u.
-func (t *Tokens) Issue(u User) string {
-	payload, _ := json.Marshal(Claims{UserID: u.ID, Role: u.Role, Expires: t.now().Add(t.ttl).Unix()})
-	body := "v1." + base64.RawURLEncoding.EncodeToString(payload)
+// Issue creates a token of session sessionID for u, valid until expires.
+func (t *Tokens) Issue(u User, sessionID string, expires time.Time) string {
+	payload, _ := json.Marshal(Claims{UserID: u.ID, Role: u.Role, Expires: expires.Unix(), SessionID: sessionID})
+	body := tokenVersion + base64.RawURLEncoding.EncodeToString(payload)
 	return body + "." + base64.RawURLEncoding.EncodeToString(t.sign(body))
 }
 
-// Verify checks signature and expiry.
+// tokenVersion prefixes tokens that name a session; v1 tokens (stateless) are refused.
+const tokenVersion = "v2."
+
+// Verify checks signature and expiry (the session is checked by Accounts.Authenticate).
 func (t *Tokens) Verify(token string) (Claims, error) {
 	bad := ErrInvalidToken
 	i := strings.LastIndexByte(token, '.')
-	if i < 0 || !strings.HasPrefix(token, "v1.") || len(token) > 1024 {
+	if i < len(tokenVersion) || !strings.HasPrefix(token, tokenVersion) || len(token) > 1024 {
 		return Claims{}, bad
 	}
 	sig, err := base64.RawURLEncoding.DecodeString(token[i+1:])
 	if err != nil || !hmac.Equal(sig, t.sign(token[:i])) {
 		return Claims{}, bad
 	}
-	payload, err := base64.RawURLEncoding.DecodeString(token[3:i])
+	payload, err := base64.RawURLEncoding.DecodeString(token[len(tokenVersion):i])
 	if err != nil {
 		return Claims{}, bad
 	}
 	var c Claims
-	if err := json.Unmarshal(payload, &c); err != nil || c.UserID <= 0 || t.now().Unix() >= c.Expires {
+	if err := json.Unmarshal(payload, &c); err != nil || c.UserID <= 0 || c.SessionID == "" || t.now().Unix() >= c.Expires {
 		return Claims{}, bad
 	}
 	return c, nil
@@ -225,9 +230,13 @@ func (t *Tokens) sign(s string) []byte {
 
 // Accounts implements registration, login and profiles.
 type Accounts struct {
-	Users  UserRepository
-	Tokens *Tokens
-	Hasher *Hasher // bounds argon2id hashes in flight; nil: unbounded
+	Users    UserRepository
+	Sessions SessionRepository
+	OneTime  AccountTokenRepository // password reset and email verification links
+	Links    Links
+	Mail     *Mailer // nil: no email (password reset and verification answer 503 mail_unavailable)
+	Tokens   *Tokens
+	Hasher   *Hasher // bounds argon2id hashes in flight; nil: unbounded
 	// Throttle slows password guessing per account; nil: none.
 	Throttle *LoginThrottle
 }
@@ -250,11 +259,19 @@ func (a *Accounts) Register(ctx context.Context, r Registration) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
-	return a.Users.CreateUser(ctx, User{Email: r.Email, Name: strings.TrimSpace(r.Name), Role: RoleCustomer, PasswordHash: hash})
+	u, err := a.Users.CreateUser(ctx, User{Email: r.Email, Name: strings.TrimSpace(r.Name), Role: RoleCustomer, PasswordHash: hash})
+	if err != nil || a.Mail == nil {
+		return u, err
+	}
+	// The account exists; a failed verification email can be requested again.
+	if err := a.sendLink(ctx, u, PurposeEmailVerification); err != nil && a.Mail.Log != nil {
+		a.Mail.Log.Warn("email verification link not sent", "user_id", u.ID, "err", err)
+	}
+	return u, nil
 }
 
-// Login checks credentials and returns the user and a token.
-func (a *Accounts) Login(ctx context.Context, c Credentials) (User, string, error) {
+// Login checks credentials, starts a session and returns the user and its token.
+func (a *Accounts) Login(ctx context.Context, c Credentials, meta SessionMeta) (User, string, error) {
 	email, err := NormalizeEmail(c.Email)
 	if err != nil {
 		return User{}, "", err
@@ -288,22 +305,27 @@ func (a *Accounts) Login(ctx context.Context, c Credentials) (User, string, erro
 	if u.Disabled {
 		return User{}, "", ErrAccountDisabled
 	}
-	return u, a.Tokens.Issue(u), nil
+	tok, err := a.StartSession(ctx, u, meta)
+	if err != nil {
+		return User{}, "", err
+	}
+	return u, tok, nil
 }
 
-// Authenticate verifies a session token and that its account still exists and is enabled, so
-// a token does not outlive a deleted or disabled account. The user returned carries the
-// current role, not the one in the token.
-func (a *Accounts) Authenticate(ctx context.Context, token string) (User, error) {
+// Authenticate verifies a session token, that its session is live and that its account still
+// exists and is enabled (one lookup), so a token does not outlive its session (logout,
+// password change, revocation) nor a deleted or disabled account. The user returned carries
+// the current role, not the one in the token; the session id comes with it.
+func (a *Accounts) Authenticate(ctx context.Context, token string) (User, string, error) {
 	cl, err := a.Tokens.Verify(token)
 	if err != nil {
-		return User{}, err
+		return User{}, "", err
 	}
-	u, err := a.Users.GetUser(ctx, cl.UserID)
-	if IsNotFound(err) || err == nil && u.Disabled {
-		return User{}, ErrInvalidToken
+	u, err := a.Sessions.SessionUser(ctx, cl.SessionID)
+	if IsNotFound(err) || err == nil && (u.Disabled || u.ID != cl.UserID) {
+		return User{}, "", ErrInvalidToken
 	}
-	return u, err
+	return u, cl.SessionID, err
 }
 
 // UpdateProfile validates and applies a profile change.

@@ -434,7 +434,11 @@ func checkout(ctx context.Context, m *server.Main, base string) (wrkResult, int,
 		if err != nil {
 			return wrkResult{}, 0, err
 		}
-		tokens = append(tokens, fmt.Sprintf("%q", m.Tokens.Issue(u)))
+		tok, err := m.Accounts.StartSession(ctx, u, store.SessionMeta{UserAgent: "bench"})
+		if err != nil {
+			return wrkResult{}, 0, err
+		}
+		tokens = append(tokens, fmt.Sprintf("%q", tok))
 	}
 	script := writeScript("checkout.lua", fmt.Sprintf(`
 local tokens = {%s}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -36,7 +37,10 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	env := map[string]string{"STOREFRONT_ENV": "development", "STOREFRONT_ADDR": *addr}
+	mailDir := filepath.Join(os.TempDir(), "storefront-mail")
+	// Email (password reset, verification links) lands as .eml files in mailDir.
+	env := map[string]string{"STOREFRONT_ENV": "development", "STOREFRONT_ADDR": *addr,
+		"MAIL_BACKEND": "dir", "MAIL_DIR": mailDir, "PUBLIC_URL": "http://" + *addr}
 	if os.Getenv("DATABASE_URL") == "" && os.Getenv("PGHOST") == "" {
 		fmt.Println("starting PostgreSQL on loopback ...")
 		pg, err := devenv.StartPostgres(ctx, devenv.PGOptions{Durable: true})
@@ -107,8 +111,9 @@ storefront is running at %s
   health:   curl %s/readyz
   metrics:  curl http://%s/metrics
   admin:    %s / %s  (POST %s/api/users/login)
+  email:    %s  (MAIL_BACKEND=%s; reset and verification links as .eml files)
 press Ctrl-C to stop
-`, url, url, url, url, m.MetricsAddr(), email, password, url)
+`, url, url, url, url, m.MetricsAddr(), email, password, url, cfg.MailDir, cfg.MailBackend)
 	return m.Run(ctx)
 }
 
