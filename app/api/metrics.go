@@ -25,7 +25,8 @@ func NewMetrics() *Metrics {
 		Requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "storefront_http_request_duration_seconds",
 			Help:    "HTTP request latency by route template, method and status code.",
-			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+			// 2 s is the latency SLO's threshold (components/monitoring/rules).
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2, 2.5, 5, 10},
 		}, []string{"method", "route", "code"}),
 		Cache: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "storefront_cache_requests_total",
