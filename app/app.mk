@@ -9,10 +9,13 @@ STOREFRONT_BIN  ?= bin/storefront
 # package:FuzzTarget pairs run by `make fuzz`
 STOREFRONT_FUZZ := ./app/store:FuzzParseListQuery ./app/store:FuzzParseSearchQuery ./app/store:FuzzDecodeCursor ./app/store:FuzzParseAdminQueries ./app/api:FuzzDecodeJSON
 
-.PHONY: storefront storefront-build storefront-test bench bench-login fuzz storefront-image
+.PHONY: storefront storefront-prometheus storefront-build storefront-test bench bench-login fuzz storefront-image
 
 storefront: ## run the storefront on localhost with PostgreSQL and Redis on loopback (PRODUCTS=N)
 	$(GO) run ./internal/devenv/cmd/storefront-local -products $(PRODUCTS)
+
+storefront-prometheus: ## make storefront, plus Prometheus on 127.0.0.1:9091 scraping it with the alerting rules
+	$(GO) run ./internal/devenv/cmd/storefront-local -products $(PRODUCTS) -prometheus
 
 storefront-build: ## static binary, the same command the container image uses
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(STOREFRONT_BIN) ./app/cmd/storefront

@@ -16,6 +16,11 @@ type Metrics struct {
 	Orders      *prometheus.CounterVec
 	RateLimited prometheus.Counter
 	DepUp       *prometheus.GaugeVec
+	// Business series; orders placed are Orders{outcome="created"}.
+	Checkouts    prometheus.Counter
+	Payments     *prometheus.CounterVec
+	RevenueMinor *prometheus.CounterVec
+	Carts        prometheus.Counter
 }
 
 // NewMetrics registers the storefront series.
@@ -23,9 +28,10 @@ func NewMetrics() *Metrics {
 	m := &Metrics{
 		Registry: prometheus.NewRegistry(),
 		Requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "storefront_http_request_duration_seconds",
-			Help:    "HTTP request latency by route template, method and status code.",
-			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+			Name: "storefront_http_request_duration_seconds",
+			Help: "HTTP request latency by route template, method and status code.",
+			// 2 s is the latency SLO's threshold (components/monitoring/rules).
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2, 2.5, 5, 10},
 		}, []string{"method", "route", "code"}),
 		Cache: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "storefront_cache_requests_total",
@@ -43,8 +49,24 @@ func NewMetrics() *Metrics {
 			Name: "storefront_dependency_up",
 			Help: "1 when the dependency answered its last health check, 0 when not (degraded).",
 		}, []string{"dependency"}),
+		Checkouts: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "storefront_checkouts_started_total",
+			Help: "Checkouts that reached pricing (replays of a stored outcome excluded).",
+		}),
+		Payments: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "storefront_payments_total",
+			Help: "Charges by result: charged, declined (by the provider), error (provider unreachable or failed).",
+		}, []string{"result"}),
+		RevenueMinor: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "storefront_revenue_minor_units_total",
+			Help: "Totals of placed orders in minor units (cents), by ISO 4217 currency.",
+		}, []string{"currency"}),
+		Carts: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "storefront_carts_created_total",
+			Help: "Carts that got their first line.",
+		}),
 	}
-	m.Registry.MustRegister(m.Requests, m.Cache, m.Orders, m.RateLimited, m.DepUp,
+	m.Registry.MustRegister(m.Requests, m.Cache, m.Orders, m.RateLimited, m.DepUp, m.Checkouts, m.Payments, m.RevenueMinor, m.Carts,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -54,6 +76,20 @@ func (m *Metrics) CacheResult(kind, result string) { m.Cache.WithLabelValues(kin
 
 // OrderResult implements store.Metrics.
 func (m *Metrics) OrderResult(outcome string) { m.Orders.WithLabelValues(outcome).Inc() }
+
+// CheckoutStarted implements store.Metrics.
+func (m *Metrics) CheckoutStarted() { m.Checkouts.Inc() }
+
+// PaymentResult implements store.Metrics.
+func (m *Metrics) PaymentResult(result string) { m.Payments.WithLabelValues(result).Inc() }
+
+// Revenue implements store.Metrics.
+func (m *Metrics) Revenue(total store.Money) {
+	m.RevenueMinor.WithLabelValues(total.Currency).Add(float64(total.Amount))
+}
+
+// CartCreated implements store.Metrics.
+func (m *Metrics) CartCreated() { m.Carts.Inc() }
 
 // ObserveHasher exports the password hashes in flight and those refused with login_busy.
 func (m *Metrics) ObserveHasher(h *store.Hasher) {

@@ -113,7 +113,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Main, error
 			nctx, m.stopNear = context.WithCancel(context.WithoutCancel(ctx))
 			m.Catalog.Cache = rediscache.NewNear(nctx, cache, cfg.CacheLocalTTL, 20000, log)
 		}
-		carts = &store.Carts{Store: rediscache.NewCarts(m.Redis, cfg.CartTTL), Products: m.DB}
+		carts = &store.Carts{Store: rediscache.NewCarts(m.Redis, cfg.CartTTL), Products: m.DB, Metrics: m.Metrics}
 		checks = append(checks, api.Check{Name: "redis", Ping: m.Redis.Ping})
 	}
 	if m.Search != nil {

@@ -116,6 +116,7 @@ func checkSeenPrice(p Product, seen *Money) error {
 type Carts struct {
 	Store    CartStore
 	Products ProductLookup
+	Metrics  Metrics
 }
 
 // View prices and validates the cart.
@@ -220,7 +221,18 @@ func (c *Carts) Add(ctx context.Context, owner string, l LineRequest) (CartView,
 	if err != nil {
 		return CartView{}, err
 	}
-	return c.View(ctx, owner)
+	v, err := c.View(ctx, owner)
+	if err == nil && cur == l.Quantity && len(v.Items) == 1 {
+		c.metrics().CartCreated() // a new line (cur is the new quantity), alone in the cart
+	}
+	return v, err
+}
+
+func (c *Carts) metrics() Metrics {
+	if c.Metrics == nil {
+		return NoMetrics
+	}
+	return c.Metrics
 }
 
 // Set replaces the quantity of a line (0 removes it) and accepts the current price, or the
@@ -270,6 +282,9 @@ func (c *Carts) set(ctx context.Context, owner string, items map[int64]CartItem,
 	}
 	if err := c.Store.SetQuantity(ctx, owner, productID, qty, p.Price); err != nil {
 		return CartView{}, err
+	}
+	if len(items) == 0 {
+		c.metrics().CartCreated()
 	}
 	items[productID] = CartItem{Quantity: qty, Seen: p.Price}
 	return c.price(ctx, items)

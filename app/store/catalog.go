@@ -26,12 +26,22 @@ type Cache interface {
 type Metrics interface {
 	CacheResult(kind, result string) // result: hit, miss, error
 	OrderResult(outcome string)      // created, replayed, out_of_stock, declined, failed, ...
+	// Business events: a checkout that reached pricing, a charge's result (charged, declined,
+	// error), the total of a placed order, a cart's first line.
+	CheckoutStarted()
+	PaymentResult(result string)
+	Revenue(total Money)
+	CartCreated()
 }
 
 type noMetrics struct{}
 
 func (noMetrics) CacheResult(string, string) {}
 func (noMetrics) OrderResult(string)         {}
+func (noMetrics) CheckoutStarted()           {}
+func (noMetrics) PaymentResult(string)       {}
+func (noMetrics) Revenue(Money)              {}
+func (noMetrics) CartCreated()               {}
 
 // NoMetrics discards everything.
 var NoMetrics Metrics = noMetrics{}

@@ -368,6 +368,7 @@ func (s *Orders) Checkout(ctx context.Context, userID int64, key string, req Che
 	if cartErr != nil {
 		return CheckoutResult{}, cartErr
 	}
+	s.metrics().CheckoutStarted()
 	order, err := s.quote(start, userID, key, hash, lines, req.ShippingAddress)
 	if err != nil {
 		s.metrics().OrderResult(outcomeName(err))
@@ -376,6 +377,7 @@ func (s *Orders) Checkout(ctx context.Context, userID int64, key string, req Che
 	charge, err := s.Payments.Charge(ctx, ChargeRequest{
 		IdempotencyKey: providerKey(userID, key, hash), Token: req.PaymentToken, Amount: order.Total,
 	})
+	s.metrics().PaymentResult(paymentResult(err))
 	if err != nil {
 		s.metrics().OrderResult(outcomeName(err))
 		if KindOf(err) == KindPaymentDeclined {
@@ -396,7 +398,7 @@ func (s *Orders) Checkout(ctx context.Context, userID int64, key string, req Che
 			s.refund(ctx, charge.ID)
 			return CheckoutResult{}, s.remember(ctx, userID, key, hash, err)
 		}
-		return s.settle(ctx, userID, key, hash, charge.ID, err)
+		return s.settle(ctx, userID, key, hash, charge.ID, order.Total, err)
 	}
 	if placed.Replayed != nil {
 		if placed.Replayed.RequestHash != hash {
@@ -404,7 +406,7 @@ func (s *Orders) Checkout(ctx context.Context, userID int64, key string, req Che
 		}
 		return s.replay(placed.Replayed, hash)
 	}
-	s.metrics().OrderResult("created")
+	s.placed(order.Total)
 	if s.Catalog != nil {
 		s.Catalog.StockChanged(ctx, placed.Changes)
 	}
@@ -422,9 +424,9 @@ func (s *Orders) Checkout(ctx context.Context, userID int64, key string, req Che
 // holds the fence, no order can ever be placed under it and the charge is refunded. While the
 // database cannot be reached the decision continues in the background, so no path keeps a
 // charge without an order.
-func (s *Orders) settle(ctx context.Context, userID int64, key, hash, chargeID string, cause error) (CheckoutResult, error) {
+func (s *Orders) settle(ctx context.Context, userID int64, key, hash, chargeID string, total Money, cause error) (CheckoutResult, error) {
 	ctx = context.WithoutCancel(ctx)
-	res, decided, err := s.decide(ctx, userID, key, hash, chargeID)
+	res, decided, err := s.decide(ctx, userID, key, hash, chargeID, total)
 	if decided {
 		return res, err
 	}
@@ -433,7 +435,7 @@ func (s *Orders) settle(ctx context.Context, userID int64, key, hash, chargeID s
 		delay := time.Second
 		for deadline := time.Now().Add(settleFor); time.Now().Before(deadline); delay = min(2*delay, 30*time.Second) {
 			time.Sleep(delay)
-			if _, decided, _ := s.decide(ctx, userID, key, hash, chargeID); decided {
+			if _, decided, _ := s.decide(ctx, userID, key, hash, chargeID, total); decided {
 				return
 			}
 		}
@@ -447,7 +449,7 @@ const settleFor = 24 * time.Hour
 
 // decide fences the key once and returns the checkout's answer; decided is false when the
 // database could not be asked (err is then the database's error).
-func (s *Orders) decide(ctx context.Context, userID int64, key, hash, chargeID string) (res CheckoutResult, decided bool, err error) {
+func (s *Orders) decide(ctx context.Context, userID int64, key, hash, chargeID string, total Money) (res CheckoutResult, decided bool, err error) {
 	prev, ferr := s.Repo.FenceKey(ctx, userID, key, hash, ErrCheckoutFailed)
 	switch {
 	case ferr != nil:
@@ -459,7 +461,7 @@ func (s *Orders) decide(ctx context.Context, userID int64, key, hash, chargeID s
 		s.refund(ctx, chargeID)
 		return CheckoutResult{}, true, ErrIdempotencyKey
 	case prev.Body != nil: // the order committed; its charge is this one
-		s.metrics().OrderResult("created")
+		s.placed(total)
 		return CheckoutResult{Body: prev.Body}, true, nil
 	default: // an identical request failed and settled the same charge
 		return CheckoutResult{}, true, prev.Error
@@ -602,6 +604,23 @@ func (s *Orders) Get(ctx context.Context, userID, orderID int64) (Order, error) 
 		return Order{}, NotFound("order", orderID)
 	}
 	return o, nil
+}
+
+// placed counts an order placed and its revenue.
+func (s *Orders) placed(total Money) {
+	s.metrics().OrderResult("created")
+	s.metrics().Revenue(total)
+}
+
+// paymentResult names a charge's result for the payments metric.
+func paymentResult(err error) string {
+	switch {
+	case err == nil:
+		return "charged"
+	case KindOf(err) == KindPaymentDeclined:
+		return "declined"
+	}
+	return "error"
 }
 
 func (s *Orders) metrics() Metrics {

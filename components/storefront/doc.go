@@ -46,7 +46,14 @@
 // GET /readyz; spread across zones (and hosts). PostgreSQL is reached with PGSSLMODE
 // require (or verify-full), Redis over TLS (rediss://), OpenSearch over HTTPS.
 //
-// Network policy: ingress only to the HTTP port; egress only to the data subnets on 5432,
+// Metrics: the app serves /metrics only on its own listener, METRICS_ADDR=:9090 (container
+// port "metrics"; the pod template's prometheus.io/port annotation names it), never on the API
+// port. Who may scrape it is Scraper: Amazon Managed Service for Prometheus's collector, whose
+// ENIs sit in the cluster's subnets with the cluster security group (Scraper.CIDRs, the flow
+// from Scraper.From), and an in-cluster Prometheus running as pods labelled
+// app.kubernetes.io/name=prometheus in namespace "monitoring".
+//
+// Network policy: ingress to the HTTP port, and to the metrics port from the scrapers only; egress only to the data subnets on 5432,
 // 6379 and 443, to the subnets of the VPC's interface endpoints (EndpointSubnetCIDRs) on 443
 // (IRSA's STS exchange, Secrets Manager), and to the cluster DNS on 53. Enforced by the VPC
 // CNI's network-policy agent.
@@ -69,7 +76,7 @@
 // LoadBalancer; a data subnet that is not a CIDR; plain Env entries that would carry a secret
 // (PGPASSWORD, REDIS_PASSWORD, TOKEN_SECRET, OPENSEARCH_PASSWORD, DATABASE_URL) or override
 // the values this component sets (PG*, DATABASE_IAM_AUTH, AWS_REGION, MIGRATE_ON_START, ...);
-// missing or malformed EndpointSubnetCIDRs.
+// missing or malformed EndpointSubnetCIDRs or Scraper.CIDRs; a missing Scraper.From; METRICS_ADDR in Env.
 //
 // Files: storefront.go (contract, Args, New and the order of the build), identity.go (IRSA
 // role, token secret), image.go (ECR), workload.go (namespace, service account,

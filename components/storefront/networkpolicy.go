@@ -22,15 +22,30 @@ func (b *builder) networkPolicy(inNS pulumi.ResourceOption) error {
 	for _, c := range b.a.EndpointSubnetCIDRs {
 		endpointPeers = append(endpointPeers, networkingv1.NetworkPolicyPeerArgs{IpBlock: &networkingv1.IPBlockArgs{Cidr: pulumi.String(c)}})
 	}
+	scraperPeers := networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{
+		NamespaceSelector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{"kubernetes.io/metadata.name": pulumi.String(ScraperNamespace)}},
+		PodSelector:       &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{ScraperLabel: pulumi.String(ScraperLabelValue)}},
+	}}
+	for _, c := range b.a.Scraper.CIDRs {
+		scraperPeers = append(scraperPeers, networkingv1.NetworkPolicyPeerArgs{IpBlock: &networkingv1.IPBlockArgs{Cidr: pulumi.String(c)}})
+	}
 	_, err := networkingv1.NewNetworkPolicy(b.ctx, b.name, &networkingv1.NetworkPolicyArgs{
 		Metadata: b.meta(AppName),
 		Spec: &networkingv1.NetworkPolicySpecArgs{
 			PodSelector: &metav1.LabelSelectorArgs{MatchLabels: b.selector()},
 			PolicyTypes: pulumi.StringArray{pulumi.String("Ingress"), pulumi.String("Egress")},
-			Ingress: networkingv1.NetworkPolicyIngressRuleArray{networkingv1.NetworkPolicyIngressRuleArgs{
-				// The ALB (IP targets) and the kubelet's probes reach the HTTP port only.
-				Ports: networkingv1.NetworkPolicyPortArray{tcp(Port)},
-			}},
+			Ingress: networkingv1.NetworkPolicyIngressRuleArray{
+				networkingv1.NetworkPolicyIngressRuleArgs{
+					// The ALB (IP targets) and the kubelet's probes reach the HTTP port only.
+					Ports: networkingv1.NetworkPolicyPortArray{tcp(Port)},
+				},
+				networkingv1.NetworkPolicyIngressRuleArgs{
+					// The metrics port: the in-cluster Prometheus pods and the managed
+					// collector's ENIs (see Scraper), nobody else.
+					From:  scraperPeers,
+					Ports: networkingv1.NetworkPolicyPortArray{tcp(MetricsPort)},
+				},
+			},
 			Egress: networkingv1.NetworkPolicyEgressRuleArray{
 				networkingv1.NetworkPolicyEgressRuleArgs{
 					To:    dataPeers,
@@ -72,6 +87,8 @@ func (b *builder) declareFlows() {
 	add(base.VpcEndpoint("secretsmanager"), 443, "the pod's role reads its secrets through Secrets Manager")
 	b.s.Flows = append(b.s.Flows,
 		base.Flow{From: a.LoadBalancer, To: pods, Port: Port, Why: "the ALB forwards to the pods' IPs (target type ip) and probes " + ReadyPath},
+		base.Flow{From: a.Scraper.From, To: pods, Port: MetricsPort, Why: "the managed Prometheus collector scrapes /metrics from ENIs in the cluster's subnets carrying the cluster security group"},
+		base.Flow{From: a.LoadBalancer, To: pods, Port: MetricsPort, Forbidden: true, Why: "metrics stay inside the VPC: the load balancer forwards to the HTTP port only"},
 		base.Flow{From: base.Internet(), To: pods, Ports: "0-65535", Forbidden: true, Why: "pods are reached through the ALB only"},
 		base.Flow{From: pods, To: base.Internet(), Ports: "0-65535", Forbidden: true, Why: "pods have no business on the internet: AWS APIs are reached through VPC endpoints"},
 	)

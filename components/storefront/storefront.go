@@ -14,7 +14,10 @@ import (
 
 // Contract of the storefront image.
 const (
-	Port           = 8080
+	Port = 8080
+	// MetricsPort is the app's own /metrics listener (METRICS_ADDR); the API port never
+	// serves metrics.
+	MetricsPort    = 9090
 	UID            = 65532
 	ServiceAccount = "storefront"
 	AppName        = "storefront"
@@ -62,6 +65,30 @@ type Search struct {
 	SecretArn pulumi.StringInput
 }
 
+// Scraper names the Prometheus scrapers admitted to MetricsPort.
+//
+// The Amazon Managed Service for Prometheus collector runs outside the cluster's pods: it
+// creates an ENI in each subnet it is given, with the security groups it is given, and scrapes
+// the pods' IPs through them; AWS tells to give it the cluster's subnets and security group
+// (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-collector.html,
+// https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-collector-how-to.html). A
+// NetworkPolicy sees those ENIs as plain VPC addresses, so CIDRs admits them by subnet range.
+type Scraper struct {
+	// CIDRs are the subnets of the managed collector's ENIs (the cluster's subnets).
+	CIDRs []string
+	// From selects the collector in the flow declarations: its ENIs carry the cluster
+	// security group in the cluster's subnets, like the nodes (base.ClusterNodes).
+	From base.Endpoint
+}
+
+// In-cluster Prometheus (a self-managed one, or an agent) is admitted when its pods run in
+// namespace ScraperNamespace and carry ScraperLabel=ScraperLabelValue.
+const (
+	ScraperNamespace  = "monitoring"
+	ScraperLabel      = "app.kubernetes.io/name"
+	ScraperLabelValue = "prometheus"
+)
+
 // RoutedPaths are the paths the load balancer forwards to the pods: the API and the readiness
 // endpoint the Route 53 health check probes. Liveness and metrics stay inside the cluster.
 var RoutedPaths = []string{"/api", "/api/*", ReadyPath}
@@ -100,7 +127,9 @@ type Args struct {
 	TargetGroupArn pulumi.StringInput
 	// LoadBalancer selects that load balancer in the storefront's flow declarations.
 	LoadBalancer base.Endpoint
-	Tags         map[string]string
+	// Scraper is who may read the pods' metrics port.
+	Scraper Scraper
+	Tags    map[string]string
 }
 
 var roleName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
@@ -166,6 +195,13 @@ func (a *Args) Validate() error {
 			p.Addf("EndpointSubnetCIDRs", "%q is not a subnet range", c)
 		}
 	}
+	p.Require(len(d.Scraper.CIDRs) > 0, "Scraper.CIDRs", "is required: the managed Prometheus collector scrapes the pods from the cluster's subnets")
+	for _, c := range d.Scraper.CIDRs {
+		if pfx, err := netip.ParsePrefix(c); err != nil || pfx.Bits() == 0 {
+			p.Addf("Scraper.CIDRs", "%q is not a subnet range", c)
+		}
+	}
+	p.Require(d.Scraper.From != nil, "Scraper.From", "is required: the flow from the collector to the metrics port names it")
 	p.Require(d.TargetGroupArn != nil, "TargetGroupArn", "is required: the pods are served through the origin's target group")
 	p.Require(d.LoadBalancer != nil, "LoadBalancer", "is required: the flow from the load balancer to the pods names it")
 	return p.Err()

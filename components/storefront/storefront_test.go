@@ -44,6 +44,7 @@ func validArgs(p pulumi.ProviderResource) *Args {
 		Domain:              "shop.example.eu",
 		TargetGroupArn:      pulumi.String(tgArn),
 		LoadBalancer:        base.AWSResource("aws:lb/loadBalancer:LoadBalancer", "origin"),
+		Scraper:             Scraper{CIDRs: []string{"10.20.32.0/20", "10.20.48.0/20"}, From: base.ClusterNodes("prod-eu")},
 		Tags:                map[string]string{"owner": "platform"},
 	}
 }
@@ -294,6 +295,44 @@ func TestTargetGroupBindingHPAAndNetworkPolicy(t *testing.T) {
 	}
 }
 
+// The app serves /metrics on its own listener; the pods expose it as "metrics", the scrape
+// annotations point at it, and the NetworkPolicy admits it from the scrapers only.
+func TestMetricsPortIsWiredForTheScrapersOnly(t *testing.T) {
+	c := run(t, nil)
+	dep := mockcloudtest.One(t, c, "kubernetes:apps/v1:Deployment")
+	ctr := "spec.template.spec.containers[0]."
+	ports := map[string]float64{}
+	for i := 0; i < dep.Len(ctr+"ports"); i++ {
+		p := ctr + "ports[" + strconv.Itoa(i) + "]."
+		ports[dep.Str(p+"name")] = dep.Num(p + "containerPort")
+	}
+	if ports["http"] != Port || ports["metrics"] != MetricsPort || len(ports) != 2 {
+		t.Errorf("container ports %v, want http %d and metrics %d", ports, Port, MetricsPort)
+	}
+	env := map[string]string{}
+	for i := 0; i < dep.Len(ctr+"env"); i++ {
+		e := ctr + "env[" + strconv.Itoa(i) + "]."
+		env[dep.Str(e+"name")] = dep.Str(e + "value")
+	}
+	if env["METRICS_ADDR"] != ":9090" {
+		t.Errorf("METRICS_ADDR %q, want :9090 (the app's default is loopback, unreachable to scrapers)", env["METRICS_ADDR"])
+	}
+	if got := dep.In("spec.template.metadata.annotations").ObjectValue()["prometheus.io/port"].StringValue(); got != "9090" {
+		t.Errorf("prometheus.io/port %q, want the metrics listener 9090", got)
+	}
+	np := named(t, c, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "metadata.name", AppName)
+	if np.Len("spec.ingress") != 2 || np.Len("spec.ingress[0].from") != 0 || np.Num("spec.ingress[0].ports[0].port") != Port || np.Len("spec.ingress[0].ports") != 1 {
+		t.Errorf("ingress rule 0 %v: want the HTTP port alone", np.In("spec.ingress"))
+	}
+	m := "spec.ingress[1]."
+	if np.Num(m+"ports[0].port") != MetricsPort || np.Len(m+"ports") != 1 ||
+		np.In(m + "from[0].namespaceSelector.matchLabels").ObjectValue()["kubernetes.io/metadata.name"].StringValue() != ScraperNamespace ||
+		np.In(m + "from[0].podSelector.matchLabels").ObjectValue()[ScraperLabel].StringValue() != ScraperLabelValue ||
+		np.Str(m+"from[1].ipBlock.cidr") != "10.20.32.0/20" || np.Str(m+"from[2].ipBlock.cidr") != "10.20.48.0/20" || np.Len(m+"from") != 3 {
+		t.Errorf("metrics ingress rule %v: want port %d from the in-cluster Prometheus and the collector's subnets only", np.In("spec.ingress[1]"), MetricsPort)
+	}
+}
+
 func TestInvalidArgsFailClearly(t *testing.T) {
 	a := &Args{
 		Region:          "eu-west-1",
@@ -308,7 +347,7 @@ func TestInvalidArgsFailClearly(t *testing.T) {
 	}
 	for _, want := range []string{"RoleName", "KubernetesProvider", "OIDCProviderArn", "must be pinned", "replicas (5) <= maxReplicas (2)",
 		"SecretsKeyArn", "Database.Host", "Database.SecretArn", "Database.ResourceID", "Cache.Host", `"nope" is not a subnet range`, "EndpointSubnetCIDRs", "TargetGroupArn", "LoadBalancer",
-		"PGPASSWORD is set by the component"} {
+		"Scraper.CIDRs", "Scraper.From", "PGPASSWORD is set by the component"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}

@@ -157,7 +157,11 @@ func (b *builder) secretProviderClass(name, secretName string, refs []secretRef,
 // IAM auth, Redis, search, the plain Env settings and the secrets synced into SecretName.
 func (b *builder) env(refs []secretRef) corev1.EnvVarArray {
 	a := b.a
-	env := corev1.EnvVarArray{envVar("STOREFRONT_ADDR", pulumi.Sprintf(":%d", Port))}
+	env := corev1.EnvVarArray{
+		envVar("STOREFRONT_ADDR", pulumi.Sprintf(":%d", Port)),
+		// The app serves /metrics only on this listener; the NetworkPolicy admits the scrapers.
+		envVar("METRICS_ADDR", pulumi.Sprintf(":%d", MetricsPort)),
+	}
 	env = append(env, b.commonEnv(AppDBUser)...)
 	env = append(env,
 		// A fresh IAM auth token, signed with the pod's role, for every new connection.
@@ -211,9 +215,10 @@ func (b *builder) deployment(refs []secretRef, deps []pulumi.Resource) (*appsv1.
 		tmpSize:             "64Mi",
 		container: corev1.ContainerArgs{
 			Name: pulumi.String(AppName),
-			Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{
-				Name: pulumi.String("http"), ContainerPort: pulumi.Int(Port), Protocol: pulumi.String("TCP"),
-			}},
+			Ports: corev1.ContainerPortArray{
+				corev1.ContainerPortArgs{Name: pulumi.String("http"), ContainerPort: pulumi.Int(Port), Protocol: pulumi.String("TCP")},
+				corev1.ContainerPortArgs{Name: pulumi.String("metrics"), ContainerPort: pulumi.Int(MetricsPort), Protocol: pulumi.String("TCP")},
+			},
 			Env: b.env(refs),
 			Resources: &corev1.ResourceRequirementsArgs{
 				Requests: pulumi.StringMap{"cpu": pulumi.String(a.CPURequest), "memory": pulumi.String(a.MemoryRequest)},
@@ -244,7 +249,7 @@ func (b *builder) deployment(refs []secretRef, deps []pulumi.Resource) (*appsv1.
 			Template: &corev1.PodTemplateSpecArgs{
 				Metadata: &metav1.ObjectMetaArgs{
 					Labels:      b.labels(),
-					Annotations: pulumi.StringMap{"prometheus.io/scrape": pulumi.String("true"), "prometheus.io/port": pulumi.Sprintf("%d", Port), "prometheus.io/path": pulumi.String("/metrics")},
+					Annotations: pulumi.StringMap{"prometheus.io/scrape": pulumi.String("true"), "prometheus.io/port": pulumi.Sprintf("%d", MetricsPort), "prometheus.io/path": pulumi.String("/metrics")},
 				},
 				Spec: spec,
 			},

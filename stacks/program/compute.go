@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"globalstack/components/base"
 	"globalstack/components/cluster"
 	"globalstack/components/edge"
 	"globalstack/components/keys"
@@ -196,6 +197,7 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 		Domain:              c.Domain,
 		TargetGroupArn:      og.TargetGroupArn,
 		LoadBalancer:        og.LoadBalancer,
+		Scraper:             storefront.Scraper{CIDRs: rb.net.SubnetCIDRs(network.App), From: base.ClusterNodes(c.Stack)},
 		Tags:                c.Tags,
 	})
 	if err != nil {

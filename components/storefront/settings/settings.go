@@ -95,7 +95,7 @@ var ReservedEnv = map[string]bool{
 	"OPENSEARCH_USERNAME": true, "DATABASE_URL": true, "PGHOST": true, "PGPORT": true, "PGUSER": true,
 	"PGDATABASE": true, "PGSSLMODE": true, "REDIS_URL": true, "OPENSEARCH_URL": true, "STOREFRONT_ADDR": true,
 	"OPENSEARCH_AUTH": true, "OPENSEARCH_AWS_REGION": true, "DATABASE_IAM_AUTH": true, "AWS_REGION": true,
-	"MIGRATE_ON_START": true,
+	"MIGRATE_ON_START": true, "METRICS_ADDR": true,
 }
 
 var (

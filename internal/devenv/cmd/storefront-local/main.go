@@ -1,7 +1,9 @@
 // Command storefront-local runs the storefront on this machine for development: it starts
 // PostgreSQL and Redis on loopback from the machine's packages when DATABASE_URL / REDIS_URL
 // are not set (installing redis-server with apt if it is missing), applies migrations, loads a
-// generated catalog, creates an admin account, and serves until interrupted.
+// generated catalog, creates an admin account, and serves until interrupted. With -prometheus
+// it also runs Prometheus (Debian package) on loopback scraping the metrics listener with the
+// storefront's recording and alerting rules (components/monitoring/rules).
 package main
 
 import (
@@ -20,6 +22,7 @@ import (
 	"globalstack/app/config"
 	"globalstack/app/server"
 	"globalstack/app/store"
+	"globalstack/components/monitoring/rules"
 	"globalstack/internal/devenv"
 )
 
@@ -33,6 +36,8 @@ func main() {
 func run() error {
 	products := flag.Int("products", 10000, "size of the generated catalog")
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address (STOREFRONT_ADDR overrides)")
+	withPrometheus := flag.Bool("prometheus", false, "also run Prometheus on loopback, scraping the metrics listener with the storefront's alerting rules")
+	promPort := flag.Int("prometheus-port", 9091, "Prometheus's loopback port (0 picks a free one)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -103,6 +108,18 @@ func run() error {
 	if err := m.Listen(); err != nil {
 		return err
 	}
+	promLine := ""
+	if *withPrometheus {
+		if err := ensurePackage(ctx, "prometheus", "prometheus"); err != nil {
+			return err
+		}
+		p, err := devenv.StartPrometheus(ctx, devenv.PrometheusOptions{Port: *promPort, Target: m.MetricsAddr(), Rules: rules.Storefront})
+		if err != nil {
+			return err
+		}
+		defer p.Close()
+		promLine = fmt.Sprintf("  prometheus: %s/alerts  (rules: components/monitoring/rules/%s)\n", p.URL(), rules.StorefrontFile)
+	}
 	url := "http://" + m.Addr()
 	fmt.Printf(`
 storefront is running at %s
@@ -112,8 +129,8 @@ storefront is running at %s
   metrics:  curl http://%s/metrics
   admin:    %s / %s  (POST %s/api/users/login)
   email:    %s  (MAIL_BACKEND=%s; reset and verification links as .eml files)
-press Ctrl-C to stop
-`, url, url, url, url, m.MetricsAddr(), email, password, url, cfg.MailDir, cfg.MailBackend)
+%spress Ctrl-C to stop
+`, url, url, url, url, m.MetricsAddr(), email, password, url, cfg.MailDir, cfg.MailBackend, promLine)
 	return m.Run(ctx)
 }
 
@@ -124,12 +141,23 @@ func ensureRedis(ctx context.Context) error {
 	if os.Geteuid() != 0 {
 		return devenv.ErrNoRedisServer
 	}
-	fmt.Println("redis-server is missing: apt-get install -y redis-server ...")
-	cmd := exec.CommandContext(ctx, "apt-get", "install", "-y", "redis-server")
+	return ensurePackage(ctx, "redis-server", "redis-server")
+}
+
+// ensurePackage installs the Debian package pkg with apt when binary is missing (as root).
+func ensurePackage(ctx context.Context, binary, pkg string) error {
+	if _, err := exec.LookPath(binary); err == nil {
+		return nil
+	}
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("%s is missing: apt-get install -y %s", binary, pkg)
+	}
+	fmt.Printf("%s is missing: apt-get install -y %s ...\n", binary, pkg)
+	cmd := exec.CommandContext(ctx, "apt-get", "install", "-y", pkg)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("installing redis-server: %w", err)
+		return fmt.Errorf("installing %s: %w", pkg, err)
 	}
 	return nil
 }
