@@ -3,6 +3,7 @@ package program_test
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -247,3 +248,111 @@ func ownsIdentifier(res *plan.Result, dimension, value string) bool {
 }
 
 func stackRegion(res *plan.Result) string { return res.Config["aws:region"] }
+
+// One topic pages per stack: every alarm of the stack's region, the baseline's CIS alarms
+// included, notifies the alert topic and nothing else, and the topic's policy and its key's
+// policy admit the alarm's ARN (CloudWatch publishes to an encrypted topic only when the key
+// policy lets cloudwatch.amazonaws.com use the key,
+// https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+func TestOneAlertTopicPagesEveryAlarm(t *testing.T) {
+	p := plan.NewPlanner("../..")
+	plans := map[string]map[string]string{"prod-us": nil, "prod-eu": nil, "prod-jp": nil}
+	for stack := range drStacks {
+		plans[stack] = nil
+	}
+	for stack, cfg := range plans {
+		res, err := p.PlanWith(stack, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		topics := res.Cloud.OfType("aws:sns/topic:Topic")
+		if len(topics) != 1 {
+			t.Fatalf("%s: %d SNS topics, want the one alert topic", stack, len(topics))
+		}
+		topic := topics[0]
+		if arnOf(topic) != res.Outputs["alertTopicArn"] {
+			t.Fatalf("%s: the topic %s is not the alert topic %v", stack, arnOf(topic), res.Outputs["alertTopicArn"])
+		}
+		topicAdmits := cloudWatchSources(t, stack, "topic policy", topicPolicyOf(t, res, arnOf(topic)))
+		var key mockcloud.Resource
+		for _, k := range res.Cloud.OfType("aws:kms/key:Key") {
+			if k.Out("arn").StringValue() == topic.Str("kmsMasterKeyId") {
+				key = k
+			}
+		}
+		keyAdmits := cloudWatchSources(t, stack, "key policy", key.Str("policy"))
+		cis := 0
+		for _, a := range res.Cloud.OfType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+			if a.Region != stackRegion(res) {
+				continue
+			}
+			if strings.HasPrefix(a.Str("namespace"), "globalstack/CIS/") {
+				cis++
+			}
+			if actions := a.Strs("alarmActions"); !slices.Equal(actions, []string{arnOf(topic)}) {
+				t.Errorf("%s: alarm %s notifies %v, want only the alert topic", stack, a.Name, actions)
+			}
+			arn := a.Out("arn").StringValue()
+			if !arnLike(topicAdmits, arn) || !arnLike(keyAdmits, arn) {
+				t.Errorf("%s: alarm %s (%s) is not admitted: topic policy %v, key policy %v", stack, a.Name, arn, topicAdmits, keyAdmits)
+			}
+		}
+		if cis != 8 {
+			t.Errorf("%s: %d CIS alarms in the stack's region, want 8", stack, cis)
+		}
+	}
+}
+
+func arnOf(r mockcloud.Resource) string { return r.Out("arn").StringValue() }
+
+// topicPolicyOf is the policy document of the topic named by arn.
+func topicPolicyOf(t *testing.T, res *plan.Result, arn string) string {
+	t.Helper()
+	for _, tp := range res.Cloud.OfType("aws:sns/topicPolicy:TopicPolicy") {
+		if tp.Str("arn") == arn {
+			return tp.Str("policy")
+		}
+	}
+	t.Fatalf("%s: no policy on %s", res.Stack, arn)
+	return ""
+}
+
+// cloudWatchSources are the aws:SourceArn patterns under which doc allows
+// cloudwatch.amazonaws.com.
+func cloudWatchSources(t *testing.T, stack, what, doc string) []string {
+	t.Helper()
+	var p struct {
+		Statement []struct {
+			Effect    string
+			Principal struct{ Service any }
+			Condition map[string]map[string]any
+		}
+	}
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		t.Fatalf("%s: %s: %v", stack, what, err)
+	}
+	var out []string
+	for _, s := range p.Statement {
+		if s.Effect != "Allow" || s.Principal.Service != "cloudwatch.amazonaws.com" {
+			continue
+		}
+		if src, ok := s.Condition["ArnLike"]["aws:SourceArn"].(string); ok {
+			out = append(out, src)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s: the alert topic's %s does not admit CloudWatch alarms", stack, what)
+	}
+	return out
+}
+
+// arnLike applies IAM's ArnLike: "*" matches any run of characters.
+func arnLike(patterns []string, arn string) bool {
+	for _, p := range patterns {
+		re := "^" + strings.ReplaceAll(regexp.QuoteMeta(p), `\*`, ".*") + "$"
+		if regexp.MustCompile(re).MatchString(arn) {
+			return true
+		}
+	}
+	return false
+}
