@@ -22,7 +22,7 @@ const (
 	Secrets Class = "secrets" // Secrets Manager
 	Logs    Class = "logs"    // CloudWatch Logs (flow logs, database and cache logs)
 	Storage Class = "storage" // S3 buckets (static assets, backups), ECR images
-	Audit   Class = "audit"   // the security baseline: trail log files, its log group, the log archive, the alarm topic
+	Audit   Class = "audit"   // the security baseline: trail log files, its log group, the log archive
 )
 
 // AllClasses is every class, in a stable order.
@@ -30,11 +30,13 @@ var AllClasses = []Class{Data, Secrets, Logs, Storage, Audit}
 
 // services lists the AWS services allowed to use a class's key on the account's behalf.
 var services = map[Class][]string{
-	Data:    {"rds", "elasticache", "es", "eks", "ec2"},
+	// aps: managed Prometheus encrypts a workspace through grants it creates on the caller's
+	// behalf (https://docs.aws.amazon.com/prometheus/latest/userguide/encryption-at-rest-Amazon-Service-Prometheus.html).
+	Data:    {"rds", "elasticache", "es", "eks", "ec2", "aps"},
 	Secrets: {"secretsmanager"},
 	Logs:    {"logs"},
 	Storage: {"s3", "ecr"},
-	Audit:   {"s3", "sns"},
+	Audit:   {"s3"},
 }
 
 // Args configures the keys of one region.

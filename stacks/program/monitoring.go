@@ -23,5 +23,8 @@ func buildMonitoring(ctx *pulumi.Context, c *config.Cell, rb *regionBase, out Ou
 	}
 	out["alertTopicArn"] = m.TopicArn
 	out["dashboardName"] = m.DashboardName
+	if args.Prometheus != nil {
+		out["prometheusWorkspaceArn"] = m.WorkspaceArn
+	}
 	return m, nil
 }

@@ -8,7 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"globalstack/components/monitoring"
+	"globalstack/components/monitoring/rules"
 	"globalstack/internal/mockcloud"
+	"globalstack/internal/mockcloud/mockcloudtest"
 	"globalstack/stacks/config"
 	"globalstack/stacks/plan"
 )
@@ -351,6 +354,108 @@ func arnLike(patterns []string, arn string) bool {
 	for _, p := range patterns {
 		re := "^" + strings.ReplaceAll(regexp.QuoteMeta(p), `\*`, ".*") + "$"
 		if regexp.MustCompile(re).MatchString(arn) {
+			return true
+		}
+	}
+	return false
+}
+
+// Every serving stack (cell, DR stack at failover) sends its storefront metrics to a managed
+// Prometheus workspace of its region, encrypted with a key of the stack, scraped from its own
+// cluster by a collector whose role the cluster admits, evaluating the storefront rules and
+// alerting the stack's topic, whose policy admits the workspace. A pilot light has none.
+func TestEveryServingStackHasManagedPrometheusAlertingTheTopic(t *testing.T) {
+	p := plan.NewPlanner("../..")
+	type run struct {
+		stack   string
+		cfg     map[string]string
+		serving bool
+	}
+	var runs []run
+	for _, s := range []string{"prod-us", "prod-eu", "prod-jp"} {
+		runs = append(runs, run{s, nil, true})
+	}
+	for s := range drStacks {
+		runs = append(runs, run{s, map[string]string{config.Key("failover"): "true"}, true}, run{s, nil, false})
+	}
+	for _, r := range runs {
+		res, err := p.PlanWith(r.stack, r.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		workspaces := res.Cloud.OfType("aws:amp/workspace:Workspace")
+		if !r.serving {
+			for _, typ := range []string{"aws:amp/workspace:Workspace", "aws:amp/scraper:Scraper"} {
+				if n := len(res.Cloud.OfType(typ)); n != 0 {
+					t.Errorf("%s (pilot light): %d x %s", r.stack, n, typ)
+				}
+			}
+			continue
+		}
+		if len(workspaces) != 1 {
+			t.Fatalf("%s: %d managed Prometheus workspaces, want 1", r.stack, len(workspaces))
+		}
+		ws := workspaces[0]
+		region := stackRegion(res)
+		if ws.Region != region {
+			t.Errorf("%s: workspace in %s, not the stack's region", r.stack, ws.Region)
+		}
+		stackKey := false
+		for _, k := range res.Cloud.OfType("aws:kms/key:Key") {
+			stackKey = stackKey || (k.Region == region && k.Out("arn").StringValue() == ws.Str("kmsKeyArn"))
+		}
+		if !stackKey {
+			t.Errorf("%s: workspace key %q is no key of the stack in %s", r.stack, ws.Str("kmsKeyArn"), region)
+		}
+		scraper := mockcloudtest.One(t, res.Cloud, "aws:amp/scraper:Scraper")
+		cluster := mockcloudtest.One(t, res.Cloud, "aws:eks/cluster:Cluster")
+		if scraper.Str("destination.amp.workspaceArn") != arnOf(ws) || scraper.Str("source.eks.clusterArn") != arnOf(cluster) {
+			t.Errorf("%s: scraper does not read the stack's cluster into its workspace: %v", r.stack, scraper.Inputs)
+		}
+		if !strings.Contains(scraper.Str("scrapeConfiguration"), "__meta_kubernetes_pod_annotation_prometheus_io_scrape") {
+			t.Errorf("%s: scrape configuration does not select annotated pods", r.stack)
+		}
+		mapped := false
+		for _, e := range res.Cloud.OfType("aws:eks/accessEntry:AccessEntry") {
+			mapped = mapped || (e.Str("principalArn") == scraper.Out("roleArn").StringValue() && e.Str("userName") == monitoring.ScraperUser)
+		}
+		if !mapped {
+			t.Errorf("%s: no access entry maps the scraper's role to %s", r.stack, monitoring.ScraperUser)
+		}
+		ns := mockcloudtest.One(t, res.Cloud, "aws:amp/ruleGroupNamespace:RuleGroupNamespace")
+		if ns.Str("workspaceId") != ws.ID || ns.Str("data") != rules.Storefront {
+			t.Errorf("%s: the storefront rules are not uploaded to the workspace", r.stack)
+		}
+		am := mockcloudtest.One(t, res.Cloud, "aws:amp/alertManagerDefinition:AlertManagerDefinition")
+		topic, _ := res.Outputs["alertTopicArn"].(string)
+		if am.Str("workspaceId") != ws.ID || !strings.Contains(am.Str("definition"), "topic_arn: "+topic+"\n") ||
+			!strings.Contains(am.Str("definition"), "region: "+region+"\n") {
+			t.Errorf("%s: the alert manager does not route to %s with sigv4 in %s", r.stack, topic, region)
+		}
+		if !prometheusMayPublish(t, res, topic, arnOf(ws)) {
+			t.Errorf("%s: the topic policy does not admit the workspace %s", r.stack, arnOf(ws))
+		}
+	}
+}
+
+// prometheusMayPublish reports whether topic's policy lets aps.amazonaws.com publish with
+// workspace as aws:SourceArn.
+func prometheusMayPublish(t *testing.T, res *plan.Result, topic, workspace string) bool {
+	t.Helper()
+	var p struct {
+		Statement []struct {
+			Effect    string
+			Principal struct{ Service any }
+			Action    []string
+			Condition map[string]map[string]any
+		}
+	}
+	if err := json.Unmarshal([]byte(topicPolicyOf(t, res, topic)), &p); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range p.Statement {
+		src, _ := s.Condition["ArnLike"]["aws:SourceArn"].(string)
+		if s.Effect == "Allow" && s.Principal.Service == "aps.amazonaws.com" && slices.Contains(s.Action, "sns:Publish") && arnLike([]string{src}, workspace) {
 			return true
 		}
 	}
