@@ -58,7 +58,7 @@ func deployabilityCases() []fixtureCase {
 			on: subject{tRelease, "cluster-metrics-server"}, now: reviewDay,
 			// the add-ons pinned for newer versions only go with the downgrade
 			edit: then(with(eks, map[string]any{"version": "1.30"}), remove(kubeProxy), remove(subject{tAddon, "cluster-coredns"}),
-				remove(subject{tAddon, "cluster-aws-ebs-csi-driver"}))},
+				remove(subject{tAddon, "cluster-aws-ebs-csi-driver"}), remove(subject{tAddon, "cluster-amazon-cloudwatch-observability"}))},
 		// LIFE-004
 		{rule: "LIFE-004", name: "table checked recently", now: reviewDay.AddDate(0, 5, 0)},
 		{rule: "LIFE-004", name: "table older than 180 days", fail: true, want: "last checked on 2026-11-29", now: reviewDay.AddDate(0, 7, 0)},
