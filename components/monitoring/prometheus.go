@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/amp"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	rbacv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/rbac/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -134,7 +133,7 @@ func (b *builder) prometheus() error {
 	}, b.opts()...); err != nil {
 		return err
 	}
-	scraper, err := amp.NewScraper(ctx, b.name+"-scraper", &amp.ScraperArgs{
+	if _, err := amp.NewScraper(ctx, b.name+"-scraper", &amp.ScraperArgs{
 		Alias:               pulumi.String(a.Prefix + "-storefront"),
 		ScrapeConfiguration: pulumi.String(ScrapeConfiguration(p.Namespace)),
 		// The scraper's ENIs go into the cluster's subnets with its security groups, as the
@@ -147,21 +146,25 @@ func (b *builder) prometheus() error {
 		}},
 		Destination: &amp.ScraperDestinationArgs{Amp: &amp.ScraperDestinationAmpArgs{WorkspaceArn: ws.Arn}},
 		Tags:        b.tags("scraper"),
-	}, b.opts()...)
-	if err != nil {
+	}, b.opts()...); err != nil {
 		return err
 	}
 	b.m.WorkspaceArn = ws.Arn
-	return b.scraperAccess(scraper)
+	return b.scraperAccess()
 }
 
 // scraperAccess lets the scraper's role read the cluster: the guide's "Configuring your
 // Amazon EKS cluster" step creates the ClusterRole aps-collector-role (read pods, services,
-// endpoints, nodes and their metrics, and the /metrics URL), binds it to the user
-// aps-collector-user and maps the scraper's role (DescribeScraper's roleArn) to that user,
-// with an access entry on a cluster in API authentication mode
+// endpoints, nodes and their metrics, and the /metrics URL) and binds it to the Kubernetes
+// user aps-collector-user, the user the scraper's role is mapped to
 // (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-collector-how-to.html#AMP-collector-eks-setup).
-func (b *builder) scraperAccess(scraper *amp.Scraper) error {
+// The mapping itself is not created here: the scraper's role is a service-linked role, and
+// EKS refuses access entries for service-linked roles from the caller ("Access entries do not
+// support service linked roles",
+// https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html; the API
+// answers InvalidParameterException "The caller is not allowed to modify access entries with
+// a principalArn value of a Service Linked Role"); the service maps its own role.
+func (b *builder) scraperAccess() error {
 	ctx, p := b.ctx, b.a.Prometheus
 	k8s := b.opts(pulumi.Provider(p.Kubernetes))
 	read := pulumi.ToStringArray([]string{"describe", "get", "list", "watch"})
@@ -187,7 +190,7 @@ func (b *builder) scraperAccess(scraper *amp.Scraper) error {
 	if err != nil {
 		return err
 	}
-	if _, err := rbacv1.NewClusterRoleBinding(ctx, b.name+"-scraper", &rbacv1.ClusterRoleBindingArgs{
+	_, err = rbacv1.NewClusterRoleBinding(ctx, b.name+"-scraper", &rbacv1.ClusterRoleBindingArgs{
 		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(ScraperUser + "-role-binding")},
 		RoleRef: &rbacv1.RoleRefArgs{
 			ApiGroup: pulumi.String("rbac.authorization.k8s.io"),
@@ -199,15 +202,6 @@ func (b *builder) scraperAccess(scraper *amp.Scraper) error {
 			Kind:     pulumi.String("User"),
 			Name:     pulumi.String(ScraperUser),
 		}},
-	}, k8s...); err != nil {
-		return err
-	}
-	_, err = eks.NewAccessEntry(ctx, b.name+"-scraper", &eks.AccessEntryArgs{
-		ClusterName:  p.ClusterName,
-		PrincipalArn: scraper.RoleArn,
-		Type:         pulumi.String("STANDARD"),
-		UserName:     pulumi.String(ScraperUser),
-		Tags:         b.tags("scraper"),
-	}, b.opts()...)
+	}, k8s...)
 	return err
 }

@@ -415,12 +415,12 @@ func TestEveryServingStackHasManagedPrometheusAlertingTheTopic(t *testing.T) {
 		if !strings.Contains(scraper.Str("scrapeConfiguration"), "__meta_kubernetes_pod_annotation_prometheus_io_scrape") {
 			t.Errorf("%s: scrape configuration does not select annotated pods", r.stack)
 		}
-		mapped := false
-		for _, e := range res.Cloud.OfType("aws:eks/accessEntry:AccessEntry") {
-			mapped = mapped || (e.Str("principalArn") == scraper.Out("roleArn").StringValue() && e.Str("userName") == monitoring.ScraperUser)
+		bound := false
+		for _, b := range res.Cloud.OfType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding") {
+			bound = bound || (b.Str("subjects[0].kind") == "User" && b.Str("subjects[0].name") == monitoring.ScraperUser)
 		}
-		if !mapped {
-			t.Errorf("%s: no access entry maps the scraper's role to %s", r.stack, monitoring.ScraperUser)
+		if !bound {
+			t.Errorf("%s: no ClusterRole is bound to the scraper's user %s", r.stack, monitoring.ScraperUser)
 		}
 		ns := mockcloudtest.One(t, res.Cloud, "aws:amp/ruleGroupNamespace:RuleGroupNamespace")
 		if ns.Str("workspaceId") != ws.ID || ns.Str("data") != rules.Storefront {
