@@ -32,13 +32,16 @@ type Args struct {
 	// Provider is the explicit provider of Region, if the stack's default provider is of
 	// another region.
 	Provider pulumi.ProviderResource
-	// Settings: ownership of the account-wide and once-per-region pieces, alarm recipients,
-	// retentions. Retentions left zero take the Prod preset; Account and Region are taken as
+	// Settings: ownership of the account-wide and once-per-region pieces, retentions. Retentions left zero take the Prod preset; Account and Region are taken as
 	// given.
 	Settings
 	// KeyArn is the stack's audit key (keys.Audit, a key of Region): it encrypts the trail's
-	// log files, its log group, the log archive and the alarm topic.
+	// log files, its log group and the log archive.
 	KeyArn pulumi.StringInput
+	// AlarmTopicArn is the stack's alert topic (components/monitoring), a topic of Region
+	// whose key and topic policies admit this account's CloudWatch alarms of Region: the CIS
+	// alarms page whoever globalstack:monitoring.alertEmails names, like every other alarm.
+	AlarmTopicArn pulumi.StringInput
 	// DataEventBuckets are the names of the stack's buckets in Region whose object-level
 	// operations the trail records.
 	DataEventBuckets []pulumi.StringInput
@@ -58,7 +61,8 @@ func (a *Args) Validate() error {
 	p := base.NewProblems("baseline")
 	p.Require(prefixRE.MatchString(d.Prefix), "Prefix", "%q must be 3-32 lowercase letters, digits and hyphens, starting with a letter", d.Prefix)
 	p.Require(regions.Known(d.Region), "Region", "%q is not an AWS region", d.Region)
-	p.Require(d.KeyArn != nil, "KeyArn", "is required: trail logs, the log archive and the alarm topic are always encrypted with the stack's key")
+	p.Require(d.KeyArn != nil, "KeyArn", "is required: trail logs, and the log archive are always encrypted with the stack's key")
+	p.Require(d.AlarmTopicArn != nil, "AlarmTopicArn", "is required: the CIS alarms publish to the stack's alert topic")
 	p.Add(d.Settings.Validate(""))
 	return p.Err()
 }
@@ -69,7 +73,6 @@ type Baseline struct {
 
 	TrailArn         pulumi.StringOutput
 	LogArchiveBucket pulumi.StringOutput
-	AlarmTopicArn    pulumi.StringOutput
 	// DetectorID and RecorderName are set when the stack owns its region ("" otherwise).
 	DetectorID   pulumi.StringOutput
 	RecorderName pulumi.StringOutput
@@ -106,7 +109,6 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	return bl, ctx.RegisterResourceOutputs(bl, pulumi.Map{
 		"trailArn":         bl.TrailArn,
 		"logArchiveBucket": bl.LogArchiveBucket,
-		"alarmTopicArn":    bl.AlarmTopicArn,
 		"detectorId":       bl.DetectorID,
 		"recorderName":     bl.RecorderName,
 		"ownsAccount":      pulumi.Bool(a.Account),
@@ -145,11 +147,7 @@ func (b *builder) build() error {
 	if err != nil {
 		return err
 	}
-	topic, err := b.alarmTopic()
-	if err != nil {
-		return err
-	}
-	if err := b.trail(archive, topic); err != nil {
+	if err := b.trail(archive); err != nil {
 		return err
 	}
 	if b.a.Settings.Region {

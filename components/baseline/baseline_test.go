@@ -13,13 +13,15 @@ import (
 	"globalstack/internal/mockcloud/mockcloudtest"
 )
 
-const keyArn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+const (
+	keyArn   = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	topicArn = "arn:aws:sns:eu-west-1:123456789012:prod-eu-alerts"
+)
 
 func args(account, region bool) *Args {
 	s := settings.Prod
 	s.Account, s.Region = account, region
-	s.AlarmEmails = []string{"oncall@example.com", "security@example.com"}
-	return &Args{Prefix: "prod-eu", Region: "eu-west-1", Settings: s, KeyArn: pulumi.String(keyArn),
+	return &Args{Prefix: "prod-eu", Region: "eu-west-1", Settings: s, KeyArn: pulumi.String(keyArn), AlarmTopicArn: pulumi.String(topicArn),
 		DataEventBuckets: []pulumi.StringInput{pulumi.String("prod-eu-assets")}, Tags: map[string]string{"owner": "platform"}}
 }
 
@@ -33,14 +35,13 @@ func build(t *testing.T, a *Args) (*mockcloud.Cloud, error) {
 
 func TestInvalidArgsNameEveryKeyAndRegisterNothing(t *testing.T) {
 	a := args(true, true)
-	a.Prefix, a.Region, a.KeyArn = "Prod EU", "eu-west-9", nil
-	a.AlarmEmails = []string{"not-an-address", "oncall@example.com", "oncall@example.com"}
+	a.Prefix, a.Region, a.KeyArn, a.AlarmTopicArn = "Prod EU", "eu-west-9", nil, nil
 	a.ArchiveColdAfterDays, a.ArchiveRetentionDays, a.TrailLogRetentionDays = 10, 50, 42
 	c, err := build(t, a)
 	if err == nil {
 		t.Fatal("invalid args accepted")
 	}
-	for _, want := range []string{"Prefix", "Region", "KeyArn", `alarmEmails: "not-an-address"`, `"oncall@example.com" is listed twice`,
+	for _, want := range []string{"Prefix", "Region", "KeyArn", "AlarmTopicArn: is required",
 		"archiveColdAfterDays", "archiveRetentionDays", "trailLogRetentionDays"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %q:\n%v", want, err)
@@ -53,9 +54,9 @@ func TestInvalidArgsNameEveryKeyAndRegisterNothing(t *testing.T) {
 
 func TestSettingsErrorsNameTheStackKey(t *testing.T) {
 	s := settings.Prod
-	s.AlarmEmails = []string{"x"}
+	s.ArchiveColdAfterDays = 7
 	err := s.Validate("globalstack:baseline")
-	if err == nil || !strings.Contains(err.Error(), "globalstack:baseline.alarmEmails") {
+	if err == nil || !strings.Contains(err.Error(), "globalstack:baseline.archiveColdAfterDays") {
 		t.Fatalf("got %v", err)
 	}
 	for _, p := range []settings.Settings{settings.Prod, settings.Dev} {
@@ -83,8 +84,8 @@ func TestOwnerOfAccountAndRegionGetsEveryPiece(t *testing.T) {
 		"aws:cloudwatch/logGroup:LogGroup":                                     1,
 		"aws:cloudwatch/logMetricFilter:LogMetricFilter":                       len(cisAlarms),
 		"aws:cloudwatch/metricAlarm:MetricAlarm":                               len(cisAlarms),
-		"aws:sns/topic:Topic":                                                  1,
-		"aws:sns/topicSubscription:TopicSubscription":                          2,
+		"aws:sns/topic:Topic":                                                  0,
+		"aws:sns/topicSubscription:TopicSubscription":                          0,
 		"aws:guardduty/detector:Detector":                                      1,
 		"aws:guardduty/detectorFeature:DetectorFeature":                        len(GuardDutyFeatures),
 		"aws:securityhub/account:Account":                                      1,
@@ -118,9 +119,13 @@ func TestOwnerOfAccountAndRegionGetsEveryPiece(t *testing.T) {
 	if got := trail.Str("advancedEventSelectors[1].fieldSelectors[2].startsWiths[0]"); got != "arn:aws:s3:::prod-eu-assets/" {
 		t.Errorf("data events selector: %q", got)
 	}
-	for _, r := range []mockcloud.Resource{mockcloudtest.One(t, c, "aws:sns/topic:Topic"), mockcloudtest.One(t, c, "aws:cloudwatch/logGroup:LogGroup")} {
-		if r.Str("kmsMasterKeyId")+r.Str("kmsKeyId") != keyArn {
-			t.Errorf("%s is not encrypted with the stack's key", r.Type)
+	if mockcloudtest.One(t, c, "aws:cloudwatch/logGroup:LogGroup").Str("kmsKeyId") != keyArn {
+		t.Error("the trail's log group is not encrypted with the stack's key")
+	}
+	// Every CIS alarm pages through the stack's alert topic, and only through it.
+	for _, alarm := range c.OfType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+		if got := alarm.Strs("alarmActions"); !slices.Equal(got, []string{topicArn}) {
+			t.Errorf("%s publishes to %v, want the alert topic %s", alarm.Name, got, topicArn)
 		}
 	}
 	var features []string
@@ -163,7 +168,7 @@ func TestStackOwningNothingGetsItsTrailAndAlarmsOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, typ := range []string{"aws:cloudtrail/trail:Trail", "aws:sns/topic:Topic", "aws:s3/bucketV2:BucketV2"} {
+	for _, typ := range []string{"aws:cloudtrail/trail:Trail", "aws:s3/bucketV2:BucketV2"} {
 		if count(c, typ) != 1 {
 			t.Errorf("%s missing", typ)
 		}

@@ -9,7 +9,7 @@
 //     Glacier, public access blocked, TLS only) and to an encrypted CloudWatch Logs group;
 //   - CIS metric filters and alarms on that group (root use, IAM policy changes, console
 //     sign-in without MFA, KMS key disable or deletion, security group, trail, Config and
-//     bucket policy changes), publishing to an encrypted SNS topic.
+//     bucket policy changes), publishing to the stack's alert topic (components/monitoring).
 //
 // The stack that owns its region (Settings.Region) also creates the once-per-region pieces:
 // GuardDuty with its protection features, Security Hub with the AWS Foundational Security Best

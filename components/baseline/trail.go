@@ -1,12 +1,9 @@
 package baseline
 
 import (
-	"strconv"
-
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudtrail"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"globalstack/components/base"
@@ -52,30 +49,6 @@ func CISAlarmNames() []string {
 	return names
 }
 
-// alarmTopic creates the KMS-encrypted topic the alarms publish to and its subscriptions.
-func (b *builder) alarmTopic() (*sns.Topic, error) {
-	ctx, a := b.ctx, b.a
-	topic, err := sns.NewTopic(ctx, b.name+"-alarms", &sns.TopicArgs{
-		Name:           pulumi.String(a.Prefix + "-security-alarms"),
-		KmsMasterKeyId: a.KeyArn,
-		Tags:           b.tags("security-alarms"),
-	}, b.opts()...)
-	if err != nil {
-		return nil, err
-	}
-	for i, addr := range a.AlarmEmails {
-		if _, err := sns.NewTopicSubscription(ctx, b.name+"-alarms-"+strconv.Itoa(i+1), &sns.TopicSubscriptionArgs{
-			Topic:    topic.Arn,
-			Protocol: pulumi.String("email"),
-			Endpoint: pulumi.String(addr),
-		}, b.opts()...); err != nil {
-			return nil, err
-		}
-	}
-	b.bl.AlarmTopicArn = topic.Arn
-	return topic, nil
-}
-
 // trail creates the stack's trail, its CloudWatch Logs copy and the CIS alarms on it.
 //
 // The trail is single-Region so that no event of another region (or jurisdiction) lands in
@@ -84,7 +57,7 @@ func (b *builder) alarmTopic() (*sns.Topic, error) {
 // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-create-and-update-a-trail-by-using-the-aws-cli-update-trail.html):
 // the root, IAM policy and console sign-in alarms fire from the trail of the stack in
 // us-east-1; every other alarm fires in each stack's own region.
-func (b *builder) trail(ar *archive, topic *sns.Topic) error {
+func (b *builder) trail(ar *archive) error {
 	ctx, a := b.ctx, b.a
 	logs, err := cloudwatch.NewLogGroup(ctx, b.name+"-trail", &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String("/aws/cloudtrail/" + b.trailName()),
@@ -187,7 +160,7 @@ func (b *builder) trail(ar *archive, topic *sns.Topic) error {
 			Threshold:          pulumi.Float64(1),
 			ComparisonOperator: pulumi.String("GreaterThanOrEqualToThreshold"),
 			TreatMissingData:   pulumi.String("notBreaching"),
-			AlarmActions:       pulumi.Array{topic.Arn},
+			AlarmActions:       pulumi.Array{a.AlarmTopicArn},
 			Tags:               b.tags(c.name),
 		}, b.opts(pulumi.DependsOn([]pulumi.Resource{filter}))...); err != nil {
 			return err

@@ -83,7 +83,32 @@ func (b *builder) deploymentAddons(ng pulumi.Resource) ([]pulumi.Resource, error
 	if err != nil {
 		return nil, err
 	}
-	return []pulumi.Resource{dns, ebs}, nil
+	insights, err := b.containerInsights(ng)
+	if err != nil {
+		return nil, err
+	}
+	return []pulumi.Resource{dns, ebs, insights}, nil
+}
+
+// Container Insights: the amazon-cloudwatch-observability add-on runs the CloudWatch agent
+// (and Fluent Bit) that publish the ContainerInsights metrics the node and pod alarms read.
+// Its service account amazon-cloudwatch/cloudwatch-agent gets an IRSA role with
+// CloudWatchAgentServerPolicy and AWSXrayWriteOnlyAccess, the two policies the add-on's guide
+// attaches for the IRSA install (option "IAM roles for service accounts",
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/install-CloudWatch-Observability-EKS-addon.html),
+// instead of granting them to every pod through the node role.
+func (b *builder) containerInsights(ng pulumi.Resource) (*eks.Addon, error) {
+	role, err := b.serviceAccountRole("cloudwatch-agent", "amazon-cloudwatch", "cloudwatch-agent", "Container Insights agent of "+b.args.ClusterName)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.managedPolicy(role, "cloudwatch-agent", "CloudWatchAgentServerPolicy"); err != nil {
+		return nil, err
+	}
+	if err := b.managedPolicy(role, "cloudwatch-agent-xray", "AWSXrayWriteOnlyAccess"); err != nil {
+		return nil, err
+	}
+	return b.addon("amazon-cloudwatch-observability", &eks.AddonArgs{ServiceAccountRoleArn: role.Arn}, ng)
 }
 
 // charts installs the Helm releases through the cluster's provider; like the Deployment

@@ -122,8 +122,9 @@ func TestAddonsArePinned(t *testing.T) {
 	for _, a := range c.OfType("aws:eks/addon:Addon") {
 		got[a.Str("addonName")] = a.Str("addonVersion")
 	}
-	// The core add-ons, each at the version pinned for the default Kubernetes version.
-	want := []string{"vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"}
+	// The core add-ons and Container Insights, each at the version pinned for the default
+	// Kubernetes version.
+	want := []string{"vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver", "amazon-cloudwatch-observability"}
 	if len(got) != len(want) {
 		t.Fatalf("add-ons %v, want exactly %v", got, want)
 	}
@@ -196,7 +197,7 @@ func TestPilotLightHasZeroNodes(t *testing.T) {
 		t.Errorf("pilot light scaling %v", ng.In("scalingConfig"))
 	}
 	for _, ad := range c.OfType("aws:eks/addon:Addon") {
-		if n := ad.Str("addonName"); n == "coredns" || n == "aws-ebs-csi-driver" {
+		if n := ad.Str("addonName"); n == "coredns" || n == "aws-ebs-csi-driver" || n == "amazon-cloudwatch-observability" {
 			t.Errorf("%s needs nodes but is installed in pilot light", n)
 		}
 	}
@@ -240,5 +241,42 @@ func TestInvalidArgsFailWithEveryProblem(t *testing.T) {
 	}
 	if validArgs().Validate() != nil {
 		t.Errorf("valid args rejected: %v", validArgs().Validate())
+	}
+}
+
+// Container Insights' agent gets its own IRSA role, trusted by its service account only, with
+// the two policies the add-on's guide attaches; the node role stays without them.
+func TestContainerInsightsAgentHasItsOwnRole(t *testing.T) {
+	c := run(t, validArgs())
+	var addon mockcloud.Resource
+	for _, a := range c.OfType("aws:eks/addon:Addon") {
+		if a.Str("addonName") == "amazon-cloudwatch-observability" {
+			addon = a
+		}
+	}
+	if addon.URN == "" {
+		t.Fatal("no amazon-cloudwatch-observability add-on")
+	}
+	var role mockcloud.Resource
+	for _, r := range c.OfType("aws:iam/role:Role") {
+		if r.Out("arn").StringValue() == addon.Str("serviceAccountRoleArn") {
+			role = r
+		}
+	}
+	if role.URN == "" {
+		t.Fatalf("the add-on's role %q is not a role of the cluster", addon.Str("serviceAccountRoleArn"))
+	}
+	if trust := role.Str("assumeRolePolicy"); !strings.Contains(trust, "system:serviceaccount:amazon-cloudwatch:cloudwatch-agent") {
+		t.Errorf("trust policy does not name amazon-cloudwatch/cloudwatch-agent: %s", trust)
+	}
+	var policies []string
+	for _, a := range c.OfType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
+		if a.Str("role") == role.Out("name").StringValue() {
+			policies = append(policies, a.Str("policyArn"))
+		}
+	}
+	sort.Strings(policies)
+	if want := "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess,arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"; strings.Join(policies, ",") != want {
+		t.Errorf("agent role policies %v, want %s", policies, want)
 	}
 }

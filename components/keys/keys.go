@@ -22,7 +22,7 @@ const (
 	Secrets Class = "secrets" // Secrets Manager
 	Logs    Class = "logs"    // CloudWatch Logs (flow logs, database and cache logs)
 	Storage Class = "storage" // S3 buckets (static assets, backups), ECR images
-	Audit   Class = "audit"   // the security baseline: trail log files, its log group, the log archive, the alarm topic
+	Audit   Class = "audit"   // the security baseline: trail log files, its log group, the log archive
 )
 
 // AllClasses is every class, in a stable order.
@@ -30,11 +30,13 @@ var AllClasses = []Class{Data, Secrets, Logs, Storage, Audit}
 
 // services lists the AWS services allowed to use a class's key on the account's behalf.
 var services = map[Class][]string{
-	Data:    {"rds", "elasticache", "es", "eks", "ec2"},
+	// aps: managed Prometheus encrypts a workspace through grants it creates on the caller's
+	// behalf (https://docs.aws.amazon.com/prometheus/latest/userguide/encryption-at-rest-Amazon-Service-Prometheus.html).
+	Data:    {"rds", "elasticache", "es", "eks", "ec2", "aps"},
 	Secrets: {"secretsmanager"},
 	Logs:    {"logs"},
 	Storage: {"s3", "ecr"},
-	Audit:   {"s3", "sns"},
+	Audit:   {"s3"},
 }
 
 // Args configures the keys of one region.
@@ -197,8 +199,8 @@ func keyPolicy(account, region string, c Class, users []string) pulumi.StringOut
 	return base.PolicyDocument(stmts...)
 }
 
-// auditStatements let CloudTrail encrypt the log files of this account's trails in region
-// and CloudWatch alarms publish to the encrypted alarm topic.
+// auditStatements let CloudTrail encrypt the log files of this account's trails in region.
+// (The CIS alarms publish to the alert topic, which has a key of its own: components/monitoring.)
 func auditStatements(account, region string) []base.Statement {
 	// CloudTrail: GenerateDataKey* only with the trail's ARN as encryption context, and
 	// aws:SourceArn naming this account's trails of this region, as the CloudTrail guide asks
@@ -223,20 +225,6 @@ func auditStatements(account, region string) []base.Statement {
 			Actions:   []string{"kms:DescribeKey"},
 			Resources: base.Strings("*"),
 			Condition: pulumi.Map{"ArnLike": pulumi.Map{"aws:SourceArn": trails}},
-		},
-		{
-			// An alarm publishes to an encrypted topic only with kms:Decrypt and
-			// kms:GenerateDataKey* for cloudwatch.amazonaws.com in the key policy
-			// (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services);
-			// scoped to this account's alarms of this region.
-			Sid:       "CloudWatchAlarmsPublish",
-			Principal: base.ServicePrincipal("cloudwatch.amazonaws.com"),
-			Actions:   []string{"kms:Decrypt", "kms:GenerateDataKey*"},
-			Resources: base.Strings("*"),
-			Condition: pulumi.Map{
-				"StringEquals": pulumi.Map{"aws:SourceAccount": pulumi.String(account)},
-				"ArnLike":      pulumi.Map{"aws:SourceArn": pulumi.String("arn:aws:cloudwatch:" + region + ":" + account + ":alarm:*")},
-			},
 		},
 	}
 }

@@ -35,6 +35,8 @@ type Args struct {
 	// traffic (a pilot light).
 	LoadBalancer *LoadBalancer
 	Cluster      *Cluster
+	// Prometheus is the managed Prometheus of a stack that serves (nil in a pilot light).
+	Prometheus *Prometheus
 
 	Tags map[string]string
 }
@@ -126,6 +128,13 @@ func (a *Args) Validate() error {
 		p.Require(d.Cluster.Name != nil, "Cluster.Name", "is required")
 		p.Require(!d.Cluster.Nodes || d.Cluster.StorefrontNamespace != "", "Cluster.StorefrontNamespace", "is required when the cluster has nodes")
 	}
+	if pr := d.Prometheus; pr != nil {
+		p.Require(pr.KeyArn != nil, "Prometheus.KeyArn", "is required: the workspace is encrypted with the stack's key")
+		p.Require(pr.ClusterArn != nil && pr.ClusterName != nil, "Prometheus", "needs ClusterArn and ClusterName")
+		p.Require(pr.SubnetIDs != nil && pr.SecurityGroupIDs != nil, "Prometheus", "needs the cluster's SubnetIDs and SecurityGroupIDs")
+		p.Require(pr.Kubernetes != nil, "Prometheus.Kubernetes", "is required: the scraper's ClusterRole goes into the cluster")
+		p.Require(pr.Namespace != "", "Prometheus.Namespace", "is required: the storefront's namespace")
+	}
 	return p.Err()
 }
 
@@ -139,6 +148,8 @@ type Monitoring struct {
 	// Alarms are the keys of the alarms created ("aurora-cpu", "cache-evictions-001", ...).
 	Alarms        []string
 	DashboardName pulumi.StringOutput
+	// WorkspaceArn is the managed Prometheus workspace ("" without Prometheus).
+	WorkspaceArn pulumi.StringOutput
 }
 
 // New creates the stack's monitoring. Nothing is registered when the args are invalid.
@@ -163,7 +174,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := b.build(); err != nil {
 		return nil, err
 	}
+	if m.WorkspaceArn == (pulumi.StringOutput{}) {
+		m.WorkspaceArn = pulumi.String("").ToStringOutput()
+	}
 	return m, ctx.RegisterResourceOutputs(m, pulumi.Map{
+		"workspaceArn":  m.WorkspaceArn,
 		"topicArn":      m.TopicArn,
 		"keyArn":        m.KeyArn,
 		"alarms":        pulumi.ToStringArray(m.Alarms),
@@ -200,6 +215,9 @@ func (b *builder) build() error {
 		return err
 	}
 	if err := b.forwardEdgeAlarms(); err != nil {
+		return err
+	}
+	if err := b.prometheus(); err != nil {
 		return err
 	}
 	return b.dashboard()

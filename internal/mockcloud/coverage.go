@@ -17,6 +17,8 @@ var plainTypes = map[string]string{
 	"kubernetes:core/v1:Namespace":                                 "status is not read",
 	"kubernetes:core/v1:Service":                                   "spec.clusterIP is not read: pods reach it through DNS",
 	"kubernetes:core/v1:ServiceAccount":                            "nothing server-assigned is read",
+	"kubernetes:rbac.authorization.k8s.io/v1:ClusterRole":          "nothing server-assigned is read",
+	"kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding":   "nothing server-assigned is read",
 	"kubernetes:networking.k8s.io/v1:NetworkPolicy":                "nothing server-assigned is read",
 	"kubernetes:policy/v1:PodDisruptionBudget":                     "status is not read",
 	"kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass": "a custom resource without status fields",

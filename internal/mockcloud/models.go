@@ -16,6 +16,7 @@ type synthFunc func(r *Resource, phys string, out resource.PropertyMap) string
 var models = map[string]map[string]synthFunc{
 	"aws:accessanalyzer/": accessAnalyzerModels,
 	"aws:acm/":            acmModels,
+	"aws:amp/":            ampModels,
 	"aws:backup/":         backupModels,
 	"aws:cfg/":            cfgModels,
 	"aws:cloudfront/":     cloudFrontModels,

@@ -396,6 +396,26 @@ func init() {
 				}
 			},
 		},
+		&Rule{
+			ID: "K8S-006", Name: "access-entry-not-service-linked-role", Pack: Deployability, Severity: High, Level: Mandatory,
+			Description: "No EKS access entry names a service-linked role (an IAM role under the path /aws-service-role/): EKS refuses to create one.",
+			Remediation: "Drop the access entry: the service that owns the role maps it itself (the managed Prometheus scraper's role, for one); bind the Kubernetes user or group it maps to with RBAC instead.",
+			Types:       []string{tEKSAccessEntry},
+			Resource: func(c *Ctx, r *Resource) {
+				// "Access entries do not support service linked roles. You cannot create access
+				// entries where the principal ARN is a service linked role"
+				// (https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html);
+				// service-linked roles live under /aws-service-role/
+				// (https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html).
+				arn, ok := c.Str(r, "principalArn")
+				if !ok {
+					return
+				}
+				if strings.Contains(arn, ":role/aws-service-role/") {
+					c.Fail("%s: principalArn %s is a service-linked role; EKS refuses access entries for those (InvalidParameterException), so the deploy fails", r.Name, arn)
+				}
+			},
+		},
 	)
 }
 

@@ -17,6 +17,7 @@ const (
 	tDNSRecord          = "aws:route53/record:Record"
 	tDynamoTable        = "aws:dynamodb/table:Table"
 	tECRReplication     = "aws:ecr/replicationConfiguration:ReplicationConfiguration"
+	tEKSAccessEntry     = "aws:eks/accessEntry:AccessEntry"
 	tEKSAddon           = "aws:eks/addon:Addon"
 	tEKSCluster         = "aws:eks/cluster:Cluster"
 	tEKSNodeGroup       = "aws:eks/nodeGroup:NodeGroup"

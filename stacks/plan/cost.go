@@ -161,6 +161,18 @@ func (p *Prices) Estimate(r *Result) Estimate {
 			add("CloudWatch dashboard", "global", p.Monthly["cloudwatch:dashboard"])
 		case "aws:route53/healthCheck:HealthCheck":
 			add("Route 53 health check", "global", p.Monthly["route53:healthCheck"])
+		case "aws:amp/workspace:Workspace":
+			// Amazon Managed Service for Prometheus bills samples ingested (first tier), storage
+			// and query samples processed (https://aws.amazon.com/prometheus/pricing/); the
+			// samples are the assumed active series scraped at the collector's interval.
+			samples10M := a["ampActiveSeries"] * a["ampScrapesPerMinute"] * 60 * hours / 1e7
+			add("Managed Prometheus workspace (assumed series, storage, queries)", region,
+				samples10M*p.PerUnit["amp:ingestedSamplesPer10M"]+a["ampStorageGb"]*p.PerGBMonth["amp:storage"]+
+					a["ampQuerySamplesBillions"]*p.PerUnit["amp:querySamplesPerBillion"])
+		case "aws:amp/scraper:Scraper":
+			// A managed collector bills per hour and per sample collected (same page).
+			samples10M := a["ampActiveSeries"] * a["ampScrapesPerMinute"] * 60 * hours / 1e7
+			add("Managed Prometheus collector (+assumed samples)", region, p.Hourly["amp:collector"]*hours+samples10M*p.PerUnit["amp:collectedSamplesPer10M"])
 		case "aws:ecr/repository:Repository":
 			add("ECR repository (assumed GB)", region, a["ecrStorageGb"]*p.PerGBMonth["ecr:storage"])
 		default:

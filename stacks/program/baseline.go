@@ -17,14 +17,16 @@ const (
 // buildBaseline creates the stack's security baseline in its region: every stack gets a
 // trail, log archive and CIS alarms; globalstack:baseline says whether it also owns the
 // region's and the account's single pieces. buckets are the stack's buckets in its region
-// whose object-level events the trail records.
-func buildBaseline(ctx *pulumi.Context, c *config.Cell, rb *regionBase, buckets []pulumi.StringInput, out Outputs) error {
+// whose object-level events the trail records; alertTopic is the monitoring's alert topic the
+// CIS alarms publish to.
+func buildBaseline(ctx *pulumi.Context, c *config.Cell, rb *regionBase, buckets []pulumi.StringInput, alertTopic pulumi.StringInput, out Outputs) error {
 	args := &baseline.Args{
 		Prefix:           c.Stack,
 		Region:           c.Region(),
 		Settings:         c.Baseline,
 		KeyArn:           rb.keys.Key(keys.Audit).Arn,
 		DataEventBuckets: buckets,
+		AlarmTopicArn:    alertTopic,
 		Tags:             c.Tags,
 	}
 	bl, err := baseline.New(ctx, "baseline", args)
@@ -33,7 +35,6 @@ func buildBaseline(ctx *pulumi.Context, c *config.Cell, rb *regionBase, buckets 
 	}
 	out["trailArn"] = bl.TrailArn
 	out["auditLogBucket"] = bl.LogArchiveBucket
-	out["securityAlarmTopicArn"] = bl.AlarmTopicArn
 	// What the stack owns, for the audit pack, which sees one state (stack outputs are in
 	// every export; a component's registered outputs are not in the offline plan's).
 	out[OwnsRegionOutput] = pulumi.Bool(c.Baseline.Region)

@@ -123,10 +123,12 @@ func buildCell(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 	if err := buildReplication(ctx, c, rb, data, ed, out); err != nil {
 		return err
 	}
-	if err := buildBaseline(ctx, c, rb, []pulumi.StringInput{ed.AssetsBucket, ed.LogBucket, ed.WAFLogBucket}, out); err != nil {
+	// Monitoring before the baseline: the CIS alarms publish to the alert topic.
+	alerts, err := buildMonitoring(ctx, c, rb, out)
+	if err != nil {
 		return err
 	}
-	if err := buildMonitoring(ctx, c, rb, out); err != nil {
+	if err := buildBaseline(ctx, c, rb, []pulumi.StringInput{ed.AssetsBucket, ed.LogBucket, ed.WAFLogBucket}, alerts.TopicArn, out); err != nil {
 		return err
 	}
 	rb.exportFlows(out)

@@ -214,6 +214,18 @@ func buildStorefront(ctx *pulumi.Context, c *config.Cell, rb *regionBase, cl *cl
 	if rb.watch.Cluster != nil {
 		rb.watch.Cluster.StorefrontNamespace = sf.Namespace
 	}
+	// A serving region's storefront metrics go to managed Prometheus. The scraper carries the
+	// cluster security group, which the nodes (and so the pods) carry too and which admits all
+	// traffic from its members (https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html).
+	rb.watch.Prometheus = &monitoring.Prometheus{
+		KeyArn:           rb.keys.Key(keys.Data).Arn,
+		ClusterArn:       cl.Arn,
+		ClusterName:      cl.Name,
+		SubnetIDs:        rb.net.SubnetIDs(network.App),
+		SecurityGroupIDs: pulumi.StringArray{cl.ClusterSecurityGroupID},
+		Kubernetes:       cl.Provider,
+		Namespace:        sf.Namespace,
+	}
 	out["storefrontRoleArn"] = sf.RoleArn
 	out["storefrontImage"] = sf.Image
 	if sf.RepositoryURL.OutputState != nil { // only when the component owns the repository

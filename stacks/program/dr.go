@@ -80,10 +80,12 @@ func buildDR(ctx *pulumi.Context, c *config.Cell, out Outputs) error {
 	// The cell's replica of its assets bucket lives in this region: its object-level events
 	// are recorded here.
 	replica := primary.GetStringOutput(pulumi.String("assetsReplicaBucket"))
-	if err := buildBaseline(ctx, c, rb, []pulumi.StringInput{replica}, out); err != nil {
+	// Monitoring before the baseline: the CIS alarms publish to the alert topic.
+	alerts, err := buildMonitoring(ctx, c, rb, out)
+	if err != nil {
 		return err
 	}
-	if err := buildMonitoring(ctx, c, rb, out); err != nil {
+	if err := buildBaseline(ctx, c, rb, []pulumi.StringInput{replica}, alerts.TopicArn, out); err != nil {
 		return err
 	}
 	rb.exportFlows(out)

@@ -13,8 +13,10 @@ type inventory map[string]int
 var cellInventory = inventory{
 	"globalstack:keys:Keys":                                     2, // the region's keys and the DR-side replica keys
 	"aws:kms/key:Key":                                           9, // 5 classes + 2 DR replica keys + the edge's key + the alert topic's
-	"aws:sns/topic:Topic":                                       2, // the baseline's CIS alarm topic and the monitoring alert topic
+	"aws:sns/topic:Topic":                                       1, // the alert topic: the CIS alarms page through it too
 	"aws:cloudwatch/dashboard:Dashboard":                        1,
+	"aws:amp/workspace:Workspace":                               1, // managed Prometheus of the serving region
+	"aws:amp/scraper:Scraper":                                   1,
 	"aws:ec2/vpc:Vpc":                                           1,
 	"aws:ec2/subnet:Subnet":                                     9, // 3 tiers x 3 zones
 	"aws:ec2/natGateway:NatGateway":                             3,
@@ -57,10 +59,12 @@ var drInventory = map[bool]inventory{
 		"aws:cloudtrail/trail:Trail":                        1,
 		"aws:guardduty/detector:Detector":                   1,
 		"aws:cfg/recorder:Recorder":                         1,
-		"aws:sns/topic:Topic":                               2, // the baseline's and monitoring's
+		"aws:sns/topic:Topic":                               1, // the alert topic, also the CIS alarms''
 		"aws:cloudwatch/metricAlarm:MetricAlarm":            9, // 8 CIS alarms + the global database's replication lag
 		"aws:ec2/vpc:Vpc":                                   1,
 		"aws:ec2/subnet:Subnet":                             9,
+		"aws:amp/workspace:Workspace":                       0, // nothing serves, nothing to scrape
+		"aws:amp/scraper:Scraper":                           0,
 		"aws:rds/globalCluster:GlobalCluster":               0,
 		"aws:rds/cluster:Cluster":                           1,
 		"aws:rds/clusterInstance:ClusterInstance":           0,
@@ -86,6 +90,8 @@ var drInventory = map[bool]inventory{
 		"aws:lb/loadBalancer:LoadBalancer":                    1,
 		"aws:wafv2/webAclAssociation:WebAclAssociation":       1,
 		"aws:cloudfront/distribution:Distribution":            0,
+		"aws:amp/workspace:Workspace":                         1,
+		"aws:amp/scraper:Scraper":                             1,
 	},
 }
 

@@ -8,8 +8,10 @@ import (
 )
 
 // buildMonitoring creates the stack's alert topic, finding rules, alarms and dashboard over
-// the tiers the other builders recorded in rb.watch.
-func buildMonitoring(ctx *pulumi.Context, c *config.Cell, rb *regionBase, out Outputs) error {
+// the tiers the other builders recorded in rb.watch. The alert topic is the stack's one
+// topic that pages: the baseline's CIS alarms publish to it too, so it is built after every
+// watched tier and before the baseline.
+func buildMonitoring(ctx *pulumi.Context, c *config.Cell, rb *regionBase, out Outputs) (*monitoring.Monitoring, error) {
 	args := rb.watch
 	args.Prefix = c.Stack
 	args.Region = c.Region()
@@ -17,9 +19,12 @@ func buildMonitoring(ctx *pulumi.Context, c *config.Cell, rb *regionBase, out Ou
 	args.Tags = c.Tags
 	m, err := monitoring.New(ctx, "monitoring", &args)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out["alertTopicArn"] = m.TopicArn
 	out["dashboardName"] = m.DashboardName
-	return nil
+	if args.Prometheus != nil {
+		out["prometheusWorkspaceArn"] = m.WorkspaceArn
+	}
+	return m, nil
 }

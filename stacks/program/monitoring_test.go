@@ -3,11 +3,15 @@ package program_test
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"globalstack/components/monitoring"
+	"globalstack/components/monitoring/rules"
 	"globalstack/internal/mockcloud"
+	"globalstack/internal/mockcloud/mockcloudtest"
 	"globalstack/stacks/config"
 	"globalstack/stacks/plan"
 )
@@ -247,3 +251,213 @@ func ownsIdentifier(res *plan.Result, dimension, value string) bool {
 }
 
 func stackRegion(res *plan.Result) string { return res.Config["aws:region"] }
+
+// One topic pages per stack: every alarm of the stack's region, the baseline's CIS alarms
+// included, notifies the alert topic and nothing else, and the topic's policy and its key's
+// policy admit the alarm's ARN (CloudWatch publishes to an encrypted topic only when the key
+// policy lets cloudwatch.amazonaws.com use the key,
+// https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+func TestOneAlertTopicPagesEveryAlarm(t *testing.T) {
+	p := plan.NewPlanner("../..")
+	plans := map[string]map[string]string{"prod-us": nil, "prod-eu": nil, "prod-jp": nil}
+	for stack := range drStacks {
+		plans[stack] = nil
+	}
+	for stack, cfg := range plans {
+		res, err := p.PlanWith(stack, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		topics := res.Cloud.OfType("aws:sns/topic:Topic")
+		if len(topics) != 1 {
+			t.Fatalf("%s: %d SNS topics, want the one alert topic", stack, len(topics))
+		}
+		topic := topics[0]
+		if arnOf(topic) != res.Outputs["alertTopicArn"] {
+			t.Fatalf("%s: the topic %s is not the alert topic %v", stack, arnOf(topic), res.Outputs["alertTopicArn"])
+		}
+		topicAdmits := cloudWatchSources(t, stack, "topic policy", topicPolicyOf(t, res, arnOf(topic)))
+		var key mockcloud.Resource
+		for _, k := range res.Cloud.OfType("aws:kms/key:Key") {
+			if k.Out("arn").StringValue() == topic.Str("kmsMasterKeyId") {
+				key = k
+			}
+		}
+		keyAdmits := cloudWatchSources(t, stack, "key policy", key.Str("policy"))
+		cis := 0
+		for _, a := range res.Cloud.OfType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+			if a.Region != stackRegion(res) {
+				continue
+			}
+			if strings.HasPrefix(a.Str("namespace"), "globalstack/CIS/") {
+				cis++
+			}
+			if actions := a.Strs("alarmActions"); !slices.Equal(actions, []string{arnOf(topic)}) {
+				t.Errorf("%s: alarm %s notifies %v, want only the alert topic", stack, a.Name, actions)
+			}
+			arn := a.Out("arn").StringValue()
+			if !arnLike(topicAdmits, arn) || !arnLike(keyAdmits, arn) {
+				t.Errorf("%s: alarm %s (%s) is not admitted: topic policy %v, key policy %v", stack, a.Name, arn, topicAdmits, keyAdmits)
+			}
+		}
+		if cis != 8 {
+			t.Errorf("%s: %d CIS alarms in the stack's region, want 8", stack, cis)
+		}
+	}
+}
+
+func arnOf(r mockcloud.Resource) string { return r.Out("arn").StringValue() }
+
+// topicPolicyOf is the policy document of the topic named by arn.
+func topicPolicyOf(t *testing.T, res *plan.Result, arn string) string {
+	t.Helper()
+	for _, tp := range res.Cloud.OfType("aws:sns/topicPolicy:TopicPolicy") {
+		if tp.Str("arn") == arn {
+			return tp.Str("policy")
+		}
+	}
+	t.Fatalf("%s: no policy on %s", res.Stack, arn)
+	return ""
+}
+
+// cloudWatchSources are the aws:SourceArn patterns under which doc allows
+// cloudwatch.amazonaws.com.
+func cloudWatchSources(t *testing.T, stack, what, doc string) []string {
+	t.Helper()
+	var p struct {
+		Statement []struct {
+			Effect    string
+			Principal struct{ Service any }
+			Condition map[string]map[string]any
+		}
+	}
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		t.Fatalf("%s: %s: %v", stack, what, err)
+	}
+	var out []string
+	for _, s := range p.Statement {
+		if s.Effect != "Allow" || s.Principal.Service != "cloudwatch.amazonaws.com" {
+			continue
+		}
+		if src, ok := s.Condition["ArnLike"]["aws:SourceArn"].(string); ok {
+			out = append(out, src)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s: the alert topic's %s does not admit CloudWatch alarms", stack, what)
+	}
+	return out
+}
+
+// arnLike applies IAM's ArnLike: "*" matches any run of characters.
+func arnLike(patterns []string, arn string) bool {
+	for _, p := range patterns {
+		re := "^" + strings.ReplaceAll(regexp.QuoteMeta(p), `\*`, ".*") + "$"
+		if regexp.MustCompile(re).MatchString(arn) {
+			return true
+		}
+	}
+	return false
+}
+
+// Every serving stack (cell, DR stack at failover) sends its storefront metrics to a managed
+// Prometheus workspace of its region, encrypted with a key of the stack, scraped from its own
+// cluster by a collector whose role the cluster admits, evaluating the storefront rules and
+// alerting the stack's topic, whose policy admits the workspace. A pilot light has none.
+func TestEveryServingStackHasManagedPrometheusAlertingTheTopic(t *testing.T) {
+	p := plan.NewPlanner("../..")
+	type run struct {
+		stack   string
+		cfg     map[string]string
+		serving bool
+	}
+	var runs []run
+	for _, s := range []string{"prod-us", "prod-eu", "prod-jp"} {
+		runs = append(runs, run{s, nil, true})
+	}
+	for s := range drStacks {
+		runs = append(runs, run{s, map[string]string{config.Key("failover"): "true"}, true}, run{s, nil, false})
+	}
+	for _, r := range runs {
+		res, err := p.PlanWith(r.stack, r.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		workspaces := res.Cloud.OfType("aws:amp/workspace:Workspace")
+		if !r.serving {
+			for _, typ := range []string{"aws:amp/workspace:Workspace", "aws:amp/scraper:Scraper"} {
+				if n := len(res.Cloud.OfType(typ)); n != 0 {
+					t.Errorf("%s (pilot light): %d x %s", r.stack, n, typ)
+				}
+			}
+			continue
+		}
+		if len(workspaces) != 1 {
+			t.Fatalf("%s: %d managed Prometheus workspaces, want 1", r.stack, len(workspaces))
+		}
+		ws := workspaces[0]
+		region := stackRegion(res)
+		if ws.Region != region {
+			t.Errorf("%s: workspace in %s, not the stack's region", r.stack, ws.Region)
+		}
+		stackKey := false
+		for _, k := range res.Cloud.OfType("aws:kms/key:Key") {
+			stackKey = stackKey || (k.Region == region && k.Out("arn").StringValue() == ws.Str("kmsKeyArn"))
+		}
+		if !stackKey {
+			t.Errorf("%s: workspace key %q is no key of the stack in %s", r.stack, ws.Str("kmsKeyArn"), region)
+		}
+		scraper := mockcloudtest.One(t, res.Cloud, "aws:amp/scraper:Scraper")
+		cluster := mockcloudtest.One(t, res.Cloud, "aws:eks/cluster:Cluster")
+		if scraper.Str("destination.amp.workspaceArn") != arnOf(ws) || scraper.Str("source.eks.clusterArn") != arnOf(cluster) {
+			t.Errorf("%s: scraper does not read the stack's cluster into its workspace: %v", r.stack, scraper.Inputs)
+		}
+		if !strings.Contains(scraper.Str("scrapeConfiguration"), "__meta_kubernetes_pod_annotation_prometheus_io_scrape") {
+			t.Errorf("%s: scrape configuration does not select annotated pods", r.stack)
+		}
+		bound := false
+		for _, b := range res.Cloud.OfType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding") {
+			bound = bound || (b.Str("subjects[0].kind") == "User" && b.Str("subjects[0].name") == monitoring.ScraperUser)
+		}
+		if !bound {
+			t.Errorf("%s: no ClusterRole is bound to the scraper's user %s", r.stack, monitoring.ScraperUser)
+		}
+		ns := mockcloudtest.One(t, res.Cloud, "aws:amp/ruleGroupNamespace:RuleGroupNamespace")
+		if ns.Str("workspaceId") != ws.ID || ns.Str("data") != string(rules.Storefront) {
+			t.Errorf("%s: the storefront rules are not uploaded to the workspace", r.stack)
+		}
+		am := mockcloudtest.One(t, res.Cloud, "aws:amp/alertManagerDefinition:AlertManagerDefinition")
+		topic, _ := res.Outputs["alertTopicArn"].(string)
+		if am.Str("workspaceId") != ws.ID || !strings.Contains(am.Str("definition"), "topic_arn: "+topic+"\n") ||
+			!strings.Contains(am.Str("definition"), "region: "+region+"\n") {
+			t.Errorf("%s: the alert manager does not route to %s with sigv4 in %s", r.stack, topic, region)
+		}
+		if !prometheusMayPublish(t, res, topic, arnOf(ws)) {
+			t.Errorf("%s: the topic policy does not admit the workspace %s", r.stack, arnOf(ws))
+		}
+	}
+}
+
+// prometheusMayPublish reports whether topic's policy lets aps.amazonaws.com publish with
+// workspace as aws:SourceArn.
+func prometheusMayPublish(t *testing.T, res *plan.Result, topic, workspace string) bool {
+	t.Helper()
+	var p struct {
+		Statement []struct {
+			Effect    string
+			Principal struct{ Service any }
+			Action    []string
+			Condition map[string]map[string]any
+		}
+	}
+	if err := json.Unmarshal([]byte(topicPolicyOf(t, res, topic)), &p); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range p.Statement {
+		src, _ := s.Condition["ArnLike"]["aws:SourceArn"].(string)
+		if s.Effect == "Allow" && s.Principal.Service == "aps.amazonaws.com" && slices.Contains(s.Action, "sns:Publish") && arnLike([]string{src}, workspace) {
+			return true
+		}
+	}
+	return false
+}

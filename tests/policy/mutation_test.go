@@ -204,8 +204,9 @@ func TestDeployabilityMutationsAreCaught(t *testing.T) {
 		{"cluster on Kubernetes 1.31", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
 			c := plantest.Find(t, *d, eksCluster, "cluster")
 			plantest.SetProp(t, c, "version", "1.31")
-			// kube-proxy and coredns are pinned for 1.36 only.
-			return []string{"LIFE-001 cluster", "LIFE-003 cluster-kube-proxy", "LIFE-003 cluster-coredns"}
+			// kube-proxy, coredns and the CloudWatch observability add-on are pinned for 1.36 only.
+			return []string{"LIFE-001 cluster", "LIFE-003 cluster-kube-proxy", "LIFE-003 cluster-coredns",
+				"LIFE-003 cluster-amazon-cloudwatch-observability"}
 		}},
 		{"Aurora minor missing from the table", judgeDay, func(t *testing.T, d *apitype.DeploymentV3) []string {
 			plantest.SetProp(t, plantest.Find(t, *d, "aws:rds/cluster:Cluster", "database"), "engineVersion", "16.6")

@@ -3,12 +3,7 @@
 // component so that the stack configuration reads them without the AWS SDK.
 package settings
 
-import (
-	"net/mail"
-	"strings"
-
-	"globalstack/components/base/validate"
-)
+import "globalstack/components/base/validate"
 
 // Settings are the tunable settings of the security baseline.
 //
@@ -17,13 +12,12 @@ import (
 // whose Account is true; the pieces AWS allows once per account and region (GuardDuty
 // detector, Security Hub, the Config recorder and delivery channel, Inspector, the Access
 // Analyzer, EBS encryption by default) by the one stack of that region whose Region is true.
-// Every stack has its own trail, log archive, alarm topic and CIS alarms. `make plan` refuses
+// Every stack has its own trail, log archive and CIS alarms; the alarms page through the
+// stack's alert topic (globalstack:monitoring.alertEmails). `make plan` refuses
 // two stacks of one account (aws:allowedAccountIds) that own the same piece.
 type Settings struct {
 	Account bool `json:"account" doc:"this stack owns the account-wide pieces (IAM password policy, account S3 public access block); exactly one stack per account" zero:"false"`
 	Region  bool `json:"region" doc:"this stack owns its region's once-per-region pieces (GuardDuty, Security Hub, Config recorder, Inspector, Access Analyzer, EBS encryption by default); one stack per account and region"`
-	// AlarmEmails are subscribed to the baseline's alarm topic (each confirms by mail).
-	AlarmEmails []string `json:"alarmEmails" doc:"e-mail addresses subscribed to the CIS alarms' topic" zero:"none"`
 	// ArchiveColdAfterDays moves trail and Config logs to S3 Glacier Flexible Retrieval.
 	ArchiveColdAfterDays int `json:"archiveColdAfterDays" doc:"days before audit logs move to S3 Glacier Flexible Retrieval, at least 30"`
 	// ArchiveRetentionDays expires audit logs; Glacier bills at least 90 days per object.
@@ -46,17 +40,6 @@ var (
 func (s Settings) Validate(prefix string) error {
 	p := validate.NewProblems("")
 	key := func(k string) string { return validate.SettingKey(prefix, k) }
-	seen := map[string]bool{}
-	for _, e := range s.AlarmEmails {
-		addr, err := mail.ParseAddress(e)
-		switch {
-		case err != nil || addr.Address != e || !strings.Contains(e[strings.LastIndex(e, "@")+1:], "."):
-			p.Addf(key("alarmEmails"), "%q is not an e-mail address", e)
-		case seen[strings.ToLower(e)]:
-			p.Addf(key("alarmEmails"), "%q is listed twice", e)
-		}
-		seen[strings.ToLower(e)] = true
-	}
 	p.Require(s.ArchiveColdAfterDays >= 30, key("archiveColdAfterDays"), "is %d: keep audit logs in S3 Standard at least 30 days", s.ArchiveColdAfterDays)
 	// S3 Glacier Flexible Retrieval has a 90-day minimum storage duration
 	// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html).

@@ -18,13 +18,17 @@ const Default = "1.36"
 // PinnedAddons lists, per Kubernetes version, the EKS add-on versions a cluster installs.
 // Pinning keeps an upgrade a reviewed change instead of whatever EKS marks as default.
 // Sources, per add-on, are in policies/rules/lifecycle.json (the EKS add-on version tables:
-// managing-kube-proxy, managing-coredns, managing-vpc-cni; the EBS CSI driver's README).
+// managing-kube-proxy, managing-coredns, managing-vpc-cni; the EBS CSI driver's README; the
+// CloudWatch observability add-on's release).
 var PinnedAddons = map[string]map[string]string{
 	"1.36": {
 		"vpc-cni":            "v1.20.4-eksbuild.1",
 		"kube-proxy":         "v1.36.0-eksbuild.14",
 		"coredns":            "v1.14.3-eksbuild.3",
 		"aws-ebs-csi-driver": "v1.64.0-eksbuild.1",
+		// Container Insights (the CloudWatch agent and Fluent Bit): the version is inferred,
+		// see its lifecycle.json entry.
+		"amazon-cloudwatch-observability": "v5.3.0-eksbuild.1",
 	},
 }
 
