@@ -58,13 +58,10 @@ func cell(s string) string {
 // lines "<!-- settings:<name> -->" and "<!-- /settings:<name> -->".
 func UpdateSettingsDocs(readme string) (string, error) {
 	for name, sections := range settingsTables() {
-		begin, end := "<!-- settings:"+name+" -->\n", "<!-- /settings:"+name+" -->"
-		i := strings.Index(readme, begin)
-		j := strings.Index(readme, end)
-		if i < 0 || j < i {
-			return "", fmt.Errorf("README has no %q ... %q markers", strings.TrimSpace(begin), end)
+		var err error
+		if readme, err = validate.ReplaceSection(readme, "settings:"+name, renderTable(sections)); err != nil {
+			return "", fmt.Errorf("README: %w", err)
 		}
-		readme = readme[:i+len(begin)] + renderTable(sections) + readme[j:]
 	}
 	return readme, nil
 }

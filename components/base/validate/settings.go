@@ -83,3 +83,15 @@ func FillZero[T any](s *T, preset T) {
 		}
 	}
 }
+
+// ReplaceSection puts body between the generated-section markers "<!-- name -->" and
+// "<!-- /name -->" of a Markdown document, failing when the document lacks them.
+func ReplaceSection(doc, name, body string) (string, error) {
+	begin, end := "<!-- "+name+" -->\n", "<!-- /"+name+" -->"
+	i := strings.Index(doc, begin)
+	j := strings.Index(doc, end)
+	if i < 0 || j < i {
+		return "", fmt.Errorf("no %q ... %q markers", strings.TrimSpace(begin), end)
+	}
+	return doc[:i+len(begin)] + body + doc[j:], nil
+}

@@ -1,5 +1,5 @@
-// Command docs rewrites the settings tables of README.md from the components' presets
-// (make docs).
+// Command docs rewrites the generated sections of README.md: the settings tables from the
+// components' presets and the alarm table from the monitoring catalog (make docs).
 package main
 
 import (
@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 
+	"globalstack/components/base/validate"
+	"globalstack/components/monitoring"
 	"globalstack/stacks/config"
 )
 
@@ -25,6 +27,9 @@ func run(path string) error {
 		return err
 	}
 	updated, err := config.UpdateSettingsDocs(string(old))
+	if err == nil {
+		updated, err = validate.ReplaceSection(updated, monitoring.AlarmTableMarker, monitoring.AlarmTable())
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
