@@ -28,57 +28,27 @@ const WAFLogGroupPrefix = "aws-waf-logs-"
 // CloudWatch log group there, encrypted with the cell's log key.
 func (b *builder) webACL(alb *lb.LoadBalancer) error {
 	a := b.a
-	visibility := func(metric string) *wafv2.WebAclRuleVisibilityConfigArgs {
-		return &wafv2.WebAclRuleVisibilityConfigArgs{
-			CloudwatchMetricsEnabled: pulumi.Bool(true),
-			MetricName:               pulumi.String(metric),
-			SampledRequestsEnabled:   pulumi.Bool(true),
-		}
-	}
-	var rules wafv2.WebAclRuleArray
-	for i, group := range ManagedRuleGroups {
-		rules = append(rules, wafv2.WebAclRuleArgs{
-			Name:           pulumi.String(group),
-			Priority:       pulumi.Int(i),
-			OverrideAction: &wafv2.WebAclRuleOverrideActionArgs{None: &wafv2.WebAclRuleOverrideActionNoneArgs{}},
-			Statement: &wafv2.WebAclRuleStatementArgs{ManagedRuleGroupStatement: &wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs{
-				VendorName: pulumi.String("AWS"),
-				Name:       pulumi.String(group),
-			}},
-			VisibilityConfig: visibility(group),
-		})
-	}
-	rules = append(rules, wafv2.WebAclRuleArgs{
-		Name:     pulumi.String("RateLimitPerIP"),
-		Priority: pulumi.Int(len(ManagedRuleGroups)),
-		Action:   &wafv2.WebAclRuleActionArgs{Block: &wafv2.WebAclRuleActionBlockArgs{}},
-		// Behind CloudFront the source address is an edge server shared by many viewers, so
-		// the rule counts the viewer address CloudFront puts in X-Forwarded-For; a request
-		// without one did not come through CloudFront and counts against the rule
-		// (https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-forwarded-ip-address.html).
-		Statement: &wafv2.WebAclRuleStatementArgs{RateBasedStatement: &wafv2.WebAclRuleStatementRateBasedStatementArgs{
-			Limit:               pulumi.Int(a.RateLimit),
-			AggregateKeyType:    pulumi.String("FORWARDED_IP"),
-			EvaluationWindowSec: pulumi.Int(300),
-			ForwardedIpConfig: &wafv2.WebAclRuleStatementRateBasedStatementForwardedIpConfigArgs{
-				HeaderName: pulumi.String("X-Forwarded-For"), FallbackBehavior: pulumi.String("MATCH"),
-			},
-		}},
-		VisibilityConfig: visibility("RateLimitPerIP"),
+	// Behind CloudFront the source address is an edge server shared by many viewers, so
+	// the rule counts the viewer address CloudFront puts in X-Forwarded-For; a request
+	// without one did not come through CloudFront and counts against the rule
+	// (https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-forwarded-ip-address.html).
+	rules := base.WAFRules(ManagedRuleGroups, &wafv2.WebAclRuleStatementRateBasedStatementArgs{
+		Limit:               pulumi.Int(a.RateLimit),
+		AggregateKeyType:    pulumi.String("FORWARDED_IP"),
+		EvaluationWindowSec: pulumi.Int(300),
+		ForwardedIpConfig: &wafv2.WebAclRuleStatementRateBasedStatementForwardedIpConfigArgs{
+			HeaderName: pulumi.String("X-Forwarded-For"), FallbackBehavior: pulumi.String("MATCH"),
+		},
 	})
 	name := a.Prefix + "-origin"
 	acl, err := wafv2.NewWebAcl(b.ctx, b.name, &wafv2.WebAclArgs{
-		Name:          pulumi.String(name),
-		Description:   pulumi.Sprintf("Regional protection of the %s load balancer", a.Prefix),
-		Scope:         pulumi.String("REGIONAL"),
-		DefaultAction: &wafv2.WebAclDefaultActionArgs{Allow: &wafv2.WebAclDefaultActionAllowArgs{}},
-		Rules:         rules,
-		VisibilityConfig: &wafv2.WebAclVisibilityConfigArgs{
-			CloudwatchMetricsEnabled: pulumi.Bool(true),
-			MetricName:               pulumi.String(name),
-			SampledRequestsEnabled:   pulumi.Bool(true),
-		},
-		Tags: b.tags(name),
+		Name:             pulumi.String(name),
+		Description:      pulumi.Sprintf("Regional protection of the %s load balancer", a.Prefix),
+		Scope:            pulumi.String("REGIONAL"),
+		DefaultAction:    &wafv2.WebAclDefaultActionArgs{Allow: &wafv2.WebAclDefaultActionAllowArgs{}},
+		Rules:            rules,
+		VisibilityConfig: base.WAFVisibility(pulumi.String(name)),
+		Tags:             b.tags(name),
 	}, b.opts()...)
 	if err != nil {
 		return err
@@ -120,15 +90,10 @@ func (b *builder) webACL(alb *lb.LoadBalancer) error {
 	if err != nil {
 		return err
 	}
-	redact := func(h string) wafv2.WebAclLoggingConfigurationRedactedFieldArgs {
-		return wafv2.WebAclLoggingConfigurationRedactedFieldArgs{
-			SingleHeader: &wafv2.WebAclLoggingConfigurationRedactedFieldSingleHeaderArgs{Name: pulumi.String(h)},
-		}
-	}
 	_, err = wafv2.NewWebAclLoggingConfiguration(b.ctx, b.name, &wafv2.WebAclLoggingConfigurationArgs{
 		ResourceArn:           acl.Arn,
 		LogDestinationConfigs: pulumi.StringArray{group.Arn},
-		RedactedFields:        wafv2.WebAclLoggingConfigurationRedactedFieldArray{redact("authorization"), redact("cookie")},
+		RedactedFields:        base.WAFRedactedHeaders("authorization", "cookie"),
 	}, b.opts(pulumi.DependsOn([]pulumi.Resource{policy}))...)
 	return err
 }
