@@ -456,16 +456,16 @@ func init() {
 			ID: "LP-008", Name: "datastore-not-public", Pack: LeastPrivilege, Severity: Critical, Level: Mandatory,
 			Description: "Databases and search domains are never publicly accessible.",
 			Remediation: "Set publiclyAccessible: false on database instances; place OpenSearch domains in a VPC (vpcOptions.subnetIds).",
-			Types:       []string{tRDSClusterInstance, tRDSInstance, tOpenSearch},
+			Types:       []string{tRDSClusterInstance, tRDSInstance, tOpenSearch, tElasticsearch},
 			Resource: func(c *Ctx, r *Resource) {
-				if r.Type == tOpenSearch {
+				if r.Type == tOpenSearch || r.Type == tElasticsearch {
 					v, _ := r.Props.Get("vpcOptions.subnetIds")
 					if IsUnknown(v) {
 						c.Unknown("vpcOptions.subnetIds")
 						return
 					}
 					if len(Strings(v)) == 0 && !HasUnknown(v) {
-						c.Fail("OpenSearch domain %q has a public endpoint (no vpcOptions.subnetIds)", r.Name)
+						c.Fail("%s %q has a public endpoint (no vpcOptions.subnetIds)", searchDomainKind(r), r.Name)
 					}
 					return
 				}
@@ -770,7 +770,7 @@ func checkDataStoreSubnets(c *Ctx, s *Stack) {
 	for _, r := range s.OfType(tCacheRG) {
 		group(r, "subnetGroupName", tCacheSubnetGroup, "subnetGroupName")
 	}
-	for _, r := range s.OfType(tOpenSearch) {
+	for _, r := range s.OfType(searchDomainTypes...) {
 		checkSubnets(r, s.Refs(r, "vpcOptions.subnetIds", tSubnet))
 	}
 }

@@ -39,6 +39,7 @@ const (
 	tInstance = "aws:rds/clusterInstance:ClusterInstance"
 	tCache    = "aws:elasticache/replicationGroup:ReplicationGroup"
 	tSearch   = "aws:opensearch/domain:Domain"
+	tLegacy   = "aws:elasticsearch/domain:Domain"
 	tCDN      = "aws:cloudfront/distribution:Distribution"
 	tEKS      = "aws:eks/cluster:Cluster"
 	tKey      = "aws:kms/key:Key"
@@ -81,6 +82,7 @@ var (
 	instance  = subject{tInstance, "database-1"}
 	cache     = subject{tCache, "cache"}
 	search    = subject{tSearch, "search"}
+	legacy    = subject{tLegacy, "search-legacy"}
 	cdn       = subject{tCDN, "edge"}
 	eks       = subject{tEKS, "cluster"}
 	dataKey   = subject{tKey, "keys-data"}
@@ -194,6 +196,18 @@ func keyPolicy(stmts ...map[string]any) func(p *plantest.Plan) {
 func wildcardKeyUse(op, key, value string) map[string]any {
 	return map[string]any{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
 		"Condition": map[string]any{op: map[string]any{key: value}}}
+}
+
+// asLegacy adds a copy of the planned OpenSearch domain as the legacy Elasticsearch type
+// (same encryption, network and endpoint arguments), then applies edits to it.
+func asLegacy(edits ...func(p *plantest.Plan)) func(p *plantest.Plan) {
+	return func(p *plantest.Plan) {
+		p.Copy(tSearch, search.name, tLegacy, legacy.name)
+		p.Set(tLegacy, legacy.name, "elasticsearchVersion", "7.10").Delete(tLegacy, legacy.name, "engineVersion")
+		for _, e := range edits {
+			e(p)
+		}
+	}
 }
 
 // iamDoc is where an IAM policy case puts its document: the storefront's inline role
@@ -491,6 +505,26 @@ func securityCases() []fixtureCase {
 			ids, _ := publicSubnets(p)
 			p.Set(search.typ, search.name, "vpcOptions.subnetIds", ids[:1]).Undepend(search.typ, search.name, "vpcOptions")
 		}},
+		// the legacy Elasticsearch type gets the OpenSearch checks
+		{rule: "ENC-007", name: "legacy domain encrypted", on: legacy, edit: asLegacy()},
+		{rule: "ENC-007", name: "legacy domain not encrypted", fail: true, want: "Elasticsearch domain", on: legacy,
+			edit: asLegacy(with(legacy, map[string]any{"encryptAtRest": deleted{}}))},
+		{rule: "ENC-008", name: "legacy domain node to node", on: legacy, edit: asLegacy()},
+		{rule: "ENC-008", name: "legacy domain without node to node", fail: true, want: "node-to-node", on: legacy,
+			edit: asLegacy(with(legacy, map[string]any{"nodeToNodeEncryption.enabled": false}))},
+		{rule: "ENC-009", name: "legacy domain https", on: legacy, edit: asLegacy()},
+		{rule: "ENC-009", name: "legacy domain tls 1.0", fail: true, want: "TLS below 1.2", on: legacy,
+			edit: asLegacy(with(legacy, map[string]any{"domainEndpointOptions.tlsSecurityPolicy": "Policy-Min-TLS-1-0-2019-07"}))},
+		{rule: "LP-008", name: "legacy domain in a vpc", on: legacy, edit: asLegacy()},
+		{rule: "LP-008", name: "legacy domain public", fail: true, want: "public endpoint", on: legacy,
+			edit: asLegacy(with(legacy, map[string]any{"vpcOptions": deleted{}}))},
+		{rule: "LP-009", name: "legacy domain in public subnets", fail: true, want: "internet gateway", on: legacy, edit: asLegacy(func(p *plantest.Plan) {
+			ids, _ := publicSubnets(p)
+			p.Set(legacy.typ, legacy.name, "vpcOptions.subnetIds", ids[:1]).Undepend(legacy.typ, legacy.name, "vpcOptions")
+		})},
+		{rule: "RES-002", name: "legacy domain in us-east-1", fail: true, want: "us-east-1", on: legacy, edit: asLegacy(func(p *plantest.Plan) {
+			p.Via(legacy.typ, legacy.name, p.ProviderRef("us-east-1"))
+		})},
 		// LP-010
 		{rule: "LP-010", name: "private endpoint", on: eks},
 		{rule: "LP-010", name: "restricted public endpoint", on: eks, edit: with(eks, map[string]any{"vpcConfig.endpointPublicAccess": true, "vpcConfig.publicAccessCidrs": []any{"203.0.113.0/24"}})},
