@@ -274,6 +274,10 @@ func (b *builder) build() error {
 			param("log_connections", "1"),
 			param("log_disconnections", "1"),
 			param("log_min_duration_statement", "1000"),
+			// Schema changes (CREATE/ALTER/DROP) land in the PostgreSQL log, which the
+			// cluster exports to CloudWatch
+			// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_LogAccess.Concepts.PostgreSQL.Query_Logging.html).
+			param("log_statement", "ddl"),
 		},
 		Tags: b.tags("database"),
 	}, b.opts()...)

@@ -263,7 +263,9 @@ func usProvider(p *plantest.Plan, region string) string {
 	return p.AddProvider("dr-region", "elsewhere", region)
 }
 
-func cases() []fixtureCase { return append(securityCases(), deployabilityCases()...) }
+func cases() []fixtureCase {
+	return append(append(securityCases(), deployabilityCases()...), loggingCases()...)
+}
 
 func securityCases() []fixtureCase {
 	origin := func(over map[string]any) func(p *plantest.Plan) { // the "api" origin (index 1) of the distribution

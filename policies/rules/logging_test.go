@@ -1,0 +1,53 @@
+package rules_test
+
+import (
+	"strconv"
+
+	"globalstack/policies/plantest"
+)
+
+// paramGroup is the Aurora cluster parameter group of the planned database.
+var paramGroup = subject{"aws:rds/clusterParameterGroup:ClusterParameterGroup", "database"}
+
+// withoutParam drops one parameter from the planned cluster parameter group, checking that
+// the plan sets it.
+func withoutParam(name string) func(p *plantest.Plan) {
+	return func(p *plantest.Plan) {
+		r := p.Find(paramGroup.typ, paramGroup.name)
+		var kept []any
+		for _, e := range r.Inputs["parameters"].([]any) {
+			if e.(map[string]any)["name"] != name {
+				kept = append(kept, e)
+			}
+		}
+		if len(kept) == len(r.Inputs["parameters"].([]any)) {
+			p.T().Fatalf("the planned parameter group does not set %s", name)
+		}
+		p.Set(paramGroup.typ, paramGroup.name, "parameters", kept)
+	}
+}
+
+// setParam sets one parameter of the planned cluster parameter group.
+func setParam(name, value string) func(p *plantest.Plan) {
+	return func(p *plantest.Plan) {
+		r := p.Find(paramGroup.typ, paramGroup.name)
+		params := r.Inputs["parameters"].([]any)
+		for i, e := range params {
+			if e.(map[string]any)["name"] == name {
+				p.Set(paramGroup.typ, paramGroup.name, "parameters."+strconv.Itoa(i)+".value", value)
+				return
+			}
+		}
+		p.T().Fatalf("the planned parameter group does not set %s", name)
+	}
+}
+
+func loggingCases() []fixtureCase {
+	return []fixtureCase{
+		// LOG-001
+		{rule: "LOG-001", name: "ddl logged", on: paramGroup},
+		{rule: "LOG-001", name: "all statements logged", on: paramGroup, edit: setParam("log_statement", "all")},
+		{rule: "LOG-001", name: "log_statement unset", fail: true, want: "does not set log_statement", on: paramGroup, edit: withoutParam("log_statement")},
+		{rule: "LOG-001", name: "log_statement none", fail: true, want: `"none"`, on: paramGroup, edit: setParam("log_statement", "none")},
+	}
+}
