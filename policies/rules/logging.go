@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -13,8 +14,79 @@ const tRDSClusterParamGroup = "aws:rds/clusterParameterGroup:ClusterParameterGro
 // (https://www.postgresql.org/docs/current/runtime-config-logging.html#GUC-LOG-STATEMENT).
 var loggedStatements = []string{"ddl", "mod", "all"}
 
+// Enhanced Monitoring needs an interval RDS accepts and a role that monitoring.rds.amazonaws.com
+// may assume holding the AmazonRDSEnhancedMonitoringRole managed policy
+// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Monitoring.OS.Enabling.html).
+var monitoringIntervals = []float64{1, 5, 10, 15, 30, 60}
+
+const (
+	monitoringPrincipal = "monitoring.rds.amazonaws.com"
+	monitoringPolicy    = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+)
+
+func checkEnhancedMonitoring(c *Ctx, s *Stack) {
+	for _, db := range s.OfType(tRDSClusterInstance, tRDSInstance) {
+		iv, present := db.Props.Get("monitoringInterval")
+		if IsUnknown(iv) {
+			c.Unknown(db.Name + ".monitoringInterval")
+			continue
+		}
+		n, _ := iv.(float64)
+		if !present || !slices.Contains(monitoringIntervals, n) {
+			c.FailOn(db.URN, "database instance %q has no Enhanced Monitoring (monitoringInterval %v; want 1, 5, 10, 15, 30 or 60)", db.Name, iv)
+			continue
+		}
+		arn, known := c.Str(db, "monitoringRoleArn")
+		if !known {
+			continue
+		}
+		if arn == "" {
+			c.FailOn(db.URN, "database instance %q sets monitoringInterval without monitoringRoleArn: RDS cannot publish the metrics", db.Name)
+			continue
+		}
+		for _, role := range s.Refs(db, "monitoringRoleArn", tIAMRole) {
+			if p := monitoringRoleProblem(c, s, role); p != "" {
+				c.FailOn(db.URN, "database instance %q publishes Enhanced Monitoring through role %q, which %s", db.Name, role.Name, p)
+			}
+		}
+	}
+}
+
+// monitoringRoleProblem says what keeps RDS from using role for Enhanced Monitoring ("" when
+// nothing does).
+func monitoringRoleProblem(c *Ctx, s *Stack, role *Resource) string {
+	sts, ok := c.policyAt(role, "assumeRolePolicy")
+	if !ok {
+		return ""
+	}
+	trusted := false
+	for _, st := range sts {
+		if st.Allow() && containsFold(st.Principal["Service"], monitoringPrincipal) && grantsAction(st, "sts:AssumeRole") {
+			trusted = true
+		}
+	}
+	if !trusted {
+		return "does not trust " + monitoringPrincipal
+	}
+	if slices.Contains(Strings(role.Props["managedPolicyArns"]), monitoringPolicy) {
+		return ""
+	}
+	for _, att := range s.OfType(tRoleAttach) {
+		if p, _ := att.Props["policyArn"].(string); p == monitoringPolicy && slices.Contains(s.Refs(att, "role", tIAMRole), role) {
+			return ""
+		}
+	}
+	return "has no AmazonRDSEnhancedMonitoringRole policy attached"
+}
+
 func init() {
 	register(
+		&Rule{
+			ID: "LOG-002", Name: "rds-enhanced-monitoring", Pack: Audit, Severity: Medium, Level: Mandatory,
+			Description: "RDS and Aurora instances run Enhanced Monitoring through a role trusted by monitoring.rds.amazonaws.com with AmazonRDSEnhancedMonitoringRole attached.",
+			Remediation: "Set monitoringInterval (60) and monitoringRoleArn to a role trusting monitoring.rds.amazonaws.com with the AWS managed policy service-role/AmazonRDSEnhancedMonitoringRole (components/database creates it).",
+			Stack:       checkEnhancedMonitoring,
+		},
 		&Rule{
 			ID: "LOG-001", Name: "aurora-postgresql-statement-logging", Pack: Audit, Severity: Medium, Level: Mandatory,
 			Description: "Aurora PostgreSQL cluster parameter groups log schema changes (log_statement ddl, mod or all).",

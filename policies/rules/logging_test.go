@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"strconv"
+	"strings"
 
 	"globalstack/policies/plantest"
 )
@@ -44,6 +45,19 @@ func setParam(name, value string) func(p *plantest.Plan) {
 
 func loggingCases() []fixtureCase {
 	return []fixtureCase{
+		// LOG-002
+		{rule: "LOG-002", name: "instances monitored through the monitoring role"},
+		{rule: "LOG-002", name: "monitoring off", fail: true, want: "no Enhanced Monitoring", on: instance, edit: with(instance, map[string]any{"monitoringInterval": 0.0})},
+		{rule: "LOG-002", name: "interval RDS refuses", fail: true, want: "no Enhanced Monitoring", on: instance, edit: with(instance, map[string]any{"monitoringInterval": 120.0})},
+		{rule: "LOG-002", name: "no role", fail: true, want: "without monitoringRoleArn", on: instance, edit: with(instance, map[string]any{"monitoringRoleArn": ""})},
+		{rule: "LOG-002", name: "role without the managed policy", fail: true, want: "no AmazonRDSEnhancedMonitoringRole", edit: func(p *plantest.Plan) {
+			p.Remove(tAttach, "database-monitoring")
+		}},
+		{rule: "LOG-002", name: "role trusting another service", fail: true, want: "does not trust monitoring.rds.amazonaws.com", edit: func(p *plantest.Plan) {
+			r := p.Find(tRole, "database-monitoring")
+			p.Set(tRole, "database-monitoring", "assumeRolePolicy",
+				strings.ReplaceAll(r.Inputs["assumeRolePolicy"].(string), "monitoring.rds.amazonaws.com", "rds.amazonaws.com"))
+		}},
 		// LOG-001
 		{rule: "LOG-001", name: "ddl logged", on: paramGroup},
 		{rule: "LOG-001", name: "all statements logged", on: paramGroup, edit: setParam("log_statement", "all")},
