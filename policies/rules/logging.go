@@ -7,7 +7,84 @@ import (
 
 // Logging of the data stores: what a reviewer needs to reconstruct who changed what.
 
-const tRDSClusterParamGroup = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
+const (
+	tRDSClusterParamGroup = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
+	tLogResourcePolicy    = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
+)
+
+// checkSearchAuditLogs: audit logs are published like the slow and application logs, to a log
+// group whose resource policy lets es.amazonaws.com write (step 1 of
+// https://docs.aws.amazon.com/opensearch-service/latest/developerguide/audit-logs.html; they
+// need fine-grained access control). What is audited (step 2) is set through the security
+// plugin's REST API, which the provider does not manage.
+func checkSearchAuditLogs(c *Ctx, s *Stack) {
+	for _, d := range s.OfType(searchDomainTypes...) {
+		opts, _ := d.Props.Get("logPublishingOptions")
+		if IsUnknown(opts) {
+			c.Unknown(d.Name + ".logPublishingOptions")
+			continue
+		}
+		var audit any
+		for _, o := range asList(opts) {
+			if t, _ := mustGet(o, "logType").(string); t == "AUDIT_LOGS" {
+				audit = o
+			}
+		}
+		kind := searchDomainKind(d)
+		if audit == nil {
+			c.FailOn(d.URN, "%s %q does not publish AUDIT_LOGS (logPublishingOptions)", kind, d.Name)
+			continue
+		}
+		if on, ok := mustGet(audit, "enabled").(bool); ok && !on {
+			c.FailOn(d.URN, "%s %q has AUDIT_LOGS publishing disabled", kind, d.Name)
+			continue
+		}
+		if fgac, known := c.Bool(d, "advancedSecurityOptions.enabled", false); known && !fgac {
+			c.FailOn(d.URN, "%s %q publishes AUDIT_LOGS without fine-grained access control (advancedSecurityOptions.enabled), which audit logs require", kind, d.Name)
+		}
+		arn, _ := mustGet(audit, "cloudwatchLogGroupArn").(string)
+		if arn == "" || strings.Contains(arn, unknownSentinel) {
+			continue
+		}
+		groups := s.Find(strings.TrimSuffix(arn, ":*"), tLogGroup)
+		for _, g := range groups {
+			if k, known := c.Str(g, "kmsKeyId"); known && k == "" {
+				c.FailOn(d.URN, "%s %q publishes AUDIT_LOGS to log group %q, which is not KMS-encrypted", kind, d.Name, g.Name)
+			}
+			if !logGroupWritableBy(c, s, g, "es.amazonaws.com") {
+				c.FailOn(d.URN, "%s %q publishes AUDIT_LOGS to log group %q, but no log resource policy lets es.amazonaws.com write to it", kind, d.Name, g.Name)
+			}
+		}
+	}
+}
+
+// logGroupWritableBy reports whether a CloudWatch Logs resource policy of the stack lets
+// service create streams and put events in group.
+func logGroupWritableBy(c *Ctx, s *Stack, group *Resource, service string) bool {
+	arn, _ := group.Props["arn"].(string)
+	if arn == "" {
+		return true // the group's ARN is not known: nothing to compare
+	}
+	arn = strings.TrimSuffix(arn, ":*")
+	for _, p := range s.OfType(tLogResourcePolicy) {
+		sts, ok := c.policyAt(p, "policyDocument")
+		if !ok {
+			return true
+		}
+		for _, st := range sts {
+			if !st.Allow() || !containsFold(st.Principal["Service"], service) ||
+				!grantsAction(st, "logs:PutLogEvents") || !grantsAction(st, "logs:CreateLogStream") {
+				continue
+			}
+			for _, r := range st.Resource {
+				if globMatch(r, arn+":log-stream:x") || globMatch(r, arn+":*") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
 
 // loggedStatements are the log_statement values that record schema changes: ddl logs
 // CREATE/ALTER/DROP, mod adds data changes, all every statement
@@ -81,6 +158,12 @@ func monitoringRoleProblem(c *Ctx, s *Stack, role *Resource) string {
 
 func init() {
 	register(
+		&Rule{
+			ID: "LOG-003", Name: "opensearch-audit-logs", Pack: Audit, Severity: Medium, Level: Mandatory,
+			Description: "OpenSearch (and legacy Elasticsearch) domains publish AUDIT_LOGS, with fine-grained access control on, to a KMS-encrypted log group OpenSearch may write to.",
+			Remediation: "Add an AUDIT_LOGS logPublishingOptions entry to an encrypted log group covered by a log resource policy for es.amazonaws.com (components/search), keep advancedSecurityOptions.enabled, then enable auditing through the security plugin's audit config API.",
+			Stack:       checkSearchAuditLogs,
+		},
 		&Rule{
 			ID: "LOG-002", Name: "rds-enhanced-monitoring", Pack: Audit, Severity: Medium, Level: Mandatory,
 			Description: "RDS and Aurora instances run Enhanced Monitoring through a role trusted by monitoring.rds.amazonaws.com with AmazonRDSEnhancedMonitoringRole attached.",

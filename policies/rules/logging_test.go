@@ -43,6 +43,21 @@ func setParam(name, value string) func(p *plantest.Plan) {
 	}
 }
 
+// withoutAuditLogs drops the AUDIT_LOGS entry of the planned domain's log publishing.
+func withoutAuditLogs(p *plantest.Plan) {
+	for _, typ := range []string{tSearch, tLegacy} {
+		for _, r := range p.All(typ) {
+			var kept []any
+			for _, o := range r.Inputs["logPublishingOptions"].([]any) {
+				if o.(map[string]any)["logType"] != "AUDIT_LOGS" {
+					kept = append(kept, o)
+				}
+			}
+			plantest.SetProp(p.T(), r, "logPublishingOptions", kept)
+		}
+	}
+}
+
 func loggingCases() []fixtureCase {
 	return []fixtureCase{
 		// LOG-002
@@ -57,6 +72,19 @@ func loggingCases() []fixtureCase {
 			r := p.Find(tRole, "database-monitoring")
 			p.Set(tRole, "database-monitoring", "assumeRolePolicy",
 				strings.ReplaceAll(r.Inputs["assumeRolePolicy"].(string), "monitoring.rds.amazonaws.com", "rds.amazonaws.com"))
+		}},
+		// LOG-003
+		{rule: "LOG-003", name: "audit logs published to an encrypted, writable group"},
+		{rule: "LOG-003", name: "no audit logs", fail: true, want: "does not publish AUDIT_LOGS", on: search, edit: withoutAuditLogs},
+		{rule: "LOG-003", name: "legacy domain without audit logs", fail: true, want: "Elasticsearch domain", on: legacy, edit: asLegacy(withoutAuditLogs, func(p *plantest.Plan) {
+			p.Remove(tSearch, search.name)
+		})},
+		{rule: "LOG-003", name: "audit logs without fine-grained access control", fail: true, want: "fine-grained access control", on: search,
+			edit: with(search, map[string]any{"advancedSecurityOptions.enabled": false})},
+		{rule: "LOG-003", name: "audit log group not encrypted", fail: true, want: "not KMS-encrypted", on: search,
+			edit: with(subject{tLogGroup, "search-audit"}, map[string]any{"kmsKeyId": deleted{}})},
+		{rule: "LOG-003", name: "log policy without the audit group", fail: true, want: "no log resource policy", on: search, edit: func(p *plantest.Plan) {
+			p.Remove("aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "search")
 		}},
 		// LOG-001
 		{rule: "LOG-001", name: "ddl logged", on: paramGroup},
