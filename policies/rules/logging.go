@@ -200,3 +200,56 @@ func init() {
 		},
 	)
 }
+
+const tBucketLifecycle = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
+
+// maxAbortDays is the longest an incomplete multipart upload may linger before a lifecycle
+// rule aborts it: its parts are stored, and billed, until then
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpu-abort-incomplete-mpu-lifecycle-config.html).
+const maxAbortDays = 7
+
+func checkAbortIncompleteUploads(c *Ctx, r *Resource) {
+	rules, ok := c.List(r, "rules")
+	if !ok {
+		return
+	}
+	for _, rule := range rules {
+		if st, _ := mustGet(rule, "status").(string); st != "Enabled" {
+			continue
+		}
+		days, _ := mustGet(rule, "abortIncompleteMultipartUpload.daysAfterInitiation").(float64)
+		if days < 1 || days > maxAbortDays || !wholeBucketFilter(mustGet(rule, "filter")) {
+			continue
+		}
+		return
+	}
+	c.Fail("lifecycle configuration %q has no enabled whole-bucket rule aborting incomplete multipart uploads within %d days (abortIncompleteMultipartUpload.daysAfterInitiation)", r.Name, maxAbortDays)
+}
+
+// wholeBucketFilter reports whether a lifecycle rule filter selects every object: none, or
+// an empty prefix and nothing else.
+func wholeBucketFilter(f any) bool {
+	m, _ := f.(map[string]any)
+	for k, v := range m {
+		if k == "prefix" {
+			if p, _ := v.(string); p != "" {
+				return false
+			}
+			continue
+		}
+		if v != nil {
+			return false
+		}
+	}
+	return true
+}
+
+func init() {
+	register(&Rule{
+		ID: "S3-001", Name: "s3-abort-incomplete-multipart-uploads", Pack: Deployability, Severity: Low, Level: Mandatory,
+		Description: "Every S3 lifecycle configuration has an enabled whole-bucket rule aborting incomplete multipart uploads within 7 days.",
+		Remediation: "Add abortIncompleteMultipartUpload { daysAfterInitiation: 7 } to the bucket's whole-bucket lifecycle rule.",
+		Types:       []string{tBucketLifecycle},
+		Resource:    checkAbortIncompleteUploads,
+	})
+}

@@ -43,6 +43,9 @@ func setParam(name, value string) func(p *plantest.Plan) {
 	}
 }
 
+// edgeLogsLifecycle is the lifecycle configuration of the CloudFront log bucket.
+var edgeLogsLifecycle = subject{"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "edge-logs"}
+
 // withoutAuditLogs drops the AUDIT_LOGS entry of the planned domain's log publishing.
 func withoutAuditLogs(p *plantest.Plan) {
 	for _, typ := range []string{tSearch, tLegacy} {
@@ -86,6 +89,16 @@ func loggingCases() []fixtureCase {
 		{rule: "LOG-003", name: "log policy without the audit group", fail: true, want: "no log resource policy", on: search, edit: func(p *plantest.Plan) {
 			p.Remove("aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "search")
 		}},
+		// S3-001
+		{rule: "S3-001", name: "every lifecycle configuration aborts uploads"},
+		{rule: "S3-001", name: "no abort rule", fail: true, want: "incomplete multipart", on: edgeLogsLifecycle,
+			edit: with(edgeLogsLifecycle, map[string]any{"rules.0.abortIncompleteMultipartUpload": deleted{}})},
+		{rule: "S3-001", name: "aborts after 30 days", fail: true, want: "within 7 days", on: edgeLogsLifecycle,
+			edit: with(edgeLogsLifecycle, map[string]any{"rules.0.abortIncompleteMultipartUpload.daysAfterInitiation": 30.0})},
+		{rule: "S3-001", name: "abort rule for one prefix only", fail: true, want: "whole-bucket", on: edgeLogsLifecycle,
+			edit: with(edgeLogsLifecycle, map[string]any{"rules.0.filter.prefix": "cloudfront/"})},
+		{rule: "S3-001", name: "abort rule disabled", fail: true, want: "enabled", on: edgeLogsLifecycle,
+			edit: with(edgeLogsLifecycle, map[string]any{"rules.0.status": "Disabled"})},
 		// LOG-001
 		{rule: "LOG-001", name: "ddl logged", on: paramGroup},
 		{rule: "LOG-001", name: "all statements logged", on: paramGroup, edit: setParam("log_statement", "all")},
