@@ -232,8 +232,9 @@ func (b *builder) logArchive() (*archive, error) {
 				Days:         pulumi.Int(a.ArchiveColdAfterDays),
 				StorageClass: pulumi.String("GLACIER"),
 			}},
-			Expiration:                  &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(a.ArchiveRetentionDays)},
-			NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{NoncurrentDays: pulumi.Int(a.ArchiveRetentionDays)},
+			Expiration:                     &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(a.ArchiveRetentionDays)},
+			NoncurrentVersionExpiration:    &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{NoncurrentDays: pulumi.Int(a.ArchiveRetentionDays)},
+			AbortIncompleteMultipartUpload: base.AbortIncompleteUploads(),
 		}},
 	}, b.opts(pulumi.DependsOn([]pulumi.Resource{ver}))...); err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
@@ -274,6 +275,10 @@ func (b *builder) build() error {
 			param("log_connections", "1"),
 			param("log_disconnections", "1"),
 			param("log_min_duration_statement", "1000"),
+			// Schema changes (CREATE/ALTER/DROP) land in the PostgreSQL log, which the
+			// cluster exports to CloudWatch
+			// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_LogAccess.Concepts.PostgreSQL.Query_Logging.html).
+			param("log_statement", "ddl"),
 		},
 		Tags: b.tags("database"),
 	}, b.opts()...)
@@ -393,6 +398,10 @@ func (b *builder) cluster(cargs *rds.ClusterArgs, extra []pulumi.ResourceOption)
 	b.db.ClusterResourceID = cluster.ClusterResourceId
 	b.db.Endpoint = cluster.Endpoint
 	b.db.ReaderEndpoint = cluster.ReaderEndpoint
+	monitoring, err := b.monitoringRole()
+	if err != nil {
+		return nil, err
+	}
 	for i := 0; i < a.instanceCount(); i++ {
 		zone := a.Zones[i%len(a.Zones)]
 		if _, err := rds.NewClusterInstance(ctx, fmt.Sprintf("%s-%d", name, i+1), &rds.ClusterInstanceArgs{
@@ -410,10 +419,14 @@ func (b *builder) cluster(cargs *rds.ClusterArgs, extra []pulumi.ResourceOption)
 			AutoMinorVersionUpgrade:            pulumi.Bool(true),
 			CopyTagsToSnapshot:                 pulumi.Bool(true),
 			CaCertIdentifier:                   pulumi.String("rds-ca-rsa2048-g1"),
+			// Enhanced Monitoring: OS metrics every 60 s, published by RDS through the role.
+			MonitoringInterval: pulumi.Int(enhancedMonitoringInterval),
+			MonitoringRoleArn:  monitoring.role.Arn,
 			// The first instance is the preferred writer after a failover, then zone order.
 			PromotionTier: pulumi.Int(min(i, 15)),
 			Tags:          b.tags(fmt.Sprintf("database-%d", i+1)),
-		}, b.opts(minorUpgrades)...); err != nil {
+			// RDS checks the role's permissions when the instance is created.
+		}, b.opts(minorUpgrades, pulumi.DependsOn([]pulumi.Resource{monitoring.attachment}))...); err != nil {
 			return nil, err
 		}
 	}
@@ -451,6 +464,45 @@ func (b *builder) secret(password *random.RandomPassword, cluster *rds.Cluster) 
 	}
 	b.db.SecretArn = secret.Arn
 	return nil
+}
+
+// enhancedMonitoringInterval is the Enhanced Monitoring granularity in seconds (RDS accepts
+// 0, 1, 5, 10, 15, 30 and 60).
+const enhancedMonitoringInterval = 60
+
+// enhancedMonitoringPolicy is the AWS managed policy RDS documents for the monitoring role.
+const enhancedMonitoringPolicy = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+
+type monitoringRole struct {
+	role       *iam.Role
+	attachment *iam.RolePolicyAttachment
+}
+
+// monitoringRole creates the role Enhanced Monitoring assumes to publish OS metrics to
+// CloudWatch Logs: trusted by monitoring.rds.amazonaws.com, with the AmazonRDSEnhancedMonitoringRole
+// managed policy
+// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Monitoring.OS.Enabling.html).
+func (b *builder) monitoringRole() (monitoringRole, error) {
+	ctx, name, a := b.ctx, b.name, b.a
+	role, err := iam.NewRole(ctx, name+"-monitoring", &iam.RoleArgs{
+		Description: pulumi.Sprintf("Lets RDS Enhanced Monitoring of %s-%s publish OS metrics", a.Identifier, a.Region),
+		AssumeRolePolicy: base.PolicyDocument(base.Statement{
+			Principal: base.ServicePrincipal("monitoring.rds.amazonaws.com"),
+			Actions:   []string{"sts:AssumeRole"},
+		}),
+		Tags: b.tags("database-monitoring"),
+	}, b.opts()...)
+	if err != nil {
+		return monitoringRole{}, err
+	}
+	att, err := iam.NewRolePolicyAttachment(ctx, name+"-monitoring", &iam.RolePolicyAttachmentArgs{
+		Role:      role.Name,
+		PolicyArn: pulumi.String(enhancedMonitoringPolicy),
+	}, b.opts()...)
+	if err != nil {
+		return monitoringRole{}, err
+	}
+	return monitoringRole{role: role, attachment: att}, nil
 }
 
 func param(name, value string) rds.ClusterParameterGroupParameterArgs {

@@ -23,7 +23,9 @@
 // key, PostgreSQL logs exported to a CloudWatch log group "/aws/rds/cluster/<id>/postgresql"
 // created beforehand (so RDS never creates it unencrypted) and encrypted with LogsKeyArn, a
 // cluster parameter group forcing TLS (rds.force_ssl=1, TLS 1.2 minimum) and logging
-// connections and statements slower than a second, instances not publicly accessible and
+// connections, schema changes (log_statement=ddl) and statements slower than a second,
+// Enhanced Monitoring every 60 s through a role of its own (AmazonRDSEnhancedMonitoringRole),
+// instances not publicly accessible and
 // placed in the given (isolated) subnets, and a security group admitting TCP 5432 only from
 // AppSecurityGroupID, with no egress.
 //

@@ -74,11 +74,12 @@ func (b *builder) bucket(kind, name string, keyArn pulumi.StringInput, aclLogs, 
 		if _, err := s3.NewBucketLifecycleConfigurationV2(b.ctx, n, &s3.BucketLifecycleConfigurationV2Args{
 			Bucket: bk.ID(),
 			Rules: s3.BucketLifecycleConfigurationV2RuleArray{s3.BucketLifecycleConfigurationV2RuleArgs{
-				Id:                          pulumi.String("expire-logs"),
-				Status:                      pulumi.String("Enabled"),
-				Filter:                      &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
-				Expiration:                  &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(days)},
-				NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{NoncurrentDays: pulumi.Int(30)},
+				Id:                             pulumi.String("expire-logs"),
+				Status:                         pulumi.String("Enabled"),
+				Filter:                         &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
+				Expiration:                     &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(days)},
+				NoncurrentVersionExpiration:    &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{NoncurrentDays: pulumi.Int(30)},
+				AbortIncompleteMultipartUpload: base.AbortIncompleteUploads(),
 			}},
 		}, b.local()...); err != nil {
 			return ownedBucket{}, err

@@ -87,11 +87,12 @@ func (b *builder) accessLogBucket() (pulumi.Resource, error) {
 	if _, err := s3.NewBucketLifecycleConfigurationV2(b.ctx, n, &s3.BucketLifecycleConfigurationV2Args{
 		Bucket: bk.ID(),
 		Rules: s3.BucketLifecycleConfigurationV2RuleArray{s3.BucketLifecycleConfigurationV2RuleArgs{
-			Id:                          pulumi.String("expire-logs"),
-			Status:                      pulumi.String("Enabled"),
-			Filter:                      &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
-			Expiration:                  &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(a.LogRetentionDays)},
-			NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{NoncurrentDays: pulumi.Int(30)},
+			Id:                             pulumi.String("expire-logs"),
+			Status:                         pulumi.String("Enabled"),
+			Filter:                         &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
+			Expiration:                     &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(a.LogRetentionDays)},
+			NoncurrentVersionExpiration:    &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{NoncurrentDays: pulumi.Int(30)},
+			AbortIncompleteMultipartUpload: base.AbortIncompleteUploads(),
 		}},
 	}, b.opts()...); err != nil {
 		return nil, err

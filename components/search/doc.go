@@ -6,7 +6,7 @@
 // "Policy-Min-TLS-1-2-PFS-2023-10"; fine-grained access control with an internal master user
 // whose 32-character password comes from pulumi-random and is kept in a Secrets Manager secret
 // "<DomainName>/search/master" encrypted with SecretsKeyArn (only ever a Pulumi secret);
-// anonymous access off; index slow, search slow and application logs published to CloudWatch
+// anonymous access off; index slow, search slow, application and audit logs published to CloudWatch
 // log groups "/aws/opensearch/<DomainName>/..." encrypted with LogsKeyArn, through a
 // CloudWatch Logs resource policy that lets es.amazonaws.com write only to those groups, for
 // this account and this domain; a security group admitting TCP 443 only from

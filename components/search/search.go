@@ -30,8 +30,12 @@ const MasterCount = 3
 // MasterUserName is the fine-grained access control master user.
 const MasterUserName = "search_admin"
 
-// LogTypes are the logs published to CloudWatch.
-var LogTypes = []string{"INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS", "ES_APPLICATION_LOGS"}
+// LogTypes are the logs published to CloudWatch. AUDIT_LOGS needs fine-grained access
+// control, which the domain always has; what the audit log records is then configured through
+// the security plugin's audit API (step 2 of
+// https://docs.aws.amazon.com/opensearch-service/latest/developerguide/audit-logs.html), for
+// which the provider has no argument.
+var LogTypes = []string{"INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS", "ES_APPLICATION_LOGS", "AUDIT_LOGS"}
 
 var (
 	domainRE = regexp.MustCompile(`^[a-z][a-z0-9-]{2,27}$`)

@@ -98,40 +98,40 @@ func init() {
 		},
 		&Rule{
 			ID: "ENC-007", Name: "opensearch-at-rest-encryption", Pack: Encryption, Severity: High, Level: Mandatory,
-			Description: "OpenSearch domains encrypt data at rest.",
+			Description: "OpenSearch (and legacy Elasticsearch) domains encrypt data at rest.",
 			Remediation: "Set encryptAtRest.enabled: true (with kmsKeyId set to a customer-managed key).",
-			Types:       []string{tOpenSearch},
+			Types:       searchDomainTypes,
 			Resource: func(c *Ctx, r *Resource) {
 				if on, ok := c.Bool(r, "encryptAtRest.enabled", false); ok && !on {
-					c.Fail("OpenSearch domain %q does not encrypt data at rest", r.Name)
+					c.Fail("%s %q does not encrypt data at rest", searchDomainKind(r), r.Name)
 				}
 			},
 		},
 		&Rule{
 			ID: "ENC-008", Name: "opensearch-node-to-node-encryption", Pack: Encryption, Severity: High, Level: Mandatory,
-			Description: "OpenSearch domains encrypt node-to-node traffic.",
+			Description: "OpenSearch (and legacy Elasticsearch) domains encrypt node-to-node traffic.",
 			Remediation: "Set nodeToNodeEncryption.enabled: true.",
-			Types:       []string{tOpenSearch},
+			Types:       searchDomainTypes,
 			Resource: func(c *Ctx, r *Resource) {
 				if on, ok := c.Bool(r, "nodeToNodeEncryption.enabled", false); ok && !on {
-					c.Fail("OpenSearch domain %q does not encrypt node-to-node traffic", r.Name)
+					c.Fail("%s %q does not encrypt node-to-node traffic", searchDomainKind(r), r.Name)
 				}
 			},
 		},
 		&Rule{
 			ID: "ENC-009", Name: "opensearch-https-tls12", Pack: Encryption, Severity: High, Level: Mandatory,
-			Description: "OpenSearch domains accept HTTPS only, with TLS 1.2 or newer.",
+			Description: "OpenSearch (and legacy Elasticsearch) domains accept HTTPS only, with TLS 1.2 or newer.",
 			Remediation: "Set domainEndpointOptions.enforceHttps: true and tlsSecurityPolicy: Policy-Min-TLS-1-2-2019-07 (or the PFS 2023 policy).",
-			Types:       []string{tOpenSearch},
+			Types:       searchDomainTypes,
 			Resource: func(c *Ctx, r *Resource) {
 				if on, ok := c.Bool(r, "domainEndpointOptions.enforceHttps", false); ok && !on {
-					c.Fail("OpenSearch domain %q does not enforce HTTPS", r.Name)
+					c.Fail("%s %q does not enforce HTTPS", searchDomainKind(r), r.Name)
 				}
 				if pol, ok := c.Str(r, "domainEndpointOptions.tlsSecurityPolicy"); ok && !strings.HasPrefix(pol, "Policy-Min-TLS-1-2") {
 					if pol == "" {
 						pol = "the default (TLS 1.0)"
 					}
-					c.Fail("OpenSearch domain %q allows TLS below 1.2 (tlsSecurityPolicy is %s)", r.Name, pol)
+					c.Fail("%s %q allows TLS below 1.2 (tlsSecurityPolicy is %s)", searchDomainKind(r), r.Name, pol)
 				}
 			},
 		},
@@ -368,4 +368,16 @@ func checkS3PublicAccessBlock(c *Ctx, s *Stack) {
 			}
 		}
 	}
+}
+
+// searchDomainTypes are the OpenSearch domain types: the current one and the legacy
+// aws:elasticsearch/domain, which manages the same service and takes the same arguments.
+var searchDomainTypes = []string{tOpenSearch, tElasticsearch}
+
+// searchDomainKind names a search domain's type for messages.
+func searchDomainKind(r *Resource) string {
+	if r.Type == tElasticsearch {
+		return "Elasticsearch domain"
+	}
+	return "OpenSearch domain"
 }

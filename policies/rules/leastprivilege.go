@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -163,11 +164,11 @@ var resourceScopingKeys = []string{"resourcetag/", "requesttag/", "resourceaccou
 	"iam:passedtoservice", "kms:viaservice"}
 
 func scopesResources(st Statement) bool {
-	for _, kv := range st.Condition {
-		for k := range kv {
+	for op, kv := range st.Condition {
+		for k, vs := range kv {
 			lk := strings.ToLower(k)
 			for _, frag := range resourceScopingKeys {
-				if strings.Contains(lk, frag) {
+				if strings.Contains(lk, frag) && narrows(op, lk, vs) {
 					return true
 				}
 			}
@@ -176,13 +177,121 @@ func scopesResources(st Statement) bool {
 	return false
 }
 
-// accountScopingKeys are condition keys that pin a wildcard principal to known accounts.
-var accountScopingKeys = []string{"kms:CallerAccount", "aws:PrincipalAccount", "aws:PrincipalOrgID",
-	"aws:SourceAccount", "aws:PrincipalArn", "aws:SourceArn"}
+// narrows reports whether a condition admits only the requests whose key matches one of
+// the listed values. It does not when the operator negates (StringNotEquals admits every
+// other value), when it ends in IfExists or starts with ForAllValues (both are true when the
+// request lacks the key), or when a value is wildcards only
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html).
+// Null with "false" requires a tag key to be present, which scopes to the tagged resources.
+func narrows(op, lowerKey string, values []string) bool {
+	base := op
+	if q, rest, ok := strings.Cut(op, ":"); ok {
+		if !strings.EqualFold(q, "ForAnyValue") {
+			return false
+		}
+		base = rest
+	}
+	if len(values) == 0 || strings.HasSuffix(base, "IfExists") {
+		return false
+	}
+	switch base {
+	case "Null":
+		if !strings.Contains(lowerKey, "tag/") {
+			return false
+		}
+		for _, v := range values {
+			if v != "false" {
+				return false
+			}
+		}
+		return true
+	case "StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike", "Bool":
+	default:
+		return false
+	}
+	for _, v := range values {
+		if strings.Trim(v, "*?") == "" {
+			return false
+		}
+	}
+	return true
+}
 
+// accountScopingKeys are condition keys that pin a wildcard principal to known accounts, an
+// organization, or a network path (a VPC or VPC endpoint of ours).
+var accountScopingKeys = []string{"kms:CallerAccount", "aws:PrincipalAccount", "aws:PrincipalOrgID",
+	"aws:PrincipalOrgPaths", "aws:SourceAccount", "aws:SourceOrgID", "aws:SourceOrgPaths",
+	"aws:PrincipalArn", "aws:SourceArn", "aws:SourceVpc", "aws:SourceVpce"}
+
+// scopedToAccount reports whether a condition really pins the statement's principals: the
+// operator narrows, and every value names one account, organization, VPC or endpoint (no
+// wildcard), or an ARN whose account field is literal or that has no wildcard at all.
 func scopedToAccount(st Statement) bool {
-	for _, k := range accountScopingKeys {
-		if _, vs := st.ConditionValues(k); len(vs) > 0 {
+	for op, kv := range st.Condition {
+		for k, vs := range kv {
+			for _, key := range accountScopingKeys {
+				if strings.EqualFold(k, key) && narrows(op, strings.ToLower(k), vs) && allPin(key, vs) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func allPin(key string, values []string) bool {
+	for _, v := range values {
+		if !strings.HasSuffix(key, "Arn") {
+			if strings.ContainsAny(v, "*?") {
+				return false
+			}
+			continue
+		}
+		f := strings.SplitN(v, ":", 6)
+		literalAccount := len(f) == 6 && len(f[4]) == 12 && !strings.ContainsAny(f[4], "*?")
+		if !literalAccount && strings.ContainsAny(v, "*?") {
+			return false
+		}
+	}
+	return true
+}
+
+// metadataReadServices are the services whose Describe*/List* actions return configuration
+// only (no stored content, no secret or key material) and mostly cannot be scoped to resource
+// ARNs, so a verb wildcard on Resource "*" is accepted there. Get* is never accepted
+// (s3:GetObject, ssm:GetParameter, logs:GetLogEvents read content), nor any service holding
+// secrets, keys or data (secretsmanager, ssm, kms, s3, dynamodb, sqs, iam).
+var metadataReadServices = []string{"autoscaling", "cloudwatch", "ec2", "eks", "elasticache",
+	"elasticloadbalancing", "es", "logs", "rds", "route53", "acm", "tag"}
+
+// broadActionWildcard reports whether an action with a wildcard inside its name reaches
+// more than the accepted metadata reads.
+func broadActionWildcard(a string) bool {
+	if !strings.ContainsAny(a, "*?") {
+		return false
+	}
+	svc, name, ok := strings.Cut(strings.ToLower(a), ":")
+	if !ok || !slices.Contains(metadataReadServices, svc) {
+		return true
+	}
+	literal := name[:strings.IndexAny(name, "*?")]
+	return !strings.HasPrefix(literal, "describe") && !strings.HasPrefix(literal, "list")
+}
+
+// grantsAction reports whether an Allow statement grants action a, through Action or through
+// a NotAction that does not exclude it.
+func grantsAction(st Statement, a string) bool {
+	if len(st.NotAction) > 0 {
+		for _, n := range st.NotAction {
+			if globMatch(n, a) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, x := range st.Action {
+		if globMatch(x, a) {
 			return true
 		}
 	}
@@ -195,8 +304,8 @@ func init() {
 	register(
 		&Rule{
 			ID: "LP-001", Name: "iam-no-wildcard-action", Pack: LeastPrivilege, Severity: Critical, Level: Mandatory,
-			Description: "IAM policies never allow \"*\" or service-wide (\"svc:*\") actions, nor Allow with NotAction.",
-			Remediation: "List the exact actions the principal needs.",
+			Description: "IAM policies never allow \"*\" or service-wide (\"svc:*\") actions, Allow with NotAction, or wildcard action names on \"*\" beyond metadata Describe*/List*.",
+			Remediation: "List the exact actions the principal needs; a verb wildcard on Resource \"*\" is accepted only as Describe*/List* of the metadata services listed in policies/README.md.",
 			Types:       identityPolicyTypes,
 			Resource: func(c *Ctx, r *Resource) {
 				eachAllowed(c, r, func(label string, i int, st Statement) {
@@ -204,8 +313,11 @@ func init() {
 						c.Fail("%q %s statement %s allows everything except %v (NotAction)", r.Name, label, stmt(i, st), st.NotAction)
 					}
 					for _, a := range st.Action {
-						if a == "*" || strings.HasSuffix(a, ":*") {
+						switch {
+						case a == "*" || strings.HasSuffix(a, ":*"):
 							c.Fail("%q %s statement %s allows wildcard action %q", r.Name, label, stmt(i, st), a)
+						case hasWildcardResource(st) && broadActionWildcard(a):
+							c.Fail("%q %s statement %s allows wildcard action %q on every resource (\"*\"); only Describe*/List* of metadata services are accepted there", r.Name, label, stmt(i, st), a)
 						}
 					}
 				})
@@ -213,12 +325,16 @@ func init() {
 		},
 		&Rule{
 			ID: "LP-002", Name: "iam-no-wildcard-resource-write", Pack: LeastPrivilege, Severity: High, Level: Mandatory,
-			Description: "IAM policies never grant write actions on Resource \"*\" without a resource-scoping condition, nor secret/key use on \"*\".",
+			Description: "IAM policies never grant write actions (or NotAction) on Resource \"*\" without a resource-scoping condition, nor secret/key use on \"*\".",
 			Remediation: "Scope Resource to the ARNs the principal manages; secret and key actions must name the secret or key ARNs.",
 			Types:       identityPolicyTypes,
 			Resource: func(c *Ctx, r *Resource) {
 				eachAllowed(c, r, func(label string, i int, st Statement) {
 					if !hasWildcardResource(st) {
+						return
+					}
+					if len(st.NotAction) > 0 {
+						c.Fail("%q %s statement %s grants every action except %v (NotAction) on every resource", r.Name, label, stmt(i, st), st.NotAction)
 						return
 					}
 					var bad []string
@@ -243,12 +359,17 @@ func init() {
 					if !hasWildcardResource(st) {
 						return
 					}
+					if !grantsAction(st, "iam:PassRole") {
+						return
+					}
+					how := fmt.Sprintf("NotAction %v", st.NotAction)
 					for _, a := range st.Action {
 						if globMatch(a, "iam:PassRole") {
-							c.Fail("%q %s statement %s lets the principal pass any role (%q on \"*\")", r.Name, label, stmt(i, st), a)
+							how = fmt.Sprintf("%q", a)
 							break
 						}
 					}
+					c.Fail("%q %s statement %s lets the principal pass any role (%s on \"*\")", r.Name, label, stmt(i, st), how)
 				})
 			},
 		},
@@ -335,16 +456,16 @@ func init() {
 			ID: "LP-008", Name: "datastore-not-public", Pack: LeastPrivilege, Severity: Critical, Level: Mandatory,
 			Description: "Databases and search domains are never publicly accessible.",
 			Remediation: "Set publiclyAccessible: false on database instances; place OpenSearch domains in a VPC (vpcOptions.subnetIds).",
-			Types:       []string{tRDSClusterInstance, tRDSInstance, tOpenSearch},
+			Types:       []string{tRDSClusterInstance, tRDSInstance, tOpenSearch, tElasticsearch},
 			Resource: func(c *Ctx, r *Resource) {
-				if r.Type == tOpenSearch {
+				if r.Type == tOpenSearch || r.Type == tElasticsearch {
 					v, _ := r.Props.Get("vpcOptions.subnetIds")
 					if IsUnknown(v) {
 						c.Unknown("vpcOptions.subnetIds")
 						return
 					}
 					if len(Strings(v)) == 0 && !HasUnknown(v) {
-						c.Fail("OpenSearch domain %q has a public endpoint (no vpcOptions.subnetIds)", r.Name)
+						c.Fail("%s %q has a public endpoint (no vpcOptions.subnetIds)", searchDomainKind(r), r.Name)
 					}
 					return
 				}
@@ -649,7 +770,7 @@ func checkDataStoreSubnets(c *Ctx, s *Stack) {
 	for _, r := range s.OfType(tCacheRG) {
 		group(r, "subnetGroupName", tCacheSubnetGroup, "subnetGroupName")
 	}
-	for _, r := range s.OfType(tOpenSearch) {
+	for _, r := range s.OfType(searchDomainTypes...) {
 		checkSubnets(r, s.Refs(r, "vpcOptions.subnetIds", tSubnet))
 	}
 }

@@ -59,6 +59,7 @@ const (
 	tRelease        = "kubernetes:helm.sh/v3:Release"
 	tAddon          = "aws:eks/addon:Addon"
 	tEKSAccessEntry = "aws:eks/accessEntry:AccessEntry"
+	tLegacy         = "aws:elasticsearch/domain:Domain"
 
 	tVersioning    = "aws:s3/bucketVersioningV2:BucketVersioningV2"
 	tBucketPol     = "aws:s3/bucketPolicy:BucketPolicy"
@@ -82,6 +83,7 @@ var (
 	instance  = subject{tInstance, "database-1"}
 	cache     = subject{tCache, "cache"}
 	search    = subject{tSearch, "search"}
+	legacy    = subject{tLegacy, "search-legacy"}
 	cdn       = subject{tCDN, "edge"}
 	eks       = subject{tEKS, "cluster"}
 	dataKey   = subject{tKey, "keys-data"}
@@ -184,6 +186,31 @@ func arnOf(p *plantest.Plan, s subject) string {
 	return p.Find(s.typ, s.name).Outputs["arn"].(string)
 }
 
+// keyPolicy replaces the data key's policy with the account root's administration statement
+// plus the given statements.
+func keyPolicy(stmts ...map[string]any) func(p *plantest.Plan) {
+	root := map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}
+	return with(dataKey, map[string]any{"policy": policy(append([]map[string]any{root}, stmts...)...)})
+}
+
+// wildcardKeyUse is a statement letting any principal decrypt with the key under one condition.
+func wildcardKeyUse(op, key, value string) map[string]any {
+	return map[string]any{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+		"Condition": map[string]any{op: map[string]any{key: value}}}
+}
+
+// asLegacy adds a copy of the planned OpenSearch domain as the legacy Elasticsearch type
+// (same encryption, network and endpoint arguments), then applies edits to it.
+func asLegacy(edits ...func(p *plantest.Plan)) func(p *plantest.Plan) {
+	return func(p *plantest.Plan) {
+		p.Copy(tSearch, search.name, tLegacy, legacy.name)
+		p.Set(tLegacy, legacy.name, "elasticsearchVersion", "7.10").Delete(tLegacy, legacy.name, "engineVersion")
+		for _, e := range edits {
+			e(p)
+		}
+	}
+}
+
 // iamDoc is where an IAM policy case puts its document: the storefront's inline role
 // policy, the storefront role's inline policies, or a managed policy added to the plan as a
 // copy of the role policy (the stacks attach no customer-managed policy).
@@ -237,7 +264,9 @@ func usProvider(p *plantest.Plan, region string) string {
 	return p.AddProvider("dr-region", "elsewhere", region)
 }
 
-func cases() []fixtureCase { return append(securityCases(), deployabilityCases()...) }
+func cases() []fixtureCase {
+	return append(append(securityCases(), deployabilityCases()...), loggingCases()...)
+}
 
 func securityCases() []fixtureCase {
 	origin := func(over map[string]any) func(p *plantest.Plan) { // the "api" origin (index 1) of the distribution
@@ -343,6 +372,23 @@ func securityCases() []fixtureCase {
 		iamCase("LP-002", "secret read on star", true, "secretsmanager:GetSecretValue", tRolePol, policy(map[string]any{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
 			"Condition": map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/app": "x"}}})),
 		iamCase("LP-002", "kms decrypt on star", true, "kms:Decrypt", tPolicy, policy(allow("kms:Decrypt", "*"))),
+		// policy documents read as AWS reads them
+		iamCase("LP-001", "statement without Effect", true, "no Effect", tPolicy, policy(map[string]any{"Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"})),
+		iamCase("LP-001", "Effect in the wrong case", true, `Effect "allow"`, tRolePol, policy(map[string]any{"Effect": "allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"})),
+		iamCase("LP-001", "metadata reads by wildcard on star", false, "", tPolicy, policy(allow([]any{"ec2:Describe*", "elasticloadbalancing:Describe*", "eks:List*"}, "*"))),
+		iamCase("LP-001", "content reads by wildcard on star", true, "s3:Get*", tPolicy, policy(allow([]any{"ec2:Describe*", "s3:Get*"}, "*"))),
+		iamCase("LP-001", "wildcard before the verb on star", true, "ec2:*Instances", tRolePol, policy(allow("ec2:*Instances", "*"))),
+		iamCase("LP-001", "describe wildcard of a service holding secrets", true, "secretsmanager:Describe*", tPolicy, policy(allow("secretsmanager:Describe*", "*"))),
+		iamCase("LP-001", "wildcard verb on named resources", false, "", tPolicy, policy(allow("s3:Get*", "arn:aws:s3:::b/*"))),
+		iamCase("LP-002", "not action on star", true, "NotAction", tPolicy, policy(map[string]any{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})),
+		iamCase("LP-002", "tag condition matching any value", true, "ec2:TerminateInstances", tPolicy, policy(map[string]any{"Effect": "Allow", "Action": "ec2:TerminateInstances", "Resource": "*",
+			"Condition": map[string]any{"StringLike": map[string]any{"aws:ResourceTag/team": "*"}}})),
+		iamCase("LP-002", "tag condition only if the tag exists", true, "ec2:TerminateInstances", tPolicy, policy(map[string]any{"Effect": "Allow", "Action": "ec2:TerminateInstances", "Resource": "*",
+			"Condition": map[string]any{"StringEqualsIfExists": map[string]any{"aws:ResourceTag/team": "shop"}}})),
+		iamCase("LP-002", "tag condition excluding one value", true, "ec2:TerminateInstances", tPolicy, policy(map[string]any{"Effect": "Allow", "Action": "ec2:TerminateInstances", "Resource": "*",
+			"Condition": map[string]any{"StringNotEquals": map[string]any{"aws:ResourceTag/team": "payments"}}})),
+		iamCase("LP-003", "not action on star", true, "NotAction", tPolicy, policy(map[string]any{"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"})),
+		iamCase("LP-003", "not resource", true, "pass any role", tPolicy, policy(map[string]any{"Effect": "Allow", "Action": "iam:PassRole", "NotResource": "arn:aws:iam::123456789012:role/admin"})),
 		iamCase("LP-003", "passrole scoped", false, "", tPolicy, policy(allow("iam:PassRole", "arn:aws:iam::123456789012:role/app"))),
 		iamCase("LP-003", "passrole star", true, "pass any role", tPolicy, policy(allow("iam:PassRole", "*"))),
 		iamCase("LP-003", "iam wildcard on star", true, "iam:Pass*", tPolicy, policy(allow([]any{"iam:Pass*"}, []any{"*"}))),
@@ -357,6 +403,10 @@ func securityCases() []fixtureCase {
 		{rule: "LP-005", name: "exact service account", on: appRole},
 		{rule: "LP-005", name: "wildcard principal", fail: true, want: "any principal", on: appRole, edit: with(appRole, map[string]any{
 			"assumeRolePolicy": policy(map[string]any{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": map[string]any{"AWS": "*"}})})},
+		{rule: "LP-005", name: "principal list holding star", fail: true, want: "any principal", on: appRole, edit: with(appRole, map[string]any{
+			"assumeRolePolicy": policy(map[string]any{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": []any{"*"}})})},
+		{rule: "LP-005", name: "allow with NotPrincipal", fail: true, want: "any principal", on: appRole, edit: with(appRole, map[string]any{
+			"assumeRolePolicy": policy(map[string]any{"Effect": "Allow", "Action": "sts:AssumeRole", "NotPrincipal": map[string]any{"AWS": "arn:aws:iam::123456789012:root"}})})},
 		{rule: "LP-005", name: "irsa without condition", fail: true, want: "any service account", on: appRole,
 			edit: trust(func(st map[string]any, _ string) { delete(st, "Condition") })},
 		{rule: "LP-005", name: "irsa pattern", fail: true, want: "pattern", on: appRole, edit: trust(func(st map[string]any, host string) {
@@ -371,6 +421,28 @@ func securityCases() []fixtureCase {
 			map[string]any{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*", "Condition": map[string]any{"StringEquals": map[string]any{"kms:CallerAccount": "123456789012"}}})})},
 		{rule: "LP-006", name: "wildcard principal", fail: true, want: "any principal", on: dataKey, edit: with(dataKey, map[string]any{
 			"policy": policy(map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "*"}, "Action": "kms:*", "Resource": "*"})})},
+		{rule: "LP-006", name: "principal list holding star", fail: true, want: "any principal", on: dataKey, edit: keyPolicy(
+			map[string]any{"Effect": "Allow", "Principal": []any{"arn:aws:iam::123456789012:root", "*"}, "Action": "kms:Decrypt", "Resource": "*"})},
+		{rule: "LP-006", name: "AWS principal list holding star", fail: true, want: "any principal", on: dataKey, edit: keyPolicy(
+			map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": []any{"arn:aws:iam::123456789012:root", "*"}}, "Action": "kms:Decrypt", "Resource": "*"})},
+		{rule: "LP-006", name: "allow with NotPrincipal", fail: true, want: "any principal", on: dataKey, edit: keyPolicy(
+			map[string]any{"Effect": "Allow", "NotPrincipal": map[string]any{"AWS": "arn:aws:iam::123456789012:role/x"}, "Action": "kms:Decrypt", "Resource": "*"})},
+		{rule: "LP-006", name: "statement without Effect", fail: true, want: "no Effect", on: dataKey, edit: keyPolicy(
+			map[string]any{"Principal": map[string]any{"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"})},
+		{rule: "LP-006", name: "wildcard principal pinned to the organization", on: dataKey, edit: keyPolicy(wildcardKeyUse("StringEquals", "aws:PrincipalOrgID", "o-a1b2c3d4e5"))},
+		{rule: "LP-006", name: "wildcard principal pinned to a VPC endpoint", on: dataKey, edit: keyPolicy(wildcardKeyUse("StringEquals", "aws:SourceVpce", "vpce-0123456789abcdef0"))},
+		{rule: "LP-006", name: "wildcard principal pinned to a source ARN in the account", on: dataKey,
+			edit: keyPolicy(wildcardKeyUse("ArnLike", "aws:SourceArn", "arn:aws:sns:eu-west-1:123456789012:*"))},
+		{rule: "LP-006", name: "source account only if present", fail: true, want: "any principal", on: dataKey,
+			edit: keyPolicy(wildcardKeyUse("StringEqualsIfExists", "aws:SourceAccount", "123456789012"))},
+		{rule: "LP-006", name: "source account matching anything", fail: true, want: "any principal", on: dataKey,
+			edit: keyPolicy(wildcardKeyUse("StringLike", "aws:SourceAccount", "*"))},
+		{rule: "LP-006", name: "source ARN in any account", fail: true, want: "any principal", on: dataKey,
+			edit: keyPolicy(wildcardKeyUse("ArnLike", "aws:SourceArn", "arn:aws:sns:*:*:orders"))},
+		{rule: "LP-006", name: "caller account excluded rather than pinned", fail: true, want: "any principal", on: dataKey,
+			edit: keyPolicy(wildcardKeyUse("StringNotEquals", "kms:CallerAccount", "999999999999"))},
+		{rule: "LP-006", name: "source IP does not pin an account", fail: true, want: "any principal", on: dataKey,
+			edit: keyPolicy(wildcardKeyUse("IpAddress", "aws:SourceIp", "10.0.0.0/8"))},
 		// LP-007
 		{rule: "LP-007", name: "cell: 443 from CloudFront on the ALB only"},
 		{rule: "LP-007", name: "ssh from world", fail: true, want: "tcp 22-22 to 0.0.0.0/0", on: subject{"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ssh"},
@@ -436,6 +508,26 @@ func securityCases() []fixtureCase {
 			ids, _ := publicSubnets(p)
 			p.Set(search.typ, search.name, "vpcOptions.subnetIds", ids[:1]).Undepend(search.typ, search.name, "vpcOptions")
 		}},
+		// the legacy Elasticsearch type gets the OpenSearch checks
+		{rule: "ENC-007", name: "legacy domain encrypted", on: legacy, edit: asLegacy()},
+		{rule: "ENC-007", name: "legacy domain not encrypted", fail: true, want: "Elasticsearch domain", on: legacy,
+			edit: asLegacy(with(legacy, map[string]any{"encryptAtRest": deleted{}}))},
+		{rule: "ENC-008", name: "legacy domain node to node", on: legacy, edit: asLegacy()},
+		{rule: "ENC-008", name: "legacy domain without node to node", fail: true, want: "node-to-node", on: legacy,
+			edit: asLegacy(with(legacy, map[string]any{"nodeToNodeEncryption.enabled": false}))},
+		{rule: "ENC-009", name: "legacy domain https", on: legacy, edit: asLegacy()},
+		{rule: "ENC-009", name: "legacy domain tls 1.0", fail: true, want: "TLS below 1.2", on: legacy,
+			edit: asLegacy(with(legacy, map[string]any{"domainEndpointOptions.tlsSecurityPolicy": "Policy-Min-TLS-1-0-2019-07"}))},
+		{rule: "LP-008", name: "legacy domain in a vpc", on: legacy, edit: asLegacy()},
+		{rule: "LP-008", name: "legacy domain public", fail: true, want: "public endpoint", on: legacy,
+			edit: asLegacy(with(legacy, map[string]any{"vpcOptions": deleted{}}))},
+		{rule: "LP-009", name: "legacy domain in public subnets", fail: true, want: "internet gateway", on: legacy, edit: asLegacy(func(p *plantest.Plan) {
+			ids, _ := publicSubnets(p)
+			p.Set(legacy.typ, legacy.name, "vpcOptions.subnetIds", ids[:1]).Undepend(legacy.typ, legacy.name, "vpcOptions")
+		})},
+		{rule: "RES-002", name: "legacy domain in us-east-1", fail: true, want: "us-east-1", on: legacy, edit: asLegacy(func(p *plantest.Plan) {
+			p.Via(legacy.typ, legacy.name, p.ProviderRef("us-east-1"))
+		})},
 		// LP-010
 		{rule: "LP-010", name: "private endpoint", on: eks},
 		{rule: "LP-010", name: "restricted public endpoint", on: eks, edit: with(eks, map[string]any{"vpcConfig.endpointPublicAccess": true, "vpcConfig.publicAccessCidrs": []any{"203.0.113.0/24"}})},

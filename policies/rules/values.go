@@ -71,6 +71,9 @@ type Statement struct {
 	Effect       string
 	Principal    map[string][]string // "*" principal is {"*": ["*"]}
 	HasPrincipal bool
+	// NotPrincipal names the principals an Allow statement does not grant: everyone else,
+	// anonymous callers included, is granted.
+	NotPrincipal map[string][]string
 	Action       []string
 	NotAction    []string
 	Resource     []string
@@ -79,10 +82,16 @@ type Statement struct {
 }
 
 // Allow reports whether the statement grants.
-func (s Statement) Allow() bool { return strings.EqualFold(s.Effect, "Allow") }
+func (s Statement) Allow() bool { return s.Effect == "Allow" }
 
-// WildcardPrincipal reports whether anyone ("*" or {"AWS": "*"}) is a principal.
+// WildcardPrincipal reports whether anyone is a principal: "*", {"AWS": "*"} (a list holding
+// "*" included, as IAM reads it), or, in an Allow statement, NotPrincipal, which grants every
+// principal but the ones named ("you might grant access to anonymous users",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
 func (s Statement) WildcardPrincipal() bool {
+	if s.Allow() && len(s.NotPrincipal) > 0 {
+		return true
+	}
 	for k, vs := range s.Principal {
 		if k == "*" {
 			return true
@@ -157,10 +166,29 @@ func ParsePolicy(doc any) ([]Statement, error) {
 			NotResource: stringList(m["NotResource"]),
 		}
 		st.Sid, _ = m["Sid"].(string)
-		st.Effect, _ = m["Effect"].(string)
+		name := fmt.Sprint(i)
+		if st.Sid != "" {
+			name = fmt.Sprintf("%d (%s)", i, st.Sid)
+		}
+		// Effect is required, and its value is case sensitive: Allow or Deny
+		// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_effect.html).
+		effect, present := m["Effect"]
+		st.Effect, _ = effect.(string)
+		switch {
+		case !present:
+			return nil, fmt.Errorf("policy document: statement %s has no Effect, which AWS requires (Allow or Deny)", name)
+		case st.Effect != "Allow" && st.Effect != "Deny":
+			return nil, fmt.Errorf("policy document: statement %s has Effect %q; AWS accepts only \"Allow\" or \"Deny\" (case sensitive)", name, fmt.Sprint(effect))
+		}
 		if p, ok := m["Principal"]; ok {
 			st.HasPrincipal = true
 			st.Principal = principals(p)
+		}
+		if p, ok := m["NotPrincipal"]; ok {
+			st.NotPrincipal = principals(p)
+			if st.NotPrincipal == nil {
+				st.NotPrincipal = map[string][]string{"AWS": nil}
+			}
 		}
 		if cond, ok := m["Condition"].(map[string]any); ok {
 			st.Condition = map[string]map[string][]string{}
@@ -180,10 +208,27 @@ func ParsePolicy(doc any) ([]Statement, error) {
 	return out, nil
 }
 
+// principals normalises a Principal block. The grammar allows "*" or a map of principal
+// types to a name or a list of names; a bare name or a bare list, which AWS rejects, is read as
+// AWS principals so that a "*" in it still counts as anyone
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html).
 func principals(p any) map[string][]string {
 	switch t := p.(type) {
 	case string:
-		return map[string][]string{t: {t}}
+		if t == "*" {
+			return map[string][]string{t: {t}}
+		}
+		return map[string][]string{"AWS": {t}}
+	case []any:
+		out := map[string][]string{}
+		for _, v := range stringList(t) {
+			if v == "*" {
+				out["*"] = []string{"*"}
+			} else {
+				out["AWS"] = append(out["AWS"], v)
+			}
+		}
+		return out
 	case map[string]any:
 		out := map[string][]string{}
 		for k, v := range t {
