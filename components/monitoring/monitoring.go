@@ -211,6 +211,9 @@ func (b *builder) build() error {
 	if err := b.findingRules(); err != nil {
 		return err
 	}
+	if err := b.budget(); err != nil {
+		return err
+	}
 	if err := b.alarms(); err != nil {
 		return err
 	}

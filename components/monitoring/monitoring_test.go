@@ -2,6 +2,7 @@ package monitoring
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -110,7 +111,7 @@ func TestTopicIsEncryptedAndOnlyTheStacksPublishersMayPublish(t *testing.T) {
 		}
 		return out
 	}
-	for _, svc := range []string{CloudWatchPrincipal, EventsPrincipal, PrometheusPrincipal} {
+	for _, svc := range []string{CloudWatchPrincipal, EventsPrincipal, PrometheusPrincipal, BudgetsPrincipal} {
 		if !slices.Contains(services(kp), svc) || !slices.Contains(services(tp), svc) {
 			t.Errorf("%s: in key policy %v, in topic policy %v", svc, services(kp), services(tp))
 		}
@@ -166,5 +167,45 @@ func TestValidateNamesEveryBadInput(t *testing.T) {
 	none.AlertEmails = nil
 	if _, err := run(t, none); err == nil || !strings.Contains(err.Error(), "alertEmails: is empty") {
 		t.Errorf("a stack that pages no one: %v", err)
+	}
+}
+
+// A budget is made only when one is set: monthly, in USD, over the stack's region, alerting the
+// alert topic at 80 % actual and 100 % forecast spend.
+func TestBudgetAlertsTheTopicOnlyWhenSet(t *testing.T) {
+	c, err := run(t, validArgs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(c.OfType("aws:budgets/budget:Budget")); n != 0 {
+		t.Fatalf("%d budgets without monthlyBudgetUsd", n)
+	}
+	args := validArgs()
+	args.MonthlyBudgetUSD = 2500
+	if c, err = run(t, args); err != nil {
+		t.Fatal(err)
+	}
+	b := mockcloudtest.One(t, c, "aws:budgets/budget:Budget")
+	topic := mockcloudtest.One(t, c, "aws:sns/topic:Topic").Out("arn").StringValue()
+	if b.Str("budgetType") != "COST" || b.Str("timeUnit") != "MONTHLY" || b.Str("limitAmount") != "2500.00" || b.Str("limitUnit") != "USD" {
+		t.Errorf("budget %s %s %s %s", b.Str("budgetType"), b.Str("timeUnit"), b.Str("limitAmount"), b.Str("limitUnit"))
+	}
+	if got := b.Str("costFilters[0].name") + "=" + b.Str("costFilters[0].values[0]"); got != "Region=eu-west-1" {
+		t.Errorf("cost filter %s", got)
+	}
+	var got []string
+	for i := range b.Len("notifications") {
+		n := func(k string) string { return b.Str(fmt.Sprintf("notifications[%d].%s", i, k)) }
+		if n("subscriberSnsTopicArns[0]") != topic {
+			t.Errorf("notification %d goes to %q, not the alert topic %q", i, n("subscriberSnsTopicArns[0]"), topic)
+		}
+		got = append(got, fmt.Sprintf("%s %g %s", n("notificationType"), b.Num(fmt.Sprintf("notifications[%d].threshold", i)), n("thresholdType")))
+	}
+	if want := []string{"ACTUAL 80 PERCENTAGE", "FORECASTED 100 PERCENTAGE"}; !slices.Equal(got, want) {
+		t.Errorf("notifications %v, want %v", got, want)
+	}
+	args.MonthlyBudgetUSD = -1
+	if err := args.Validate(); err == nil || !strings.Contains(err.Error(), "monthlyBudgetUsd") {
+		t.Errorf("a negative budget: %v", err)
 	}
 }

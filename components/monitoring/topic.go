@@ -131,6 +131,15 @@ func (b *builder) keyPolicy(region string) pulumi.StringOutput {
 			Actions:   use,
 			Resources: base.Strings("*"),
 		},
+		base.Statement{
+			// A service publishing to an encrypted topic needs the two actions on the key
+			// (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services);
+			// no source conditions, as for EventBridge: the topic policy scopes the budgets.
+			Sid:       "BudgetsPublish",
+			Principal: base.ServicePrincipal(BudgetsPrincipal),
+			Actions:   use,
+			Resources: base.Strings("*"),
+		},
 	)
 }
 
@@ -168,6 +177,9 @@ func (b *builder) topicPolicy(topic pulumi.StringOutput, region string) pulumi.S
 		// topic's attributes
 		// (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-alertmanager-receiver-AMPpermission.html).
 		publish("PrometheusAlertManagerPublish", PrometheusPrincipal, pulumi.Sprintf("arn:aws:aps:%s:%s:workspace/*", region, account), "sns:GetTopicAttributes"),
+		// Budgets are global: their ARNs carry no region
+		// (https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html).
+		publish("BudgetsPublish", BudgetsPrincipal, pulumi.Sprintf("arn:aws:budgets::%s:*", account)),
 	)
 }
 

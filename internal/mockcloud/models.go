@@ -18,6 +18,7 @@ var models = map[string]map[string]synthFunc{
 	"aws:acm/":            acmModels,
 	"aws:amp/":            ampModels,
 	"aws:backup/":         backupModels,
+	"aws:budgets/":        budgetsModels,
 	"aws:cfg/":            cfgModels,
 	"aws:cloudfront/":     cloudFrontModels,
 	"aws:cloudtrail/":     cloudTrailModels,

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"globalstack/internal/mockcloud"
 )
@@ -281,4 +283,44 @@ func CostSection(p *Prices, res *Result, failover *Result) string {
 		}
 	}
 	return b.String()
+}
+
+// BudgetType is the AWS Budgets budget the monitoring component creates from
+// globalstack:monitoring.monthlyBudgetUsd.
+const BudgetType = "aws:budgets/budget:Budget"
+
+// CheckBudget refuses a plan whose estimate exceeds the monthly budget it deploys (a stack
+// without a budget passes).
+func (p *Prices) CheckBudget(r *Result, e Estimate) error {
+	for _, m := range r.Cloud.Resources() {
+		if m.Type != BudgetType {
+			continue
+		}
+		limit, err := strconv.ParseFloat(m.Str("limitAmount"), 64)
+		if err != nil {
+			return fmt.Errorf("%s: budget %s has limitAmount %q: %w", r.Stack, m.Name, m.Str("limitAmount"), err)
+		}
+		if e.Total > limit {
+			return fmt.Errorf("%s: estimated %s %.0f/mo exceeds the budget of %s %.0f (globalstack:monitoring.monthlyBudgetUsd)",
+				r.Stack, p.Currency, e.Total, p.Currency, limit)
+		}
+	}
+	return nil
+}
+
+// MaxPriceAge is how old the price table may be before the plan warns that it is stale.
+const MaxPriceAge = 180 * 24 * time.Hour
+
+// StaleWarning returns a warning when the price table's date is more than MaxPriceAge before
+// now, or is not a date; "" otherwise.
+func (p *Prices) StaleWarning(now time.Time) string {
+	d, err := time.Parse(time.DateOnly, p.Date)
+	if err != nil {
+		return fmt.Sprintf("prices.json: date %q is not YYYY-MM-DD: the price table cannot be dated", p.Date)
+	}
+	if age := now.Sub(d); age > MaxPriceAge {
+		return fmt.Sprintf("prices.json is dated %s, %d days ago (more than %d): refresh the prices from %s",
+			p.Date, int(age.Hours()/24), int(MaxPriceAge.Hours()/24), p.Source)
+	}
+	return ""
 }

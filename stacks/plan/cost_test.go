@@ -1,8 +1,10 @@
 package plan
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestPriceTableIsDatedAndVersioned(t *testing.T) {
@@ -85,5 +87,55 @@ func TestShieldAdvancedIsPricedWhenAsked(t *testing.T) {
 	}
 	if md := CostSection(p, res, nil); !strings.Contains(md, "Shield Advanced subscription") {
 		t.Errorf("summary cost section does not show Shield Advanced:\n%s", md)
+	}
+}
+
+// Every production stack fits its budget; the same stack with a budget below its estimate is
+// refused, the error naming the stack, the estimate and the setting.
+func TestPlanOverBudgetIsRefused(t *testing.T) {
+	p, err := LoadPrices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := NewPlanner(repoRoot)
+	for _, stack := range []string{"prod-us", "prod-eu", "prod-jp", "prod-us-dr", "prod-eu-dr", "prod-jp-dr"} {
+		res, err := pl.Plan(stack)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.CheckBudget(res, p.Estimate(res)); err != nil {
+			t.Errorf("production stack refused: %v", err)
+		}
+	}
+	res, err := NewPlanner(repoRoot).PlanWith("prod-eu", map[string]string{
+		"globalstack:monitoring": `{"alertEmails": ["oncall@example.com"], "monthlyBudgetUsd": 1000}`,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	est := p.Estimate(res)
+	err = p.CheckBudget(res, est)
+	if err == nil {
+		t.Fatalf("prod-eu estimated at %.0f passed a budget of 1000", est.Total)
+	}
+	for _, want := range []string{"prod-eu", fmt.Sprintf("%.0f", est.Total), "1000", "globalstack:monitoring.monthlyBudgetUsd"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
+	}
+}
+
+func TestStalePriceTableWarns(t *testing.T) {
+	p := &Prices{Date: "2026-01-01", Source: "https://aws.amazon.com/pricing/"}
+	dated := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if w := p.StaleWarning(dated.AddDate(0, 0, 180)); w != "" {
+		t.Errorf("a table 180 days old warned: %s", w)
+	}
+	if w := p.StaleWarning(dated.AddDate(0, 0, 181)); !strings.Contains(w, "2026-01-01") || !strings.Contains(w, "181 days") {
+		t.Errorf("a table 181 days old: warning %q", w)
+	}
+	p.Date = "November 2026"
+	if w := p.StaleWarning(dated); !strings.Contains(w, "November 2026") {
+		t.Errorf("an undated table: warning %q", w)
 	}
 }

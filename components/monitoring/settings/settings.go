@@ -34,6 +34,9 @@ type Settings struct {
 	WAFBlockedPerMinute  float64 `json:"wafBlockedPerMinute" doc:"WAF blocked requests per minute that alarm"`
 	CloudFront5xxPercent float64 `json:"cloudfront5xxPercent" doc:"CloudFront 5xxErrorRate that alarms, percent"`
 	PodRestarts          float64 `json:"podRestarts" doc:"storefront container restarts in 5 minutes that alarm"`
+	// MonthlyBudgetUSD is the stack's monthly cost budget: an AWS Budgets budget alerts the
+	// topic as spend nears it, and the offline plan refuses a stack whose estimate exceeds it.
+	MonthlyBudgetUSD float64 `json:"monthlyBudgetUsd" doc:"monthly cost budget, USD: the plan fails above it and AWS Budgets alerts at 80 % actual and 100 % forecast" zero:"no budget"`
 }
 
 // Prod and Dev are the presets of the production cells and of a cheap trial stack. The
@@ -88,5 +91,6 @@ func (s Settings) Validate(prefix string) error {
 	positive("cacheEvictions", s.CacheEvictions)
 	positive("wafBlockedPerMinute", s.WAFBlockedPerMinute)
 	positive("podRestarts", s.PodRestarts)
+	p.Require(s.MonthlyBudgetUSD >= 0, key("monthlyBudgetUsd"), "is %g: a budget in USD, or 0 for none", s.MonthlyBudgetUSD)
 	return p.Err()
 }

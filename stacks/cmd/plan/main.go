@@ -57,6 +57,9 @@ func run(root, out, only string) int {
 		fmt.Fprintln(os.Stderr, "plan:", err)
 		return 2
 	}
+	if w := prices.StaleWarning(time.Now()); w != "" {
+		fmt.Println("cost: warning:", w)
+	}
 	planner := plan.NewPlanner(root)
 	failed, refused := 0, 0 // stacks that did not plan; stacks with a mandatory violation
 	var deployability time.Duration
@@ -87,16 +90,20 @@ func run(root, out, only string) int {
 			fmt.Printf("FAILED writing: %v\n", err)
 			continue
 		}
-		if !strings.HasPrefix(verdict, "policy PASS ") {
+		overBudget := prices.CheckBudget(res, prices.Estimate(res))
+		if !strings.HasPrefix(verdict, "policy PASS ") || overBudget != nil {
 			refused++
 		}
 		fmt.Printf("%4d resources  %s  %6.2fs  -> %s\n", len(res.Cloud.Resources())+1, verdict, time.Since(t).Seconds(), filepath.Join(out, stack))
+		if overBudget != nil {
+			fmt.Fprintln(os.Stderr, "plan: over budget:", overBudget)
+		}
 	}
 	fmt.Printf("planned %d of %d stacks in %.1fs\n", len(stacks)-failed, len(stacks), time.Since(start).Seconds())
 	fmt.Printf("deployability checks (flows, dependencies, versions, cluster prerequisites, DNS) took %.1f ms over %d plans\n",
 		float64(deployability.Microseconds())/1000, checked)
 	if refused > 0 {
-		fmt.Printf("%d stacks have mandatory policy violations: see their summary.md or run make policy\n", refused)
+		fmt.Printf("%d stacks have mandatory policy violations or exceed their budget: see their summary.md or run make policy\n", refused)
 	}
 	if failed+refused > 0 {
 		return 1
