@@ -89,6 +89,12 @@ func loggingCases() []fixtureCase {
 		{rule: "LOG-003", name: "log policy without the audit group", fail: true, want: "no log resource policy", on: search, edit: func(p *plantest.Plan) {
 			p.Remove("aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "search")
 		}},
+		// SNS-001
+		{rule: "SNS-001", name: "the alert topic admits its alarms, budget and rules"},
+		{rule: "SNS-001", name: "alarms not admitted", fail: true, want: "cloudwatch.amazonaws.com", edit: withoutTopicStatement("CloudWatchAlarmsPublish")},
+		{rule: "SNS-001", name: "budget not admitted", fail: true, want: "budgets.amazonaws.com", on: subject{"aws:budgets/budget:Budget", "monitoring-budget"},
+			edit: withoutTopicStatement("BudgetsPublish")},
+		{rule: "SNS-001", name: "finding rules not admitted", fail: true, want: "events.amazonaws.com", edit: withoutTopicStatement("FindingRulesPublish")},
 		// S3-001
 		{rule: "S3-001", name: "every lifecycle configuration aborts uploads"},
 		{rule: "S3-001", name: "no abort rule", fail: true, want: "incomplete multipart", on: edgeLogsLifecycle,
@@ -105,4 +111,12 @@ func loggingCases() []fixtureCase {
 		{rule: "LOG-001", name: "log_statement unset", fail: true, want: "does not set log_statement", on: paramGroup, edit: withoutParam("log_statement")},
 		{rule: "LOG-001", name: "log_statement none", fail: true, want: `"none"`, on: paramGroup, edit: setParam("log_statement", "none")},
 	}
+}
+
+// alertTopicPolicy is the access policy of the stack's alert topic.
+var alertTopicPolicy = subject{"aws:sns/topicPolicy:TopicPolicy", "monitoring-alerts"}
+
+// withoutTopicStatement drops the statement with the given Sid from the alert topic's policy.
+func withoutTopicStatement(sid string) func(p *plantest.Plan) {
+	return withoutStatement(alertTopicPolicy, func(st map[string]any) bool { return st["Sid"] == sid })
 }

@@ -117,6 +117,12 @@ func ownsRegion(owns bool) func(p *plantest.Plan) {
 
 // withoutDenyStatements drops the Deny statements of a bucket policy.
 func withoutDenyStatements(s subject) func(p *plantest.Plan) {
+	return withoutStatement(s, func(st map[string]any) bool { return st["Effect"] == "Deny" })
+}
+
+// withoutStatement drops the statements of a resource's policy that drop selects, failing
+// when none matches.
+func withoutStatement(s subject, drop func(st map[string]any) bool) func(p *plantest.Plan) {
 	return func(p *plantest.Plan) {
 		r := p.Find(s.typ, s.name)
 		var doc map[string]any
@@ -125,12 +131,12 @@ func withoutDenyStatements(s subject) func(p *plantest.Plan) {
 		}
 		var kept []any
 		for _, st := range doc["Statement"].([]any) {
-			if st.(map[string]any)["Effect"] != "Deny" {
+			if !drop(st.(map[string]any)) {
 				kept = append(kept, st)
 			}
 		}
 		if len(kept) == len(doc["Statement"].([]any)) {
-			p.T().Fatalf("%s %s has no Deny statement", s.typ, s.name)
+			p.T().Fatalf("%s %s has no statement to drop", s.typ, s.name)
 		}
 		doc["Statement"] = kept
 		p.Set(s.typ, s.name, "policy", js(doc))
